@@ -1,0 +1,90 @@
+/**
+ * The embedded chain: an anvil process (from the npm Foundry package) on a free loopback port, stopped by pid.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import path from 'node:path';
+
+export interface Anvil {
+  rpcUrl: string;
+  port: number;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export class AnvilStartError extends Error {
+  constructor(reason: string) {
+    super(`could not start anvil: ${reason} (is @foundry-rs/anvil installed? run npm install)`);
+    this.name = 'AnvilStartError';
+  }
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** The native anvil binary shipped by the platform package (spawned directly, so its pid is anvil's own). */
+function anvilBinary(): string {
+  const require = createRequire(import.meta.url);
+  const arch = process.arch === 'x64' ? 'amd64' : process.arch;
+  const pkg = `@foundry-rs/anvil-${process.platform}-${arch}`;
+  try {
+    const dir = path.dirname(require.resolve(`${pkg}/package.json`));
+    return path.join(dir, 'bin', process.platform === 'win32' ? 'anvil.exe' : 'anvil');
+  } catch {
+    throw new AnvilStartError(`the package ${pkg} is missing for this platform`);
+  }
+}
+
+async function waitForRpc(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new AnvilStartError(`it exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+      });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new AnvilStartError(`no answer on ${url} within ${timeoutMs} ms`);
+}
+
+/** Start anvil on a free port; `stop()` kills it by pid. */
+export async function startAnvil(options: { blockGasLimit?: bigint; timeoutMs?: number } = {}): Promise<Anvil> {
+  const port = await freePort();
+  const args = ['--port', String(port), '--host', '127.0.0.1', '--silent'];
+  if (options.blockGasLimit) args.push('--gas-limit', options.blockGasLimit.toString());
+  const child = spawn(anvilBinary(), args, { stdio: 'ignore' });
+  const rpcUrl = `http://127.0.0.1:${port}`;
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  };
+  try {
+    await waitForRpc(rpcUrl, child, options.timeoutMs ?? 20_000);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { rpcUrl, port, pid: child.pid ?? -1, stop };
+}

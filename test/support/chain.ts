@@ -1,0 +1,40 @@
+/**
+ * A real anvil with contracts deployed from forge's artifacts, for tests that talk to a chain.
+ */
+import { createPublicClient, createWalletClient, http, type Abi, type Address, type Hex, type PublicClient, type WalletClient } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { foundry } from 'viem/chains';
+import { startAnvil, type Anvil } from '../../cli/chain/anvil.ts';
+import { loadArtifact } from '../../cli/chain/artifacts.ts';
+
+/** anvil's first default account (a well-known test key; never holds real funds). */
+export const ANVIL_KEY: Hex = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
+
+export interface TestChain {
+  anvil: Anvil;
+  publicClient: PublicClient;
+  walletClient: WalletClient;
+  deploy(contract: string, args?: readonly unknown[]): Promise<{ address: Address; abi: Abi }>;
+  stop(): Promise<void>;
+}
+
+export async function startTestChain(): Promise<TestChain> {
+  const anvil = await startAnvil();
+  const transport = http(anvil.rpcUrl, { batch: { batchSize: 250 } });
+  const account = privateKeyToAccount(ANVIL_KEY);
+  const publicClient = createPublicClient({ chain: foundry, transport }) as PublicClient;
+  const walletClient = createWalletClient({ chain: foundry, transport, account });
+  return {
+    anvil,
+    publicClient,
+    walletClient,
+    async deploy(contract, args = []) {
+      const { abi, bytecode } = loadArtifact(contract);
+      const hash = await walletClient.deployContract({ abi, bytecode, args, account, chain: foundry });
+      const receipt = await publicClient.waitForTransactionReceipt({ hash });
+      if (!receipt.contractAddress) throw new Error(`deploying ${contract} produced no address`);
+      return { address: receipt.contractAddress, abi };
+    },
+    stop: () => anvil.stop(),
+  };
+}
