@@ -89,6 +89,20 @@ describe('merkle', () => {
     }
   });
 
+  it('grows its materialised span when a leaf past it is set, with the same roots and proofs as a full tree', () => {
+    const rng = new Rng(9);
+    const depth = 11;
+    const full = new Uint8Array(2 ** depth * 32);
+    const small = new MerkleTree(depth, 3, full.subarray(0, 96));
+    for (const j of [5, 2, 700, 64, 2047, 0]) {
+      const leaf = rng.bytes(32);
+      full.set(leaf, j * 32);
+      small.setLeaf(j, leaf);
+      expect(hex(small.root())).toBe(hex(new MerkleTree(depth, 2 ** depth, full).root()));
+      expect(hex(computeRoot(small.leaf(j), j, small.proof(j)))).toBe(hex(small.root()));
+    }
+  });
+
   it('a tensor placed at an aligned region of memory has its own root as that subtree root', () => {
     const rng = new Rng(8);
     for (let t = 0; t < 20; t++) {

@@ -85,10 +85,10 @@ function isNode(level: Uint8Array, offset: number, expected: Bytes32): boolean {
 
 export class MerkleTree {
   /** levels[h] holds the materialised nodes of height h (levels[0] are the leaves). */
-  private readonly levels: Uint8Array[];
-  private readonly span: number;
+  private levels: Uint8Array[];
+  private span: number;
   private readonly dirty: number[] = [];
-  private readonly dirtyMark: Uint8Array;
+  private dirtyMark: Uint8Array;
 
   /**
    * @param depth fixed depth of the tree (leaf count 2^depth)
@@ -137,8 +137,14 @@ export class MerkleTree {
   /** Replace the contents of this tree with another of the same shape (cheap reset to a snapshot). */
   copyFrom(other: MerkleTree): void {
     other.flush();
-    if (other.span !== this.span || other.depth !== this.depth) throw new Error('copyFrom: trees differ in shape');
-    for (let h = 0; h < this.levels.length; h++) this.levels[h].set(other.levels[h]);
+    if (other.depth !== this.depth) throw new Error('copyFrom: trees differ in depth');
+    if (other.span === this.span) {
+      for (let h = 0; h < this.levels.length; h++) this.levels[h].set(other.levels[h]);
+    } else {
+      this.levels = other.levels.map((l) => l.slice());
+      this.span = other.span;
+      this.dirtyMark = new Uint8Array(this.span);
+    }
     for (const j of this.dirty) this.dirtyMark[j] = 0;
     this.dirty.length = 0;
   }
@@ -154,10 +160,31 @@ export class MerkleTree {
     return this.levels[0].slice(index * 32, index * 32 + 32);
   }
 
+  /** Materialise more leaves (zero), so that leaf `index` lies inside the span. */
+  private grow(index: number): void {
+    this.flush();
+    let spanLog = this.levels.length - 1;
+    while (2 ** spanLog <= index) spanLog++;
+    const old = this.levels;
+    const oldLog = old.length - 1;
+    this.levels = [];
+    for (let h = 0; h <= spanLog; h++) {
+      const level = new Uint8Array(2 ** (spanLog - h) * 32);
+      if (h > 0) for (let o = 0; o < level.length; o += 32) level.set(ZERO_HASHES[h], o);
+      if (h <= oldLog) level.set(old[h]);
+      this.levels.push(level);
+    }
+    for (let h = oldLog + 1; h <= spanLog; h++) this.hashNode(h, 0);
+    this.span = 2 ** spanLog;
+    const mark = new Uint8Array(this.span);
+    mark.set(this.dirtyMark);
+    this.dirtyMark = mark;
+  }
+
   /** Set a leaf; hashing is deferred to the next `root()` or `proof()`. */
   setLeaf(index: number, leaf: Uint8Array, leafOffset = 0): void {
     this.checkIndex(index);
-    if (index >= this.span) throw new MerkleIndexError(index, Math.log2(this.span));
+    if (index >= this.span) this.grow(index);
     this.levels[0].set(leaf.subarray(leafOffset, leafOffset + 32), index * 32);
     if (!this.dirtyMark[index]) {
       this.dirtyMark[index] = 1;
@@ -168,6 +195,7 @@ export class MerkleTree {
   /** Set leaf `index` from 8 words of `words` at `offset`. */
   setLeafWords(index: number, words: ArrayLike<number>, offset: number): void {
     this.checkIndex(index);
+    if (index >= this.span) this.grow(index);
     packLeaf(words, offset, this.levels[0], index * 32);
     if (!this.dirtyMark[index]) {
       this.dirtyMark[index] = 1;

@@ -36,6 +36,8 @@ export class Trace {
   private readonly initialMemory: Int32Array;
   private readonly initialRegs: Int32Array;
   private readonly codeRoot: Hex;
+  /** Memory leaves written since the initial state (restored on a backward seek). */
+  private readonly touched = new Set<number>();
 
   constructor(
     readonly program: Program,
@@ -48,7 +50,7 @@ export class Trace {
     this.initialRegs.set(initialRegs);
     this.initialRegs[0] = 0;
     this.machine.regs.set(this.initialRegs);
-    this.tree = memoryTreeOf(this.machine.mem);
+    this.tree = MerkleTree.ofWords(this.initialMemory, MEM_DEPTH);
     this.initialTree = this.tree.clone();
     this.codeRoot = program.codeRoot();
   }
@@ -63,24 +65,33 @@ export class Trace {
     if (!Number.isInteger(k) || k < 0) throw new RangeError(`step must be a non-negative integer, got ${k}`);
     const m = this.machine;
     if (k < m.step) {
-      m.mem.fill(0);
-      m.mem.set(this.initialMemory);
+      for (const j of [...this.touched, ...m.takeDirtyLeaves()]) {
+        for (let a = j * 8; a < j * 8 + 8; a++) m.mem[a] = a < this.initialMemory.length ? this.initialMemory[a] : 0;
+      }
+      this.touched.clear();
       m.regs.set(this.initialRegs);
       m.pc = 0;
       m.step = 0;
       m.status = Status.RUNNING;
-      m.takeDirtyLeaves();
       this.tree.copyFrom(this.initialTree);
     }
     if (k > m.step) m.run(k - m.step);
-    for (const j of m.takeDirtyLeaves()) this.tree.setLeafWords(j, m.mem, j * 8);
+    this.syncTree();
+  }
+
+  /** Bring the memory tree up to date with the leaves the machine wrote. */
+  private syncTree(): void {
+    const m = this.machine;
+    for (const j of m.takeDirtyLeaves()) {
+      this.touched.add(j);
+      this.tree.setLeafWords(j, m.mem, j * 8);
+    }
   }
 
   /** Run to the end; the final state's step is the program's step count T. */
   runToEnd(maxSteps = Number.MAX_SAFE_INTEGER): VMState {
-    const m = this.machine;
-    m.run(maxSteps);
-    for (const j of m.takeDirtyLeaves()) this.tree.setLeafWords(j, m.mem, j * 8);
+    this.machine.run(maxSteps);
+    this.syncTree();
     return this.current();
   }
 
@@ -137,10 +148,7 @@ export class Trace {
   }
 }
 
-/** The Merkle tree of a full VM memory (depth MEM_DEPTH, one leaf per 8 words). */
+/** The Merkle tree of a VM memory (depth MEM_DEPTH, one leaf per 8 words; words past the array are zero). */
 export function memoryTreeOf(mem: Int32Array): MerkleTree {
-  const leaves = new Uint8Array(mem.length * 4);
-  const view = new DataView(leaves.buffer);
-  for (let i = 0; i < mem.length; i++) if (mem[i] !== 0) view.setInt32(i * 4, mem[i], false);
-  return new MerkleTree(MEM_DEPTH, mem.length / 8, leaves);
+  return MerkleTree.ofWords(mem, MEM_DEPTH);
 }

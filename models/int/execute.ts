@@ -1,0 +1,77 @@
+/**
+ * The CPU executor: runs an integer graph node by node with the kernels' reference `execute`, and commits to
+ * the run: every tensor's root and the graph states S_0 (inputs only) .. S_n (after the last node).
+ */
+import type { Hex } from 'viem';
+import { elementCount, stateSlots, type IntGraph } from './graph.ts';
+import { kernelOf } from './kernels/index.ts';
+import type { KernelCall } from './kernels/kernel.ts';
+import { graphState, tensorRoot } from './roots.ts';
+
+export class GraphInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GraphInputError';
+  }
+}
+
+export interface GraphRun {
+  /** Words of every input and node output, by tensor id. */
+  values: Map<number, Int32Array>;
+  /** Root of every input and node output, by tensor id. */
+  roots: Map<number, Hex>;
+  /** S_0 .. S_n. */
+  states: Hex[];
+  outputs: Int32Array[];
+}
+
+/** The kernel call of node i (attrs and static dims). */
+export function callOf(graph: IntGraph, i: number): KernelCall<never> {
+  const node = graph.nodes[i];
+  return {
+    attrs: node.attrs as never,
+    inputDims: node.inputs.map((t) => graph.tensors[t].dims),
+    outDims: graph.tensors[node.output].dims,
+  };
+}
+
+export function checkInputs(graph: IntGraph, inputs: readonly Int32Array[]): void {
+  if (inputs.length !== graph.inputs.length) {
+    throw new GraphInputError(`the model takes ${graph.inputs.length} input(s), got ${inputs.length}`);
+  }
+  graph.inputs.forEach((t, i) => {
+    const want = elementCount(graph.tensors[t].dims);
+    if (inputs[i].length !== want) {
+      throw new GraphInputError(`input "${graph.tensors[t].name}" needs ${want} values (dims [${graph.tensors[t].dims}]), got ${inputs[i].length}`);
+    }
+  });
+}
+
+/** Runs the graph; `onNode` reports progress. */
+export function runGraph(graph: IntGraph, inputs: readonly Int32Array[], onNode?: (i: number) => void): GraphRun {
+  checkInputs(graph, inputs);
+  const values = new Map<number, Int32Array>();
+  const roots = new Map<number, Hex>();
+  graph.inputs.forEach((t, i) => {
+    values.set(t, Int32Array.from(inputs[i]));
+    roots.set(t, tensorRoot(inputs[i]));
+  });
+  const word = (t: number): Int32Array => {
+    const v = values.get(t) ?? graph.weights.get(t);
+    if (!v) throw new Error(`internal: tensor ${t} (${graph.tensors[t].name}) has no value yet`);
+    return v;
+  };
+  const slots = stateSlots(graph);
+  const slotRoots: (Hex | undefined)[] = slots.map((t) => roots.get(t));
+  const states: Hex[] = [graphState(slotRoots)];
+  graph.nodes.forEach((node, i) => {
+    const out = kernelOf(node.op).execute(callOf(graph, i), node.inputs.map(word));
+    values.set(node.output, out);
+    const root = tensorRoot(out);
+    roots.set(node.output, root);
+    slotRoots[graph.inputs.length + i] = root;
+    states.push(graphState(slotRoots));
+    onNode?.(i);
+  });
+  return { values, roots, states, outputs: graph.outputs.map(word) };
+}
