@@ -22,6 +22,8 @@ export interface IntAttrs {
   matmul: { shift: number; lo: number; hi: number };
   /** y = clamp(x, lo, hi) elementwise. Inputs: x. */
   clamp: { lo: number; hi: number };
+  /** y = x under new dims. Inputs: x. */
+  copy: { dims: number[] };
 }
 export type IntOp = keyof IntAttrs;
 

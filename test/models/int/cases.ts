@@ -32,6 +32,10 @@ export const KERNEL_CASES: { [K in IntOp]: (rng: Rng) => KernelCase<K> } = {
       inputs: [int8(rng, xDims), int8(rng, wDims), words(rng, [n], -20000, 20000), Int32Array.from({ length: n }, () => multiplier(rng))],
     };
   },
+  copy(rng) {
+    const dims = [rng.int(1, 4), rng.int(1, 30)];
+    return { attrs: { dims: [dims[0] * dims[1]] }, inputDims: [dims], inputs: [words(rng, dims, -(2 ** 31), 2 ** 31 - 1)] };
+  },
   clamp(rng) {
     const dims = [rng.int(1, 4), rng.int(1, 30)];
     const lo = rng.int(-200, 0);

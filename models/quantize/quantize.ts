@@ -1,0 +1,41 @@
+/**
+ * Float graph → integer graph: calibrate activation ranges on sample inputs, then map each float node to
+ * integer nodes (models/quantize/ops). Float graph inputs become int8 inputs at their calibrated scale;
+ * integer inputs (token ids) stay as they are.
+ */
+import type { Feeds } from '../float/evaluate.ts';
+import type { FloatGraph, GraphNode } from '../graph.ts';
+import type { IntGraph } from '../int/graph.ts';
+import type { OpType } from '../ops.ts';
+import { IntGraphBuilder } from './builder.ts';
+import { calibrate } from './calibrate.ts';
+import { QuantContext } from './context.ts';
+import { QUANTIZERS, type OpQuantizer } from './ops/index.ts';
+
+export function quantize(graph: FloatGraph, samples: readonly Feeds[]): IntGraph {
+  const ranges = calibrate(graph, samples);
+  const b = new IntGraphBuilder();
+  const ctx: QuantContext = new QuantContext(graph, ranges, b);
+  for (const input of graph.inputs) {
+    const scale = input.dtype === 'float32' ? ctx.scaleOf(input.name) : 1;
+    ctx.values.set(input.name, { id: b.tensor(input.name, input.dims, 'input', scale), scale });
+  }
+  for (const node of graph.nodes) {
+    if (ctx.fused.has(node)) continue;
+    const q = QUANTIZERS[node.op] as OpQuantizer<OpType> | undefined;
+    if (!q) ctx.unsupported(node, 'has no integer implementation yet', 'see docs/MODELS.md for the supported ops');
+    q(ctx, node as GraphNode & { op: OpType });
+  }
+  return b.build(graph.outputs.map((name) => ctx.value(name).id));
+}
+
+/** Float input → int words at the input tensor's scale (round half away from zero, clamp to int8). */
+export function quantizeInput(data: Float32Array | Int32Array, scale: number, integer: boolean): Int32Array {
+  if (integer) return Int32Array.from(data);
+  return Int32Array.from(data, (v) => Math.max(-128, Math.min(127, Math.round(v / scale))));
+}
+
+/** Int output words → real values. */
+export function dequantize(words: Int32Array, scale: number): Float32Array {
+  return Float32Array.from(words, (w) => w * scale);
+}
