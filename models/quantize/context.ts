@@ -36,11 +36,15 @@ export class QuantContext {
     return this.graph.initializers.get(name);
   }
 
-  /** Calibrated int8 scale of a float value. */
-  scaleOf(name: string): number {
+  /**
+   * Calibrated scale of a float value for `bits`-bit symmetric words: int8 by default; 16 for intermediates
+   * that feed only elementwise or normalization kernels where int8 would lose the signal (never for inputs of
+   * matmul, conv or lookup-table kernels, which assume int8).
+   */
+  scaleOf(name: string, bits: 8 | 16 = 8): number {
     const r = this.ranges.get(name);
     if (r === undefined) throw new Error(`internal: value "${name}" was not calibrated`);
-    return int8Scale(r);
+    return bits === 8 ? int8Scale(r) : Math.max(r, 1e-6) / 32767;
   }
 
   /** Nodes that read `value`. */
