@@ -1,0 +1,43 @@
+// The op → reference kernel table.
+
+import type { OpType } from '../../ops.ts';
+import {
+  add, div, erfKernel, geluKernel, hardSigmoid, mul, pow, relu, sigmoidKernel, sqrt, sub, tanh,
+} from './elementwise.ts';
+import type { Kernel } from './kernel.ts';
+import { concat, flatten, gather, reshape, transpose } from './layout.ts';
+import { gemm, matmul } from './matmul.ts';
+import { batchNormalization, layerNormalization, reduceMean, softmax } from './normalize.ts';
+import { averagePool, conv, globalAveragePool, maxPool } from './window.ts';
+
+export const KERNELS: { [K in OpType]: Kernel<K> } = {
+  MatMul: matmul,
+  Gemm: gemm,
+  Add: add,
+  Sub: sub,
+  Mul: mul,
+  Div: div,
+  Pow: pow,
+  Relu: relu,
+  Sigmoid: sigmoidKernel,
+  Tanh: tanh,
+  Sqrt: sqrt,
+  Erf: erfKernel,
+  HardSigmoid: hardSigmoid,
+  Gelu: geluKernel,
+  Softmax: softmax,
+  Conv: conv,
+  MaxPool: maxPool,
+  AveragePool: averagePool,
+  GlobalAveragePool: globalAveragePool,
+  BatchNormalization: batchNormalization,
+  Flatten: flatten,
+  Reshape: reshape,
+  Transpose: transpose,
+  Concat: concat,
+  Gather: gather,
+  LayerNormalization: layerNormalization,
+  ReduceMean: reduceMean,
+};
+
+export type { Kernel } from './kernel.ts';
