@@ -125,6 +125,12 @@ export class Trace {
     return bytesToHex(this.tree.subtreeRoot(addr / 8, height));
   }
 
+  /** Siblings from the aligned memory region [addr, addr + words) up to the memory root, at the current position. */
+  regionProof(addr: number, words: number): Hex[] {
+    const height = Math.max(0, Math.ceil(Math.log2(Math.max(words, 8))) - 3);
+    return this.tree.proof(addr / 8).slice(height).map((h) => bytesToHex(h));
+  }
+
   /** Pre-state, proof and post-state hash of step k (the trace is left at step k + 1). */
   witness(k: number): StepWitness {
     this.seek(k);

@@ -2,9 +2,8 @@
  * The embedded chain: an anvil process (from the npm Foundry package) on a free loopback port, stopped by pid.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import path from 'node:path';
+import { foundryBinary } from './foundry.ts';
 
 export interface Anvil {
   rpcUrl: string;
@@ -34,19 +33,6 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** The native anvil binary shipped by the platform package (spawned directly, so its pid is anvil's own). */
-function anvilBinary(): string {
-  const require = createRequire(import.meta.url);
-  const arch = process.arch === 'x64' ? 'amd64' : process.arch;
-  const pkg = `@foundry-rs/anvil-${process.platform}-${arch}`;
-  try {
-    const dir = path.dirname(require.resolve(`${pkg}/package.json`));
-    return path.join(dir, 'bin', process.platform === 'win32' ? 'anvil.exe' : 'anvil');
-  } catch {
-    throw new AnvilStartError(`the package ${pkg} is missing for this platform`);
-  }
-}
-
 async function waitForRpc(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -71,7 +57,7 @@ export async function startAnvil(options: { blockGasLimit?: bigint; timeoutMs?: 
   const port = await freePort();
   const args = ['--port', String(port), '--host', '127.0.0.1', '--silent'];
   if (options.blockGasLimit) args.push('--gas-limit', options.blockGasLimit.toString());
-  const child = spawn(anvilBinary(), args, { stdio: 'ignore' });
+  const child = spawn(foundryBinary('anvil'), args, { stdio: 'ignore' });
   const rpcUrl = `http://127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;

@@ -47,31 +47,48 @@ export function checkInputs(graph: IntGraph, inputs: readonly Int32Array[]): voi
   });
 }
 
-/** Runs the graph; `onNode` reports progress. */
-export function runGraph(graph: IntGraph, inputs: readonly Int32Array[], onNode?: (i: number) => void): GraphRun {
+/**
+ * A hook on each node's output: return a replacement to run the rest of the graph on (used to model a party
+ * that lies about one node), or nothing to keep it.
+ */
+export type NodeOverride = (i: number, out: Int32Array) => Int32Array | undefined;
+
+/** Runs the graph without committing: every input and node output by tensor id, and the graph outputs. */
+export function executeGraph(
+  graph: IntGraph,
+  inputs: readonly Int32Array[],
+  onNode?: (i: number, out: Int32Array) => void,
+  override?: NodeOverride,
+): Pick<GraphRun, 'values' | 'outputs'> {
   checkInputs(graph, inputs);
   const values = new Map<number, Int32Array>();
-  const roots = new Map<number, Hex>();
-  graph.inputs.forEach((t, i) => {
-    values.set(t, Int32Array.from(inputs[i]));
-    roots.set(t, tensorRoot(inputs[i]));
-  });
+  graph.inputs.forEach((t, i) => values.set(t, Int32Array.from(inputs[i])));
   const word = (t: number): Int32Array => {
     const v = values.get(t) ?? graph.weights.get(t);
     if (!v) throw new Error(`internal: tensor ${t} (${graph.tensors[t].name}) has no value yet`);
     return v;
   };
-  const slots = stateSlots(graph);
-  const slotRoots: (Hex | undefined)[] = slots.map((t) => roots.get(t));
-  const states: Hex[] = [graphState(slotRoots)];
   graph.nodes.forEach((node, i) => {
-    const out = kernelOf(node.op).execute(callOf(graph, i), node.inputs.map(word));
+    const computed = kernelOf(node.op).execute(callOf(graph, i), node.inputs.map(word));
+    const out = override?.(i, computed) ?? computed;
     values.set(node.output, out);
+    onNode?.(i, out);
+  });
+  return { values, outputs: graph.outputs.map(word) };
+}
+
+/** Runs the graph and commits to the run: every tensor root and the graph states S_0..S_n. */
+export function runGraph(graph: IntGraph, inputs: readonly Int32Array[], onNode?: (i: number) => void, override?: NodeOverride): GraphRun {
+  const roots = new Map<number, Hex>();
+  graph.inputs.forEach((t, i) => roots.set(t, tensorRoot(inputs[i])));
+  const slotRoots: (Hex | undefined)[] = stateSlots(graph).map((t) => roots.get(t));
+  const states: Hex[] = [graphState(slotRoots)];
+  const { values, outputs } = executeGraph(graph, inputs, (i, out) => {
     const root = tensorRoot(out);
-    roots.set(node.output, root);
+    roots.set(graph.nodes[i].output, root);
     slotRoots[graph.inputs.length + i] = root;
     states.push(graphState(slotRoots));
     onNode?.(i);
-  });
-  return { values, roots, states, outputs: graph.outputs.map(word) };
+  }, override);
+  return { values, roots, states, outputs };
 }

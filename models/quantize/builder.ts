@@ -6,8 +6,8 @@ import { kernelOf } from '../int/kernels/index.ts';
 export class IntGraphBuilder {
   private readonly graph: IntGraph = { tensors: [], weights: new Map(), inputs: [], nodes: [], outputs: [] };
 
-  tensor(name: string, dims: number[], kind: TensorKind, scale: number): number {
-    const info: IntTensorInfo = { name, dims: [...dims], kind, scale };
+  tensor(name: string, dims: number[], kind: TensorKind, scale: number, integer = false): number {
+    const info: IntTensorInfo = { name, dims: [...dims], kind, scale, ...(integer ? { integer } : {}) };
     this.graph.tensors.push(info);
     const id = this.graph.tensors.length - 1;
     if (kind === 'input') this.graph.inputs.push(id);

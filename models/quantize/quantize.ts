@@ -18,7 +18,7 @@ export function quantize(graph: FloatGraph, samples: readonly Feeds[]): IntGraph
   const ctx: QuantContext = new QuantContext(graph, ranges, b);
   for (const input of graph.inputs) {
     const scale = input.dtype === 'float32' ? ctx.scaleOf(input.name) : 1;
-    ctx.values.set(input.name, { id: b.tensor(input.name, input.dims, 'input', scale), scale });
+    ctx.values.set(input.name, { id: b.tensor(input.name, input.dims, 'input', scale, input.dtype !== 'float32'), scale });
   }
   for (const node of graph.nodes) {
     if (ctx.fused.has(node)) continue;

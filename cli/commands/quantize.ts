@@ -1,0 +1,18 @@
+/** `opml quantize <model.onnx> -o <file.opml>`: the integer graph as a file, with its hash and model id. */
+import { writeFileSync } from 'node:fs';
+import { modelCommitment } from '../../models/int/commitment.ts';
+import { intGraphHash, serializeIntGraph } from '../../models/int/serialize.ts';
+import { Output } from '../output.ts';
+import { prepareFromArgs } from './modelArg.ts';
+
+export function quantizeModel(model: string, opts: { output: string; calibration?: string; json?: boolean }, out = new Output(opts)) {
+  const { int: graph } = prepareFromArgs(model, opts.calibration);
+  const bytes = serializeIntGraph(graph);
+  writeFileSync(opts.output, bytes);
+  const result = { file: opts.output, bytes: bytes.length, hash: intGraphHash(graph), modelId: modelCommitment(graph).modelId, nodes: graph.nodes.length };
+  out.result(result);
+  out.line(`wrote ${opts.output}: ${bytes.length.toLocaleString('en-US')} bytes, ${graph.nodes.length} nodes`);
+  out.line(`hash ${result.hash}`);
+  out.line(`model id ${result.modelId}`);
+  return result;
+}

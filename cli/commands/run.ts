@@ -1,0 +1,80 @@
+/**
+ * `opml run <model> --input <spec>`: quantize (if needed), run natively, commit: the output, the final graph
+ * state S_n and the model id a submission would carry.
+ */
+import type { Hex } from 'viem';
+import { modelCommitment } from '../../models/int/commitment.ts';
+import { runGraph } from '../../models/int/execute.ts';
+import { dequantize } from '../../models/quantize/quantize.ts';
+import { parseInput } from '../inputs.ts';
+import { Output } from '../output.ts';
+import { prepareFromArgs } from './modelArg.ts';
+
+export interface RunOptions {
+  input: string;
+  calibration?: string;
+  json?: boolean;
+}
+
+export interface RunResult {
+  model: string;
+  modelId: Hex;
+  input: string;
+  output: number[];
+  outputWords: number[];
+  argmax?: number;
+  label?: number;
+  finalState: Hex;
+  nodes: { name: string; op: string; root: Hex }[];
+  states: Hex[];
+  backend: 'cpu';
+  millis: { quantize: number; run: number; commitment: number };
+}
+
+function argmaxOf(v: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+  return best;
+}
+
+export function runModel(model: string, opts: RunOptions, out = new Output(opts)): RunResult {
+  let t = performance.now();
+  out.progress(`preparing ${model} ...`);
+  const prepared = prepareFromArgs(model, opts.calibration);
+  const graph = prepared.int;
+  const tQuantize = performance.now() - t;
+  const input = parseInput(opts.input, graph);
+  t = performance.now();
+  const run = runGraph(graph, input.words);
+  const tRun = performance.now() - t;
+  t = performance.now();
+  const commitment = modelCommitment(graph);
+  const tCommit = performance.now() - t;
+  const outInfo = graph.tensors[graph.outputs[0]];
+  const output = Array.from(dequantize(run.outputs[0], outInfo.scale));
+  const last = outInfo.dims.at(-1) ?? output.length;
+  const result: RunResult = {
+    model,
+    modelId: commitment.modelId,
+    input: input.description,
+    output,
+    outputWords: Array.from(run.outputs[0]),
+    argmax: output.length === last ? argmaxOf(output) : undefined,
+    label: input.label,
+    finalState: run.states.at(-1)!,
+    nodes: graph.nodes.map((n) => ({ name: n.name, op: n.op, root: run.roots.get(n.output)! })),
+    states: run.states,
+    backend: 'cpu',
+    millis: { quantize: Math.round(tQuantize), run: Math.round(tRun * 100) / 100, commitment: Math.round(tCommit) },
+  };
+  if (out.json) {
+    out.result(result);
+    return result;
+  }
+  out.line(`model      ${model}  (id ${commitment.modelId})`);
+  out.line(`input      ${input.description}`);
+  out.line(`output     [${output.map((v) => v.toFixed(3)).join(', ')}]${output.length > 16 ? ` (${output.length} values)` : ''}`);
+  if (result.argmax !== undefined) out.line(`argmax     ${result.argmax}${input.label !== undefined ? ` (label ${input.label})` : ''}`);
+  out.line(`final S_n  ${result.finalState}  (${graph.nodes.length} nodes, backend cpu, ${result.millis.run} ms)`);
+  return result;
+}

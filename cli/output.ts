@@ -1,0 +1,38 @@
+/**
+ * How commands talk: a human report on stdout, or one JSON document with --json; progress on stderr for
+ * people (never mixed into --json output).
+ */
+
+export interface OutputOptions {
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export class Output {
+  constructor(private readonly opts: OutputOptions = {}) {}
+
+  get json(): boolean {
+    return this.opts.json === true;
+  }
+
+  /** A line of the human report (suppressed under --json). */
+  line(text = ''): void {
+    if (!this.json) process.stdout.write(`${text}\n`);
+  }
+
+  /** The machine-readable result (printed only under --json). */
+  result(value: unknown): void {
+    if (this.json) process.stdout.write(`${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+  }
+
+  /** Progress for people on stderr. */
+  progress(text: string): void {
+    if (!this.opts.quiet && !this.json) process.stderr.write(`${text}\n`);
+  }
+}
+
+/** A compact table: columns padded to their widest cell. */
+export function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n');
+}

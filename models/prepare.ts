@@ -1,0 +1,74 @@
+/**
+ * From a model reference to an integer graph ready to run: a zoo name (`mnist-mlp`), an `.onnx` file
+ * (quantized here, calibrated on the zoo's training data or on samples you give), or an `.opml` file (an
+ * integer graph already quantized). This is what `opml run`, `submit` and `challenge` all start from, so every
+ * party derives the same integer graph, and so the same model id, from the same reference.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Feeds } from './float/evaluate.ts';
+import type { FloatGraph, Tensor } from './graph.ts';
+import type { IntGraph } from './int/graph.ts';
+import { deserializeIntGraph } from './int/serialize.ts';
+import { loadOnnx } from './onnx/load.ts';
+import { quantize } from './quantize/quantize.ts';
+import { loadMnist, mnistImage } from './zoo/mnist.ts';
+import { ZOO, type ZooModel } from './zoo/index.ts';
+import { PROMPTS, SEQ_LEN, VOCAB_SIZE } from './zoo/tokens.ts';
+import { Prng } from './zoo/prng.ts';
+
+export interface PreparedModel {
+  /** What the user named. */
+  ref: string;
+  int: IntGraph;
+  /** The float graph, when the model came from ONNX (for float reference runs). */
+  float?: FloatGraph;
+  zoo?: ZooModel;
+}
+
+export class ModelRefError extends Error {
+  constructor(ref: string, why: string) {
+    super(`model "${ref}": ${why}; give a zoo name (${ZOO.map((z) => z.name).join(', ')}), an .onnx file or an .opml file`);
+    this.name = 'ModelRefError';
+  }
+}
+
+/** How many calibration samples the zoo models are quantized with. */
+export const ZOO_CALIBRATION_SAMPLES = 64;
+
+/** Calibration inputs for a zoo model: MNIST training images (never the test set), or prompts plus seeded random token strings. */
+export function zooCalibration(zoo: ZooModel, count = ZOO_CALIBRATION_SAMPLES): Feeds[] {
+  if (zoo.inputType === 'float32') {
+    const train = loadMnist('train');
+    return Array.from({ length: count }, (_, i) => ({ [zoo.inputName]: mnistImage(train, i, zoo.inputDims) }));
+  }
+  const rng = new Prng(7);
+  return Array.from({ length: count }, (_, i) => {
+    const data =
+      i < PROMPTS.length
+        ? zoo.samples(PROMPTS.length)[i].feeds[zoo.inputName].data
+        : Int32Array.from({ length: SEQ_LEN }, () => rng.int(VOCAB_SIZE));
+    const t: Tensor = { dims: [1, SEQ_LEN], data: Int32Array.from(data) };
+    return { [zoo.inputName]: t };
+  });
+}
+
+function zooFor(file: string): ZooModel | undefined {
+  const resolved = path.resolve(file);
+  return ZOO.find((z) => z.name === file || path.resolve(z.file) === resolved);
+}
+
+/**
+ * Resolve a model reference. For an .onnx outside the zoo, `calibration` must give sample inputs.
+ */
+export function prepareModel(ref: string, calibration?: Feeds[]): PreparedModel {
+  const zoo = zooFor(ref);
+  const file = zoo?.file ?? ref;
+  if (!existsSync(file)) throw new ModelRefError(ref, 'no such file or zoo model');
+  const bytes = new Uint8Array(readFileSync(file));
+  if (file.endsWith('.opml')) return { ref, int: deserializeIntGraph(bytes) };
+  const float = loadOnnx(bytes);
+  const samples = calibration ?? (zoo ? zooCalibration(zoo) : undefined);
+  if (!samples) throw new ModelRefError(ref, 'an .onnx outside the zoo needs calibration inputs (--calibration <file.json>)');
+  return { ref, int: quantize(float, samples), float, zoo };
+}
