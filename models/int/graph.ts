@@ -14,16 +14,52 @@ export interface IntTensorInfo {
   kind: TensorKind;
   /** real ≈ word × scale (1 for integer-valued tensors such as token ids or multipliers). */
   scale: number;
+  /** An integer-valued graph input (token ids): its words are the values themselves, never quantized. */
+  integer?: boolean;
+}
+
+/** 2-D window over NCHW (ONNX geometry): kernel [kh, kw], strides, pads [top, left, bottom, right], dilations. */
+export interface IntWindow2d {
+  kernel: [number, number];
+  strides: [number, number];
+  pads: [number, number, number, number];
+  dilations: [number, number];
 }
 
 /** Attributes of each integer op. Kernel inputs are tensor ids in the order each kernel documents. */
 export interface IntAttrs {
+  /** Grouped 2-D conv, y = clamp(requant(bias[m] + Σ valid taps x·w, mult[m], shift), lo, hi) (kernels/conv2d.ts). Inputs: x, w, bias, mult. */
+  conv2d: IntWindow2d & { group: number; shift: number; lo: number; hi: number };
+  /** y = min(max(lo, max of the valid taps), hi); padding is −∞ (kernels/pool2d.ts). Inputs: x. */
+  maxpool2d: IntWindow2d & { lo: number; hi: number };
+  /** y = clamp(requant(Σ valid taps, mults[count], shift), lo, hi), count = kh·kw or valid taps (kernels/pool2d.ts). Inputs: x. */
+  avgpool2d: IntWindow2d & { countIncludePad: boolean; mults: number[]; shift: number; lo: number; hi: number };
+  /** y[b,c,i] = clamp(requant(x·w[c] + bias[c], mult[c], shift), lo, hi) (kernels/channelAffine.ts). Inputs: x, w, bias, mult. */
+  channelAffine: { shift: number; lo: number; hi: number };
   /** y = clamp(requant(bias[j] + Σ_k x[b,i,k]·w[b',k,j], mult[j], shift), lo, hi). Inputs: x, w, bias, mult. */
   matmul: { shift: number; lo: number; hi: number };
+  /** Broadcast a ⊙ b: t = op(requant(a, multA, shiftA), requant(b, multB, shiftB)) with op add32/sub32/mul32/div32, y = clamp(requant(t, multOut, shiftOut), lo, hi) (kernels/binary.ts). Inputs: a, b. */
+  binary: { op: 'add' | 'sub' | 'mul' | 'div'; multA: number; shiftA: number; multB: number; shiftB: number; multOut: number; shiftOut: number; lo: number; hi: number };
+  /** y = table[clamp(x, -128, 127) + 128] elementwise (kernels/lut.ts). Inputs: x, table [256]. */
+  lut: Record<string, never>;
   /** y = clamp(x, lo, hi) elementwise. Inputs: x. */
   clamp: { lo: number; hi: number };
   /** y = x under new dims. Inputs: x. */
   copy: { dims: number[] };
+  /** Softmax along axis with an exp table: y = div32(e·one + S/2, S), e = table[-clamp(requant(x − rowmax, mult, shift), 1−L, 0)] (kernels/softmax.ts). Inputs: x, table [L]. */
+  softmax: { axis: number; mult: number; shift: number; one: number };
+  /** LayerNorm over dims [axis, rank): integer mean, isqrt32 std, per-element mult/bias (kernels/layernorm.ts). Inputs: x, mult [N], bias [N]. */
+  layernorm: { axis: number; xmax: number; sqShift: number; divShift: number; eps: number; shift: number; lo: number; hi: number };
+  /** y = clamp(requant(Σ over axes of x, mult, shift), lo, hi) (kernels/reducemean.ts). Inputs: x. */
+  reducemean: { axes: number[]; keepdims: boolean; mult: number; shift: number; lo: number; hi: number };
+  /** y = clamp(rshr(isqrt32(requant(x, mult, shift)), frac), lo, hi) (kernels/sqrt.ts). Inputs: x. */
+  sqrt: { mult: number; shift: number; frac: number; lo: number; hi: number };
+  /** y[i_0..i_{r-1}] = x[j] with j_{perm[a]} = i_a (ONNX Transpose); words unchanged. Inputs: x. */
+  transpose: { perm: number[] };
+  /** Inputs joined along axis, input i's words → clamp(requant(x, mults[i], shifts[i]), lo, hi). Inputs: x_0..x_{n-1}. */
+  concat: { axis: number; mults: number[]; shifts: number[]; lo: number; hi: number };
+  /** y[a,k,b] = data[a, clamp(t + (t<0)·len, 0, len-1), b], t = indices[k]. Inputs: data, indices. */
+  gather: { axis: number };
 }
 export type IntOp = keyof IntAttrs;
 

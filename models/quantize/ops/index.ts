@@ -2,15 +2,43 @@
 import type { GraphNode } from '../../graph.ts';
 import type { OpType } from '../../ops.ts';
 import type { QuantContext } from '../context.ts';
+import { quantizeBatchNormalization, quantizeConv } from './conv.ts';
+import { quantizeAdd, quantizeDiv, quantizeMul, quantizePow, quantizeSub } from './arithmetic.ts';
+import { quantizeConcat, quantizeGather, quantizeTranspose } from './layout.ts';
+import { quantizeLookup } from './lookup.ts';
 import { quantizeGemm, quantizeMatMul } from './matmul.ts';
+import { quantizeLayerNorm, quantizeReduceMean, quantizeSoftmax, quantizeSqrt } from './normalize.ts';
+import { quantizeAveragePool, quantizeGlobalAveragePool, quantizeMaxPool } from './pool.ts';
 import { quantizeRelu, quantizeView } from './simple.ts';
 
 export type OpQuantizer<K extends OpType> = (ctx: QuantContext, node: GraphNode & { op: K }) => void;
 
 export const QUANTIZERS: { [K in OpType]?: OpQuantizer<K> } = {
+  Conv: quantizeConv,
+  BatchNormalization: quantizeBatchNormalization,
+  MaxPool: quantizeMaxPool,
+  AveragePool: quantizeAveragePool,
+  GlobalAveragePool: quantizeGlobalAveragePool,
   MatMul: quantizeMatMul,
   Gemm: quantizeGemm,
   Relu: quantizeRelu,
   Flatten: quantizeView,
   Reshape: quantizeView,
+  Add: quantizeAdd,
+  Sub: quantizeSub,
+  Mul: quantizeMul,
+  Div: quantizeDiv,
+  Pow: quantizePow,
+  Sigmoid: quantizeLookup,
+  Tanh: quantizeLookup,
+  HardSigmoid: quantizeLookup,
+  Gelu: quantizeLookup,
+  Erf: quantizeLookup,
+  Softmax: quantizeSoftmax,
+  LayerNormalization: quantizeLayerNorm,
+  ReduceMean: quantizeReduceMean,
+  Sqrt: quantizeSqrt,
+  Transpose: quantizeTranspose,
+  Concat: quantizeConcat,
+  Gather: quantizeGather,
 };
