@@ -1,6 +1,6 @@
 /**
  * How commands talk: a human report on stdout, or one JSON document with --json; progress on stderr for
- * people (never mixed into --json output).
+ * people at a terminal (never mixed into --json output).
  */
 
 export interface OutputOptions {
@@ -25,9 +25,9 @@ export class Output {
     if (this.json) process.stdout.write(`${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
   }
 
-  /** Progress for people on stderr. */
+  /** Progress for people on stderr (only on a terminal: logs and pipes get the result alone). */
   progress(text: string): void {
-    if (!this.opts.quiet && !this.json) process.stderr.write(`${text}\n`);
+    if (!this.opts.quiet && !this.json && process.stderr.isTTY) process.stderr.write(`${text}\n`);
   }
 }
 

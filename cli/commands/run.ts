@@ -73,8 +73,10 @@ export function runModel(model: string, opts: RunOptions, out = new Output(opts)
   }
   out.line(`model      ${model}  (id ${commitment.modelId})`);
   out.line(`input      ${input.description}`);
-  out.line(`output     [${output.map((v) => v.toFixed(3)).join(', ')}]${output.length > 16 ? ` (${output.length} values)` : ''}`);
+  const shown = output.length > 16 ? [...output.slice(0, 8).map((v) => v.toFixed(3)), '…'] : output.map((v) => v.toFixed(3));
+  out.line(`output     [${shown.join(', ')}]  dims [${outInfo.dims}]`);
   if (result.argmax !== undefined) out.line(`argmax     ${result.argmax}${input.label !== undefined ? ` (label ${input.label})` : ''}`);
+  else out.line(`argmax     ${Array.from({ length: output.length / last }, (_, r) => argmaxOf(output.slice(r * last, (r + 1) * last))).join(' ')}  (per row of ${last})`);
   out.line(`final S_n  ${result.finalState}  (${graph.nodes.length} nodes, backend cpu, ${result.millis.run} ms)`);
   return result;
 }
