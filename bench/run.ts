@@ -1,2 +1,7 @@
-/** `npm run bench`: every benchmark, each printing its figures and writing bench/results/<name>.json. */
-await import('./vm.bench.ts');
+/**
+ * `npm run bench [-- <name>...]`: every benchmark (or the named ones: vm, models), each printing its figures
+ * and writing bench/results/<name>.json.
+ */
+const ALL = ['vm', 'models'];
+const picked = process.argv.slice(2).filter((a) => ALL.includes(a));
+for (const name of picked.length > 0 ? picked : ALL) await import(`./${name}.bench.ts`);

@@ -118,29 +118,36 @@ export const conv2d: IntKernel<'conv2d'> = {
     const { n, c, h, w: wid, oh, ow, kh, kw, sh, sw, pt, pl, dh, dw, m, cg, mg } = geo;
     const { shift, lo, hi } = call.attrs;
     const y = new Int32Array(n * m * oh * ow);
-    let o = 0;
+    // One output plane at a time, one filter tap at a time across the plane: each update is
+    // add32(acc, mul32(x, w)) (Int32Array stores wrap) and sums are order-free, so the bits are those of the
+    // per-output definition: acc = bias + Σ over in-plane taps.
+    const acc = new Int32Array(oh * ow);
     for (let b = 0; b < n; b++) {
       for (let oc = 0; oc < m; oc++) {
         const grp = Math.floor(oc / mg);
-        for (let yo = 0; yo < oh; yo++) {
-          for (let xo = 0; xo < ow; xo++) {
-            let acc = bias[oc];
-            for (let ic = 0; ic < cg; ic++) {
-              const plane = (b * c + grp * cg + ic) * h * wid;
-              const filter = (oc * cg + ic) * kh * kw;
-              for (let ky = 0; ky < kh; ky++) {
+        acc.fill(bias[oc]);
+        for (let ic = 0; ic < cg; ic++) {
+          const plane = (b * c + grp * cg + ic) * h * wid;
+          const filter = (oc * cg + ic) * kh * kw;
+          for (let ky = 0; ky < kh; ky++) {
+            for (let kx = 0; kx < kw; kx++) {
+              const wv = w[filter + ky * kw + kx];
+              if (wv === 0) continue;
+              // Output columns whose tap ix = xo·sw − pl + kx·dw lies inside the row.
+              const xoFirst = Math.max(0, Math.ceil((pl - kx * dw) / sw));
+              const xoLast = Math.min(ow - 1, Math.floor((wid - 1 + pl - kx * dw) / sw));
+              for (let yo = 0; yo < oh; yo++) {
                 const iy = yo * sh - pt + ky * dh;
                 if (iy < 0 || iy >= h) continue;
-                for (let kx = 0; kx < kw; kx++) {
-                  const ix = xo * sw - pl + kx * dw;
-                  if (ix < 0 || ix >= wid) continue;
-                  acc = add32(acc, mul32(x[plane + iy * wid + ix], w[filter + ky * kw + kx]));
-                }
+                const row = plane + iy * wid - pl + kx * dw;
+                const out = yo * ow;
+                for (let xo = xoFirst; xo <= xoLast; xo++) acc[out + xo] += Math.imul(x[row + xo * sw], wv);
               }
             }
-            y[o++] = clamp32(requant(acc, mult[oc], shift), lo, hi);
           }
         }
+        const base = (b * m + oc) * oh * ow;
+        for (let i = 0; i < oh * ow; i++) y[base + i] = clamp32(requant(acc[i], mult[oc], shift), lo, hi);
       }
     }
     return y;

@@ -6,7 +6,7 @@
  * product costs 2 VM steps.
  */
 import { asm } from '../../../vm/isa.ts';
-import { add32, clamp32, mul32, requant } from '../../../vm/numerics.ts';
+import { clamp32, requant } from '../../../vm/numerics.ts';
 import { Codegen } from '../codegen.ts';
 import { elementCount } from '../graph.ts';
 import { KernelShapeError, type IntKernel, type KernelCall } from './kernel.ts';
@@ -47,15 +47,21 @@ export const matmul: IntKernel<'matmul'> = {
     const { batch, m, k, n, wBatchStride } = geometry(call);
     const { shift, lo, hi } = call.attrs;
     const y = new Int32Array(batch * m * n);
+    // Row-at-a-time: acc[j] += x[t]·w[t, j] walks w contiguously. Int32Array stores wrap, so each update is
+    // add32(acc, mul32(x, w)) and, sums being order-free, the bits equal any other order's.
+    const acc = new Int32Array(n);
     for (let b = 0; b < batch; b++) {
       for (let i = 0; i < m; i++) {
         const xRow = (b * m + i) * k;
-        for (let j = 0; j < n; j++) {
-          let acc = bias[j];
-          const wCol = b * wBatchStride + j;
-          for (let t = 0; t < k; t++) acc = add32(acc, mul32(x[xRow + t], w[wCol + t * n]));
-          y[(b * m + i) * n + j] = clamp32(requant(acc, mult[j], shift), lo, hi);
+        acc.set(bias.subarray(0, n));
+        for (let t = 0; t < k; t++) {
+          const xt = x[xRow + t];
+          if (xt === 0) continue;
+          const wRow = b * wBatchStride + t * n;
+          for (let j = 0; j < n; j++) acc[j] += Math.imul(xt, w[wRow + j]);
         }
+        const yRow = (b * m + i) * n;
+        for (let j = 0; j < n; j++) y[yRow + j] = clamp32(requant(acc[j], mult[j], shift), lo, hi);
       }
     }
     return y;

@@ -1,0 +1,62 @@
+/**
+ * Model benchmark: per zoo model, the native CPU executor (integer, with and without commitments) against
+ * onnxruntime-node float inference of the same ONNX model, measured in the same run; and the fidelity report.
+ */
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { mnistFidelity, sequenceFidelity } from '../models/fidelity.ts';
+import { executeGraph, runGraph } from '../models/int/execute.ts';
+import { OrtModel } from '../models/onnx/ort.ts';
+import { prepareModel } from '../models/prepare.ts';
+import { quantizeInput } from '../models/quantize/quantize.ts';
+import { ZOO } from '../models/zoo/index.ts';
+import { Report } from './report.ts';
+
+const report = new Report();
+const RUNS = 200;
+
+async function medianMs(fn: () => unknown | Promise<unknown>, runs = RUNS): Promise<number> {
+  for (let i = 0; i < 10; i++) await fn();
+  const t: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await fn();
+    t.push(performance.now() - start);
+  }
+  return t.sort((a, b) => a - b)[Math.floor(t.length / 2)];
+}
+
+const speed = report.section('Native CPU executor vs onnxruntime-node float (batch 1, median per inference)');
+for (const zoo of ZOO) {
+  const { int } = prepareModel(zoo.name);
+  const sample = zoo.samples(1)[0].feeds[zoo.inputName];
+  const info = int.tensors[int.inputs[0]];
+  const words = [quantizeInput(sample.data, info.scale, info.integer === true)];
+  const ort = await OrtModel.create(new Uint8Array(readFileSync(zoo.file)));
+  const ortMs = await medianMs(() => ort.run({ [zoo.inputName]: sample }));
+  await ort.release();
+  const execMs = await medianMs(() => executeGraph(int, words));
+  const commitMs = await medianMs(() => runGraph(int, words), 50);
+  report.add(speed, { name: `${zoo.name}: onnxruntime-node float`, value: ortMs * 1000, unit: 'µs' });
+  report.add(speed, { name: `${zoo.name}: opml integer (cpu)`, value: execMs * 1000, unit: 'µs', ratio: { value: execMs / ortMs, to: 'onnxruntime-node' } });
+  report.add(speed, { name: `${zoo.name}: opml integer + roots + graph states`, value: commitMs * 1000, unit: 'µs', ratio: { value: commitMs / ortMs, to: 'onnxruntime-node' } });
+}
+
+const fidelity = report.section('Fidelity: opml integer vs onnxruntime-node float');
+for (const zoo of ZOO) {
+  const { int } = prepareModel(zoo.name);
+  const bytes = new Uint8Array(readFileSync(zoo.file));
+  if (zoo.inputType === 'float32') {
+    const r = await mnistFidelity(zoo, int, bytes);
+    report.add(fidelity, { name: `${zoo.name}: float accuracy (${r.images} test images)`, value: 100 * r.floatAccuracy, unit: '%' });
+    report.add(fidelity, { name: `${zoo.name}: integer accuracy`, value: 100 * r.intAccuracy, unit: '%', note: `${(100 * (r.intAccuracy - r.floatAccuracy)).toFixed(2)} pp` });
+    report.add(fidelity, { name: `${zoo.name}: top-1 agreement`, value: 100 * r.agreement, unit: '%' });
+  } else {
+    const r = await sequenceFidelity(zoo, int, bytes);
+    report.add(fidelity, { name: `${zoo.name}: top-1 agreement (${r.positions} positions)`, value: 100 * r.top1Agreement, unit: '%' });
+    report.add(fidelity, { name: `${zoo.name}: max |logit error| / logit range`, value: 100 * r.relativeError, unit: '%', note: `max ${r.maxAbsError.toFixed(4)}, mean ${r.meanAbsError.toFixed(4)}` });
+  }
+}
+
+const file = report.write('models', { date: new Date().toISOString(), cpu: cpus()[0]?.model, cores: cpus().length, node: process.version });
+console.log(`\nwrote ${file}`);
