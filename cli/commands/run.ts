@@ -4,14 +4,16 @@
  */
 import type { Hex } from 'viem';
 import { modelCommitment } from '../../models/int/commitment.ts';
-import { runGraph } from '../../models/int/execute.ts';
+import type { Backend } from '../../models/gpu/backend.ts';
 import { dequantize } from '../../models/quantize/quantize.ts';
 import { parseInput } from '../inputs.ts';
 import { Output } from '../output.ts';
+import { nativeRun } from './backendArg.ts';
 import { prepareFromArgs } from './modelArg.ts';
 
 export interface RunOptions {
   input: string;
+  backend?: Backend;
   calibration?: string;
   json?: boolean;
 }
@@ -27,7 +29,7 @@ export interface RunResult {
   finalState: Hex;
   nodes: { name: string; op: string; root: Hex }[];
   states: Hex[];
-  backend: 'cpu';
+  backend: string;
   millis: { quantize: number; run: number; commitment: number };
 }
 
@@ -37,7 +39,7 @@ function argmaxOf(v: ArrayLike<number>): number {
   return best;
 }
 
-export function runModel(model: string, opts: RunOptions, out = new Output(opts)): RunResult {
+export async function runModel(model: string, opts: RunOptions, out = new Output(opts)): Promise<RunResult> {
   let t = performance.now();
   out.progress(`preparing ${model} ...`);
   const prepared = prepareFromArgs(model, opts.calibration);
@@ -45,7 +47,7 @@ export function runModel(model: string, opts: RunOptions, out = new Output(opts)
   const tQuantize = performance.now() - t;
   const input = parseInput(opts.input, graph);
   t = performance.now();
-  const run = runGraph(graph, input.words);
+  const { run, detail } = await nativeRun(opts.backend ?? 'auto', graph, input.words, 'outputs');
   const tRun = performance.now() - t;
   t = performance.now();
   const commitment = modelCommitment(graph);
@@ -64,7 +66,7 @@ export function runModel(model: string, opts: RunOptions, out = new Output(opts)
     finalState: run.states.at(-1)!,
     nodes: graph.nodes.map((n) => ({ name: n.name, op: n.op, root: run.roots.get(n.output)! })),
     states: run.states,
-    backend: 'cpu',
+    backend: detail,
     millis: { quantize: Math.round(tQuantize), run: Math.round(tRun * 100) / 100, commitment: Math.round(tCommit) },
   };
   if (out.json) {
@@ -77,6 +79,7 @@ export function runModel(model: string, opts: RunOptions, out = new Output(opts)
   out.line(`output     [${shown.join(', ')}]  dims [${outInfo.dims}]`);
   if (result.argmax !== undefined) out.line(`argmax     ${result.argmax}${input.label !== undefined ? ` (label ${input.label})` : ''}`);
   else out.line(`argmax     ${Array.from({ length: output.length / last }, (_, r) => argmaxOf(output.slice(r * last, (r + 1) * last))).join(' ')}  (per row of ${last})`);
-  out.line(`final S_n  ${result.finalState}  (${graph.nodes.length} nodes, backend cpu, ${result.millis.run} ms)`);
+  out.line(`final S_n  ${result.finalState}  (${graph.nodes.length} nodes, ${result.millis.run} ms)`);
+  out.line(`backend    ${detail}`);
   return result;
 }
