@@ -4,7 +4,15 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { parseBackend } from './commands/backendArg.ts';
+import { demo } from './commands/demo.ts';
+import { deploy, devnet } from './commands/devnet.ts';
+import { status } from './commands/status.ts';
+import { challenge, register, submit } from './commands/submit.ts';
+import { watch } from './commands/watch.ts';
 import { evalZoo } from './commands/eval.ts';
+import { replayScenarios } from './commands/replay.ts';
+import { SCENARIOS } from './game/scenarios.ts';
 import { inspectModel } from './commands/inspect.ts';
 import { quantizeModel } from './commands/quantize.ts';
 import { runModel } from './commands/run.ts';
@@ -32,9 +40,10 @@ export function buildProgram(): Command {
     .argument('<model>', MODEL_HELP)
     .requiredOption('-i, --input <spec>', 'mnist:<i>, text:<16 chars>, tokens:<ids> or a JSON file')
     .option('--calibration <file>', 'JSON samples to quantize an .onnx outside the zoo with')
+    .option('--backend <backend>', 'native executor: auto (a GPU if present, else the CPU), gpu or cpu', parseBackend, 'auto')
     .option('--json', 'print one JSON document, with every node root and every graph state')
     .addHelpText('after', '\nExamples:\n  opml run mnist-mlp --input mnist:0\n  opml run tiny-transformer --input "text:hello world. opm" --json\n  opml run model.opml --input x.json')
-    .action((model: string, opts) => void runModel(model, opts));
+    .action(async (model: string, opts) => void (await runModel(model, opts)));
 
   program
     .command('inspect')
@@ -63,6 +72,97 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON document')
     .addHelpText('after', '\nExamples:\n  opml eval\n  opml eval -m mnist-mlp --limit 1000 --json')
     .action(async (opts) => void (await evalZoo(opts)));
+
+  const chainOpts = (c: Command) =>
+    c
+      .option('--rpc-url <url>', 'the chain (default: the one in the deployment file)')
+      .option('--deployment <file>', 'where the contract addresses are', '.opml/deployment.json')
+      .addHelpText('after', '\nThe key comes from OPML_PRIVATE_KEY (on a local anvil: its test accounts).');
+
+  program
+    .command('devnet')
+    .description('start a local anvil with the contracts deployed, write .opml/deployment.json, run until Ctrl-C')
+    .option('--min-bond <eth>', 'smallest bond', '0.1')
+    .option('--window <seconds>', 'challenge window', positiveInt, 600)
+    .option('--clock <seconds>', 'each side\'s time per dispute', positiveInt, 300)
+    .option('--json', 'print the deployment as JSON')
+    .action(async (opts) => void (await devnet(opts)));
+
+  program
+    .command('deploy')
+    .description('deploy the judge and the game to a chain and write the deployment file')
+    .requiredOption('--rpc-url <url>', 'the chain')
+    .option('--deployment <file>', 'where to write the addresses', '.opml/deployment.json')
+    .option('--min-bond <eth>', 'smallest bond', '0.1')
+    .option('--window <seconds>', 'challenge window', positiveInt, 600)
+    .option('--clock <seconds>', 'each side\'s time per dispute', positiveInt, 300)
+    .option('--json', 'print the deployment as JSON')
+    .addHelpText('after', '\nExample:\n  OPML_PRIVATE_KEY=0x… opml deploy --rpc-url http://127.0.0.1:8545')
+    .action(async (opts) => void (await deploy(opts)));
+
+  chainOpts(program.command('register').description('register a model commitment (node code roots, step counts, weights) on-chain').argument('<model>', MODEL_HELP).option('--json', 'print JSON'))
+    .action(async (model: string, opts) => void (await register(model, opts)));
+
+  chainOpts(
+    program
+      .command('submit')
+      .description('run a model and post its result with a bond; defend it later with `opml watch --role submitter`')
+      .argument('<model>', MODEL_HELP)
+      .requiredOption('-i, --input <spec>', 'mnist:<i>, text:<16 chars>, tokens:<ids> or a JSON file')
+      .option('--bond <eth>', 'the bond', '0.1')
+      .option('--backend <backend>', 'native executor: auto, gpu or cpu', parseBackend, 'auto')
+      .option('--state <file>', 'the submitter\'s state file (default .opml/submitter-<time>.json)')
+      .option('--json', 'print JSON'),
+  ).action(async (model: string, opts) => void (await submit(model, opts)));
+
+  chainOpts(
+    program
+      .command('challenge')
+      .description('re-execute a submitted result; if it is wrong, challenge it and play the dispute to the end')
+      .argument('<submission>', 'the submission id')
+      .requiredOption('-m, --model <model>', MODEL_HELP)
+      .option('--force', 'challenge even when the result matches (to test a dispute)')
+      .option('--backend <backend>', 'native executor: auto, gpu or cpu', parseBackend, 'auto')
+      .option('--no-play', 'only open the dispute; play it later with `opml watch --role challenger`')
+      .option('--state <file>', 'the challenger\'s state file')
+      .option('--json', 'print JSON'),
+  ).action(async (id: string, opts) => void (await challenge(id, opts)));
+
+  chainOpts(
+    program
+      .command('watch')
+      .description('a daemon that defends results (submitter) or checks every result and challenges wrong ones (challenger); resumes from its state file')
+      .requiredOption('--role <role>', 'submitter or challenger')
+      .option('-m, --model <name...>', 'the model a challenger watches')
+      .option('--backend <backend>', 'native executor: auto, gpu or cpu', parseBackend, 'auto')
+      .option('--state <file>', 'state file (submitter default: every .opml/submitter-*.json)')
+      .option('--interval <ms>', 'poll interval', positiveInt, 1000)
+      .option('--until-done', 'exit once every dispute is over')
+      .addHelpText('after', '\nExamples:\n  opml watch --role challenger --model mnist-mlp\n  opml watch --role submitter'),
+  ).action(async (opts) => void (await watch(opts)));
+
+  chainOpts(program.command('status').description('a result and its disputes: phase, range, clocks, who must move').argument('<submission>', 'the submission id').option('--json', 'print JSON'))
+    .action(async (id: string, opts) => void (await status(id, opts)));
+
+  program
+    .command('demo')
+    .description('one command, no setup: an embedded anvil, a cheating submitter, an honest challenger who wins')
+    .option('-m, --model <name>', 'zoo model to dispute', 'mnist-mlp')
+    .option('-i, --input <spec>', 'the input (default: mnist:0, or a fixed prompt for the transformer)')
+    .option('--json', 'print the outcome as one JSON document')
+    .addHelpText('after', '\nExamples:\n  npx opml demo\n  npx opml demo --model mnist-cnn --input mnist:42')
+    .action(async (opts) => void (await demo(opts)));
+
+  program
+    .command('replay')
+    .description('replay dispute scenarios on an embedded anvil and check that the honest side wins and every wei ends where it should')
+    .argument('[scenario...]', `scenarios (default: all): ${SCENARIOS.map((s) => s.name).join(', ')}`)
+    .option('-m, --model <name>', 'zoo model', 'mnist-mlp')
+    .option('-i, --input <spec>', 'the input')
+    .option('-v, --verbose', 'print every move')
+    .option('--json', 'print one JSON document')
+    .addHelpText('after', `\nScenarios:\n${SCENARIOS.map((s) => `  ${s.name.padEnd(18)} ${s.description}`).join('\n')}\n\nExamples:\n  opml replay\n  opml replay wrong-first-node restart --model mnist-cnn -v`)
+    .action(async (names: string[], opts) => void (await replayScenarios(names, opts)));
 
   return program;
 }

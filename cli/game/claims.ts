@@ -24,6 +24,8 @@ export interface Transition {
   slotRoots: Hex[];
   slotSiblings: Hex[][];
   final: VMState;
+  /** The node's output root as claimed: the subtree of final.memRoot at the output region. */
+  outRoot: Hex;
   outSiblings: Hex[];
   outSlotSiblings: Hex[];
 }
@@ -31,9 +33,14 @@ export interface Transition {
 export interface Claims {
   readonly graph: IntGraph;
   readonly commitment: ModelCommitment;
+  readonly inputs: Int32Array[];
   readonly inputRoots: Hex[];
   /** The model output words this party posts. */
   output(): Int32Array;
+  /** Siblings proving the output's root at the model's output slot under S_n. */
+  outputProof(): Hex[];
+  /** The root of node j's output as this party claims it. */
+  nodeOutputRoot(j: number): Hex;
   /** S_i as this party claims it (0 ≤ i ≤ n). */
   graphState(i: number): Hex;
   /** The opening of node j's VM phase. */
@@ -65,6 +72,11 @@ export class HonestClaims implements Claims {
 
   output(): Int32Array {
     return this.run.outputs[0];
+  }
+
+  outputProof(): Hex[] {
+    const all = stateSlots(this.graph).map((t) => this.run.roots.get(t));
+    return slotTree(all).proof(this.commitment.outputSlot).map(hex);
   }
 
   graphState(i: number): Hex {
@@ -109,6 +121,7 @@ export class HonestClaims implements Claims {
       slotRoots: spec.inputs.map((r) => (r.fromSlot ? hex(before.leaf(r.slot)) : zero)),
       slotSiblings: spec.inputs.map((r) => (r.fromSlot ? before.proof(r.slot).map(hex) : [])),
       final,
+      outRoot: this.nodeOutputRoot(j),
       outSiblings: trace.regionProof(spec.outBase, outWords),
       outSlotSiblings: before.proof(this.graph.inputs.length + j).map(hex),
     };
@@ -128,6 +141,8 @@ export interface Lie {
   node: number;
   /** From which VM step on the fake states start in that node's VM phase. */
   vmFrom: 'start' | 'middle' | 'end';
+  /** Open that node's VM phase with a final state that is not halted (a transition the contract rejects). */
+  badTransition?: boolean;
 }
 
 /** Change one word of a node output so that it is clearly different (the smallest word becomes the largest). */
@@ -169,7 +184,8 @@ export class LyingClaims extends HonestClaims {
   override transition(j: number): Transition {
     const t = super.transition(j);
     if (j !== this.lie.node) return t;
-    return { ...t, final: this.fake(j, this.commitment.nodes[j].steps) };
+    const final = this.fake(j, this.commitment.nodes[j].steps);
+    return { ...t, final: this.lie.badTransition ? { ...final, status: 0 } : final };
   }
 
   override vmState(j: number, k: number): Hex {

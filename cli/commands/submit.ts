@@ -1,0 +1,71 @@
+/** `opml register`, `opml submit`, `opml challenge`: one-shot chain commands (the challenger then plays). */
+import path from 'node:path';
+import { parseEther } from 'viem';
+import { modelCommitment } from '../../models/int/commitment.ts';
+import type { Backend } from '../../models/gpu/backend.ts';
+import { Challenger, type ChallengerState } from '../game/challenger.ts';
+import { Submitter, type SubmitterState } from '../game/submitter.ts';
+import { Store } from '../game/store.ts';
+import { ExitCode, OpmlError } from '../errors.ts';
+import { parseInput } from '../inputs.ts';
+import { Output } from '../output.ts';
+import { honestClaims } from './backendArg.ts';
+import { connect, type ChainOptions } from './connect.ts';
+import { prepareFromArgs } from './modelArg.ts';
+import { playUntilDone } from './watch.ts';
+
+export interface SubmitOptions extends ChainOptions {
+  input: string;
+  backend?: Backend;
+  bond?: string;
+  state?: string;
+  json?: boolean;
+}
+
+export async function register(model: string, opts: ChainOptions & { json?: boolean }, out = new Output(opts)) {
+  const chain = await connect(opts);
+  const c = modelCommitment(prepareFromArgs(model).int);
+  const already = await chain.isRegistered(c.modelId);
+  await chain.register(c);
+  out.result({ modelId: c.modelId, alreadyRegistered: already });
+  out.line(`${already ? 'already registered' : 'registered'}: ${model} as ${c.modelId} (${c.numNodes} nodes)`);
+  return c.modelId;
+}
+
+export async function submit(model: string, opts: SubmitOptions, out = new Output(opts)) {
+  const chain = await connect({ ...opts, account: opts.account ?? 0 });
+  const prepared = prepareFromArgs(model);
+  const input = parseInput(opts.input, prepared.int);
+  const claims = await honestClaims(opts.backend ?? 'auto', prepared.int, input.words, (d) => out.progress(`native run: ${d}`));
+  const bond = parseEther(opts.bond ?? '0.1');
+  const file = opts.state ?? path.join('.opml', `submitter-${Date.now()}.json`);
+  const store = Store.open<SubmitterState>(file, { role: 'submitter', model, input: opts.input });
+  const submitter = new Submitter(chain, claims, store, { log: (l) => out.progress(l) });
+  const id = await submitter.submit(bond);
+  out.result({ id: id.toString(), modelId: claims.commitment.modelId, finalState: claims.graphState(claims.commitment.numNodes), state: file });
+  out.line(`submitted result ${id} for ${model} on ${input.description}`);
+  out.line(`state     ${file} (defend it with: opml watch --role submitter --state ${file})`);
+  return id;
+}
+
+export async function challenge(id: string, opts: ChainOptions & { model: string; backend?: Backend; force?: boolean; play?: boolean; state?: string; json?: boolean }, out = new Output(opts)) {
+  if (!/^\d+$/.test(id)) throw new OpmlError(`challenge: "${id}" is not a submission id`, ExitCode.USAGE, 'ids are the numbers `opml submit` and `opml status` print');
+  const chain = await connect({ ...opts, account: opts.account ?? 1 });
+  const prepared = prepareFromArgs(opts.model);
+  const inputs = await chain.submittedInputs(BigInt(id));
+  const claims = await honestClaims(opts.backend ?? 'auto', prepared.int, inputs, (d) => out.progress(`native run: ${d}`));
+  const file = opts.state ?? path.join('.opml', `challenger-${Date.now()}.json`);
+  const store = Store.open<ChallengerState>(file, { role: 'challenger', model: opts.model, checked: {} });
+  const log = (l: string) => (out.json ? undefined : out.line(l));
+  const challenger = new Challenger(chain, claims, store, { log }, 'challenger', BigInt(id));
+  const d = await challenger.consider(BigInt(id), opts.force);
+  if (d === undefined) {
+    out.result({ id, agreed: true });
+    out.line(`result ${id} agrees with my run: no challenge`);
+    return undefined;
+  }
+  if (opts.play !== false) await playUntilDone([challenger]);
+  const v = await chain.dispute(d);
+  out.result({ id, dispute: d.toString(), winner: v.winner, reason: v.reason, state: file });
+  return d;
+}

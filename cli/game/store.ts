@@ -1,0 +1,44 @@
+/**
+ * An actor's persisted state: a small JSON file rewritten atomically (write to a temporary file, then rename),
+ * so a process killed at any moment leaves either the old or the new state, never a torn one.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ExitCode, OpmlError } from '../errors.ts';
+
+export class Store<T extends object> {
+  constructor(
+    readonly file: string,
+    private state: T,
+  ) {}
+
+  /** Open `file`, or start it with `initial` when it does not exist yet. */
+  static open<T extends object>(file: string, initial: T): Store<T> {
+    if (!existsSync(file)) {
+      const s = new Store(file, initial);
+      s.save();
+      return s;
+    }
+    try {
+      return new Store(file, JSON.parse(readFileSync(file, 'utf8')) as T);
+    } catch {
+      throw new OpmlError(`the state file ${file} is not valid JSON`, ExitCode.INPUT, 'restore it from a backup or move it away to start over');
+    }
+  }
+
+  get(): T {
+    return this.state;
+  }
+
+  update(change: (s: T) => void): void {
+    change(this.state);
+    this.save();
+  }
+
+  private save(): void {
+    mkdirSync(path.dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(this.state, null, 2)}\n`);
+    renameSync(tmp, this.file);
+  }
+}

@@ -1,0 +1,524 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Merkle} from "./Merkle.sol";
+import {VMState, StepProof, hashState, STATUS_RUNNING} from "./VMTypes.sol";
+import {BadProofLength, PreStateMismatch} from "./VMErrors.sol";
+import {Model} from "./ModelTypes.sol";
+import {Commitments} from "./Commitments.sol";
+import {ModelRegistry} from "./ModelRegistry.sol";
+import {IStepJudge} from "./IStepJudge.sol";
+import {TransitionVerifier} from "./TransitionVerifier.sol";
+import {Side, ChessClock} from "./Clock.sol";
+import {Bisection} from "./Bisection.sol";
+import {
+    SubmissionStatus,
+    Phase,
+    Reason,
+    Move,
+    Submission,
+    Dispute,
+    DisputeView,
+    TransitionProof
+} from "./GameTypes.sol";
+import "./GameErrors.sol";
+
+/// @title DisputeGame
+/// @notice Optimistic ML results on-chain (docs/GAME.md): a submitter posts a model's output with a bond; during
+///         the challenge window anyone may dispute it with an equal bond. Each dispute bisects the graph states to
+///         one node, checks the transition into that node's VM run (startVM), bisects the VM states to one step
+///         and has the judge execute it. Whoever is shown wrong, or lets its chess clock run out, loses its bond.
+/// @dev One dispute per challenger, several per submission. Moves are assigned: the submitter posts hashes and
+///      the transition, the challenger answers; resolveStep and timeout are open to anyone. Positions are always
+///      computed here. Payouts are credits withdrawn with withdraw(). A submission that loses one dispute is
+///      rejected; its other disputes stop where they are and each is settled (settle) with its challenger's
+///      bond refunded, one call per dispute, so that no call loops over a submission's disputes.
+contract DisputeGame is ModelRegistry {
+    /// @notice The one-step judge (a VMJudge).
+    IStepJudge public immutable judge;
+    /// @notice The transition's checks (deployed by the constructor; a separate contract keeps this one under the
+    ///         code size limit).
+    TransitionVerifier public immutable transitionVerifier;
+    /// @notice The smallest submission bond.
+    uint256 public immutable minBond;
+    /// @notice Seconds after a submission during which it can be challenged (the last second included).
+    uint64 public immutable challengeWindow;
+    /// @notice Each side's time budget per dispute, in seconds.
+    uint64 public immutable clockSeconds;
+
+    Submission[] internal _submissions;
+    Dispute[] internal _disputes;
+
+    /// @notice Wei each account can withdraw.
+    mapping(address => uint256) public credits;
+
+    /// @notice A result was submitted.
+    /// @param id The submission id.
+    /// @param submitter Who submitted it.
+    /// @param modelId The model it claims to have run.
+    /// @param bond The bond.
+    /// @param inputRoots The graph inputs' tensor roots (slots 0 .. numInputs - 1).
+    /// @param output The output tensor.
+    /// @param finalState S_n, the submitter's graph state after all nodes.
+    event Submitted(
+        uint256 indexed id,
+        address indexed submitter,
+        bytes32 indexed modelId,
+        uint256 bond,
+        bytes32[] inputRoots,
+        int32[] output,
+        bytes32 finalState
+    );
+
+    /// @notice The input tensors of submission `id` (from submitWithInputs), for challengers to re-execute.
+    event InputsPublished(uint256 indexed id, int32[][] inputs);
+
+    /// @notice A dispute began; the submitter moves first.
+    /// @param d The dispute id.
+    /// @param id The disputed submission.
+    /// @param challenger The challenger.
+    event Challenged(uint256 indexed d, uint256 indexed id, address indexed challenger);
+
+    /// @notice The submitter posted its graph state at node position `position` (the bisection's mid).
+    event GraphStatePosted(uint256 indexed d, uint64 position, bytes32 state);
+
+    /// @notice The challenger answered a graph state; [lo, hi] is the new interval.
+    event GraphResponded(uint256 indexed d, bool agree, uint64 lo, uint64 hi);
+
+    /// @notice The transition into node `node`'s VM run checked out; the VM bisection runs over [0, steps].
+    event VMStarted(uint256 indexed d, uint32 node, uint64 steps, bytes32 initialState, bytes32 finalState);
+
+    /// @notice The submitter posted its VM state hash at step `position` (the bisection's mid).
+    event VMStatePosted(uint256 indexed d, uint64 position, bytes32 state);
+
+    /// @notice The challenger answered a VM state; [lo, hi] is the new interval.
+    event VMResponded(uint256 indexed d, bool agree, uint64 lo, uint64 hi);
+
+    /// @notice A dispute ended. winner is None for a dispute settled because another one rejected the submission.
+    event DisputeResolved(uint256 indexed d, Side winner, Reason reason);
+
+    /// @notice The submitter lost dispute `d`: the submission is rejected.
+    event SubmissionRejected(uint256 indexed id, uint256 indexed d);
+
+    /// @notice The submission's window closed with no dispute lost and none open; its bond was credited back.
+    event SubmissionFinalized(uint256 indexed id);
+
+    /// @notice `account` withdrew `amount` wei of credit.
+    event Withdrawn(address indexed account, uint256 amount);
+
+    /// @param judge_ The one-step judge (a VMJudge).
+    /// @param minBond_ The smallest submission bond.
+    /// @param challengeWindow_ Seconds a submission can be challenged.
+    /// @param clockSeconds_ Each side's time budget per dispute.
+    constructor(IStepJudge judge_, uint256 minBond_, uint64 challengeWindow_, uint64 clockSeconds_) {
+        judge = judge_;
+        transitionVerifier = new TransitionVerifier();
+        minBond = minBond_;
+        challengeWindow = challengeWindow_;
+        clockSeconds = clockSeconds_;
+    }
+
+    // ======================================================================================================
+    // Submissions
+    // ======================================================================================================
+
+    /// @notice Posts `output` as the result of running model `modelId` on inputs whose roots are `inputRoots`,
+    ///         with S_n = `finalState`; msg.value is the bond. The inputs themselves must be available to
+    ///         challengers some other way; `submitWithInputs` publishes them on-chain.
+    /// @param outputSiblings D siblings proving tensorRoot(output) at the model's output slot under finalState.
+    /// @return id The submission id.
+    function submit(
+        bytes32 modelId,
+        bytes32[] calldata inputRoots,
+        int32[] calldata output,
+        bytes32 finalState,
+        bytes32[] calldata outputSiblings
+    ) external payable returns (uint256 id) {
+        return _submit(modelId, inputRoots, output, finalState, outputSiblings);
+    }
+
+    /// @notice `submit` with the input tensors themselves: their roots are computed here and the words are
+    ///         emitted in `InputsPublished`, so any challenger can re-execute the result from the chain alone.
+    /// @param inputs Each graph input's int32 words, in the model's input order.
+    /// @return id The submission id.
+    function submitWithInputs(
+        bytes32 modelId,
+        int32[][] calldata inputs,
+        int32[] calldata output,
+        bytes32 finalState,
+        bytes32[] calldata outputSiblings
+    ) external payable returns (uint256 id) {
+        bytes32[] memory inputRoots = new bytes32[](inputs.length);
+        for (uint256 i = 0; i < inputs.length; i++) {
+            inputRoots[i] = Commitments.tensorRoot(inputs[i]);
+        }
+        id = _submit(modelId, inputRoots, output, finalState, outputSiblings);
+        emit InputsPublished(id, inputs);
+    }
+
+    function _submit(
+        bytes32 modelId,
+        bytes32[] memory inputRoots,
+        int32[] calldata output,
+        bytes32 finalState,
+        bytes32[] calldata outputSiblings
+    ) private returns (uint256 id) {
+        {
+            Model memory m = _registered(modelId);
+            bytes32 outputRoot = _checkSubmission(m, inputRoots.length, output, finalState, outputSiblings);
+            bytes32 initialState = Commitments.initialGraphState(inputRoots, uint256(m.numInputs) + m.numNodes);
+            id = _newSubmission(modelId, initialState, finalState, outputRoot);
+        }
+        emit Submitted(id, msg.sender, modelId, msg.value, inputRoots, output, finalState);
+    }
+
+    /// @dev Every check of a submission; returns the output's root.
+    function _checkSubmission(
+        Model memory m,
+        uint256 inputCount,
+        int32[] calldata output,
+        bytes32 finalState,
+        bytes32[] calldata outputSiblings
+    ) private view returns (bytes32 outputRoot) {
+        // INVARIANT: a submission is worth disputing: its bond pays the challenger who shows it wrong.
+        if (msg.value < minBond) revert BondTooLow(minBond, msg.value);
+        // INVARIANT: one root per graph input, so S_0 has exactly the model's input slots filled.
+        if (inputCount != m.numInputs) revert InputCountMismatch(m.numInputs, inputCount);
+        uint256 depth = Commitments.slotDepth(uint256(m.numInputs) + m.numNodes);
+        // INVARIANT: the slot tree has fixed depth D.
+        if (outputSiblings.length != depth) revert BadProofLength(depth, outputSiblings.length);
+        outputRoot = Commitments.tensorRoot(output);
+        // INVARIANT: the posted output is the tensor at the output slot of the state the game will defend.
+        if (!Merkle.verify(finalState, outputRoot, m.outputSlot, outputSiblings)) {
+            revert OutputNotInFinalState(outputRoot);
+        }
+    }
+
+    /// @dev Records a pending submission by the caller with msg.value as its bond.
+    function _newSubmission(bytes32 modelId, bytes32 initialState, bytes32 finalState, bytes32 outputRoot)
+        private
+        returns (uint256 id)
+    {
+        id = _submissions.length;
+        Submission storage s = _submissions.push();
+        s.submitter = msg.sender;
+        s.submittedAt = uint64(block.timestamp);
+        s.status = SubmissionStatus.Pending;
+        s.modelId = modelId;
+        s.bond = msg.value;
+        s.initialState = initialState;
+        s.finalState = finalState;
+        s.outputRoot = outputRoot;
+    }
+
+    /// @notice Disputes submission `id`; msg.value must equal its bond. The submitter moves first.
+    /// @return d The dispute id.
+    function challenge(uint256 id) external payable returns (uint256 d) {
+        Submission storage s = _submission(id);
+        // INVARIANT: only a live submission can be disputed.
+        if (s.status != SubmissionStatus.Pending) revert SubmissionNotPending(id, s.status);
+        uint256 windowEnd = uint256(s.submittedAt) + challengeWindow;
+        // INVARIANT: a finalized result is final: no challenge after its window.
+        if (block.timestamp > windowEnd) revert ChallengeWindowClosed(windowEnd);
+        // INVARIANT: both sides stake the same, so the winner of a dispute is paid by its loser.
+        if (msg.value != s.bond) revert BondMismatch(s.bond, msg.value);
+
+        d = _disputes.length;
+        Dispute storage dis = _disputes.push();
+        // Safe: id < _submissions.length, far below 2^64.
+        dis.submissionId = uint64(id);
+        dis.challenger = msg.sender;
+        dis.createdAt = uint64(block.timestamp);
+        dis.phase = Phase.Graph;
+        dis.clock.start(clockSeconds, Side.Submitter);
+        // lo = 0 is S_0 (agreed by construction), hi = n is the submitter's S_n (disputed).
+        dis.bisection.init(_models[s.modelId].numNodes, s.initialState, s.finalState);
+        s.openDisputes += 1;
+        emit Challenged(d, id, msg.sender);
+    }
+
+    /// @notice Ends submission `id` after its window with no dispute open: its bond is credited back to the
+    ///         submitter. Anyone may call.
+    function finalize(uint256 id) external {
+        Submission storage s = _submission(id);
+        // INVARIANT: a submission ends once: rejected or finalized, never both, never twice.
+        if (s.status != SubmissionStatus.Pending) revert SubmissionNotPending(id, s.status);
+        uint256 windowEnd = uint256(s.submittedAt) + challengeWindow;
+        // INVARIANT: everyone had the whole window to challenge.
+        if (block.timestamp <= windowEnd) revert ChallengeWindowOpen(windowEnd);
+        // INVARIANT: every dispute is decided before the bond goes back.
+        if (s.openDisputes != 0) revert DisputesOpen(s.openDisputes);
+        s.status = SubmissionStatus.Finalized;
+        credits[s.submitter] += s.bond;
+        emit SubmissionFinalized(id);
+    }
+
+    // ======================================================================================================
+    // Graph phase
+    // ======================================================================================================
+
+    /// @notice The submitter posts its graph state at mid = (lo + hi) / 2.
+    function postGraphState(uint256 d, bytes32 state) external {
+        Dispute storage dis = _move(d, Phase.Graph, Side.Submitter);
+        Bisection memory b = dis.bisection;
+        // INVARIANT: a converged bisection has no midpoint; the next move is the transition.
+        if (b.isConverged()) revert BisectionConverged(b.lo, b.hi);
+        dis.bisection.post(state);
+        dis.clock.handTo(Side.Challenger);
+        emit GraphStatePosted(d, b.mid(), state);
+    }
+
+    /// @notice The challenger agrees (lo = mid) or disagrees (hi = mid) with the posted graph state.
+    function respondGraph(uint256 d, bool agree) external {
+        Dispute storage dis = _move(d, Phase.Graph, Side.Challenger);
+        // The challenger's turn in the graph phase always follows a post, so lo + 1 < hi here.
+        dis.bisection.respond(agree);
+        dis.clock.handTo(Side.Submitter);
+        emit GraphResponded(d, agree, dis.bisection.lo, dis.bisection.hi);
+    }
+
+    // ======================================================================================================
+    // Transition
+    // ======================================================================================================
+
+    /// @notice The submitter proves the transition from the agreed S_lo through node j = lo's VM run to its S_hi,
+    ///         and the VM bisection starts over [0, spec.steps]. Every check of docs/GAME.md, "Transition";
+    ///         a transition that does not check reverts (and a submitter who cannot make one loses on time).
+    function startVM(uint256 d, TransitionProof calldata t) external {
+        Dispute storage dis = _move(d, Phase.Graph, Side.Submitter);
+        Bisection memory b = dis.bisection;
+        // INVARIANT: the transition is proven for exactly one node, the first one in dispute.
+        if (!b.isConverged()) revert BisectionNotConverged(b.lo, b.hi);
+        Model memory m = _models[_submissions[dis.submissionId].modelId];
+        uint64 j = b.lo;
+        (bytes32 initialHash, bytes32 finalHash) = transitionVerifier.verify(m, j, b.loHash, b.hiHash, t);
+
+        uint64 steps = t.spec.steps;
+        dis.phase = Phase.VM;
+        // Safe: j < numNodes, a uint32.
+        dis.node = uint32(j);
+        dis.bisection.init(steps, initialHash, finalHash);
+        // A one-step run is converged at once: the challenger's move is resolveStep.
+        dis.clock.handTo(steps == 1 ? Side.Challenger : Side.Submitter);
+        emit VMStarted(d, uint32(j), steps, initialHash, finalHash);
+    }
+
+    // ======================================================================================================
+    // VM phase
+    // ======================================================================================================
+
+    /// @notice The submitter posts its VM state hash at step mid = (lo + hi) / 2.
+    function postVMState(uint256 d, bytes32 state) external {
+        Dispute storage dis = _move(d, Phase.VM, Side.Submitter);
+        Bisection memory b = dis.bisection;
+        // The submitter's turn in the VM phase is never converged (a converged VM bisection is the
+        // challenger's to resolve), so mid is strictly inside (lo, hi).
+        dis.bisection.post(state);
+        dis.clock.handTo(Side.Challenger);
+        emit VMStatePosted(d, b.mid(), state);
+    }
+
+    /// @notice The challenger agrees (lo = mid) or disagrees (hi = mid) with the posted VM state.
+    function respondVM(uint256 d, bool agree) external {
+        Dispute storage dis = _move(d, Phase.VM, Side.Challenger);
+        Bisection memory b = dis.bisection;
+        // INVARIANT: at one step left the challenger's move is resolveStep; there is nothing to answer.
+        if (b.isConverged()) revert BisectionConverged(b.lo, b.hi);
+        dis.bisection.respond(agree);
+        b = dis.bisection;
+        // Converged: the challenger, who disputes the state at hi, must now show the step (resolveStep).
+        dis.clock.handTo(b.isConverged() ? Side.Challenger : Side.Submitter);
+        emit VMResponded(d, agree, b.lo, b.hi);
+    }
+
+    /// @notice At one step left, executes it: `pre` must hash to the agreed state at lo; the expected post-state
+    ///         is the judge's step (or pre's own hash when pre is not RUNNING). The submitter wins when it equals
+    ///         its hash at hi, the challenger otherwise. Anyone may call while the challenger's clock runs.
+    function resolveStep(uint256 d, VMState calldata pre, StepProof calldata proof) external {
+        Dispute storage dis = _active(d);
+        // INVARIANT: a step is judged only in the VM phase, once, at one step left.
+        if (dis.phase != Phase.VM) revert WrongPhase(Phase.VM, dis.phase);
+        Bisection memory b = dis.bisection;
+        // INVARIANT: the judge rules on one step only: the agreed state at lo and the claim at hi = lo + 1.
+        if (!b.isConverged()) revert BisectionNotConverged(b.lo, b.hi);
+        bytes32 actual = hashState(pre);
+        // INVARIANT: the step executed is the one from the agreed state.
+        if (actual != b.loHash) revert PreStateMismatch(b.loHash, actual);
+        bytes32 post = pre.status == STATUS_RUNNING ? judge.step(b.loHash, pre, proof) : b.loHash;
+        _resolve(d, dis, post == b.hiHash ? Side.Submitter : Side.Challenger, Reason.Step);
+    }
+
+    // ======================================================================================================
+    // Endings
+    // ======================================================================================================
+
+    /// @notice Once the mover's clock is spent, the other side wins. Anyone may call.
+    function timeout(uint256 d) external {
+        Dispute storage dis = _dispute(d);
+        // INVARIANT: a dispute is resolved once.
+        if (dis.phase == Phase.Resolved) revert DisputeOver(d);
+        _requirePending(dis.submissionId);
+        ChessClock memory c = dis.clock;
+        // INVARIANT: nobody loses on time while its clock still runs.
+        if (!c.isSpent()) revert ClockNotSpent(c.deadline());
+        _resolve(d, dis, c.turn == Side.Submitter ? Side.Challenger : Side.Submitter, Reason.Timeout);
+    }
+
+    /// @notice Ends a dispute whose submission another dispute rejected: its challenger's bond is credited back.
+    ///         Anyone may call.
+    function settle(uint256 d) external {
+        Dispute storage dis = _dispute(d);
+        // INVARIANT: a dispute is resolved once.
+        if (dis.phase == Phase.Resolved) revert DisputeOver(d);
+        Submission storage s = _submissions[dis.submissionId];
+        // INVARIANT: only the rejection of the submission ends a dispute without a ruling.
+        if (s.status != SubmissionStatus.Rejected) revert SubmissionNotRejected(dis.submissionId);
+        dis.phase = Phase.Resolved;
+        dis.reason = Reason.SubmissionRejected;
+        s.openDisputes -= 1;
+        credits[dis.challenger] += s.bond;
+        emit DisputeResolved(d, Side.None, Reason.SubmissionRejected);
+    }
+
+    /// @notice Sends the caller all its credit.
+    /// @return amount The wei sent.
+    function withdraw() external returns (uint256 amount) {
+        amount = credits[msg.sender];
+        if (amount == 0) revert NothingToWithdraw();
+        // Effects before the interaction: a reentrant call finds no credit left.
+        credits[msg.sender] = 0;
+        emit Withdrawn(msg.sender, amount);
+        (bool ok,) = msg.sender.call{value: amount}("");
+        if (!ok) revert TransferFailed(msg.sender, amount);
+    }
+
+    // ======================================================================================================
+    // Views
+    // ======================================================================================================
+
+    /// @notice Submission `id`.
+    function submission(uint256 id) external view returns (Submission memory) {
+        return _submission(id);
+    }
+
+    /// @notice Dispute `d` as of now: phase, the move awaited, positions and hashes, clocks, deadline, outcome.
+    function dispute(uint256 d) external view returns (DisputeView memory v) {
+        Dispute memory dis = _dispute(d);
+        Submission storage s = _submissions[dis.submissionId];
+        Bisection memory b = dis.bisection;
+        v.submissionId = dis.submissionId;
+        v.submitter = s.submitter;
+        v.challenger = dis.challenger;
+        v.phase = dis.phase;
+        v.lo = b.lo;
+        v.hi = b.hi;
+        v.mid = b.mid();
+        v.loHash = b.loHash;
+        v.hiHash = b.hiHash;
+        v.node = dis.node;
+        v.createdAt = dis.createdAt;
+        v.winner = dis.winner;
+        v.reason = dis.reason;
+        // Stopped clocks (as of the last move) once the dispute cannot be played any more.
+        v.submitterClock = dis.clock.submitterLeft;
+        v.challengerClock = dis.clock.challengerLeft;
+        if (dis.phase == Phase.Resolved) return v;
+        if (s.status != SubmissionStatus.Pending) {
+            v.next = Move.Settle;
+            return v;
+        }
+        v.submitterClock = dis.clock.remaining(Side.Submitter);
+        v.challengerClock = dis.clock.remaining(Side.Challenger);
+        v.turn = dis.clock.turn;
+        v.deadline = dis.clock.deadline();
+        v.next = _nextMove(dis.phase, dis.clock.turn, b.isConverged());
+        if (v.next == Move.RespondGraph || v.next == Move.RespondVM) v.midHash = b.midHash;
+    }
+
+    /// @notice The number of submissions (ids are 0 .. count - 1).
+    function submissionCount() external view returns (uint256) {
+        return _submissions.length;
+    }
+
+    /// @notice The number of disputes (ids are 0 .. count - 1).
+    function disputeCount() external view returns (uint256) {
+        return _disputes.length;
+    }
+
+    // ======================================================================================================
+    // Internals
+    // ======================================================================================================
+
+    /// @dev Credits the winner and records the outcome. A challenger's win rejects the submission and pays it
+    ///      both bonds; a submitter's win pays it the challenger's bond.
+    function _resolve(uint256 d, Dispute storage dis, Side winner, Reason reason) private {
+        Submission storage s = _submissions[dis.submissionId];
+        dis.phase = Phase.Resolved;
+        dis.winner = winner;
+        dis.reason = reason;
+        s.openDisputes -= 1;
+        emit DisputeResolved(d, winner, reason);
+        if (winner == Side.Challenger) {
+            s.status = SubmissionStatus.Rejected;
+            credits[dis.challenger] += 2 * s.bond;
+            emit SubmissionRejected(dis.submissionId, d);
+        } else {
+            credits[s.submitter] += s.bond;
+        }
+    }
+
+    /// @dev The dispute for a move of `side` in `phase` by the caller, after every common check.
+    function _move(uint256 d, Phase phase, Side side) private view returns (Dispute storage dis) {
+        dis = _active(d);
+        // INVARIANT: each move belongs to one phase.
+        if (dis.phase != phase) revert WrongPhase(phase, dis.phase);
+        // INVARIANT: the sides alternate as the game says; nobody moves twice for the other.
+        if (dis.clock.turn != side) revert WrongTurn(dis.clock.turn);
+        if (side == Side.Submitter) {
+            address submitter = _submissions[dis.submissionId].submitter;
+            // INVARIANT: only the submitter speaks for its claim.
+            if (msg.sender != submitter) revert NotSubmitter(msg.sender);
+        } else {
+            // INVARIANT: only the challenger speaks for its dispute.
+            if (msg.sender != dis.challenger) revert NotChallenger(msg.sender);
+        }
+    }
+
+    /// @dev A dispute that can still be played: not resolved, its submission pending, the mover's clock running.
+    function _active(uint256 d) private view returns (Dispute storage dis) {
+        dis = _dispute(d);
+        // INVARIANT: a dispute is resolved once; nothing moves after.
+        if (dis.phase == Phase.Resolved) revert DisputeOver(d);
+        _requirePending(dis.submissionId);
+        ChessClock memory c = dis.clock;
+        // INVARIANT: a spent clock ends the dispute (timeout); no move after the deadline.
+        if (c.isSpent()) revert ClockSpent(c.deadline());
+    }
+
+    /// @dev Reverts unless the submission is pending (a rejected one's disputes can only be settled).
+    function _requirePending(uint256 id) private view {
+        SubmissionStatus status = _submissions[id].status;
+        // INVARIANT: once rejected, a submission's other disputes have no winner to find.
+        if (status != SubmissionStatus.Pending) revert SubmissionNotPending(id, status);
+    }
+
+    function _submission(uint256 id) private view returns (Submission storage) {
+        if (id >= _submissions.length) revert UnknownSubmission(id);
+        return _submissions[id];
+    }
+
+    function _dispute(uint256 d) private view returns (Dispute storage) {
+        if (d >= _disputes.length) revert UnknownDispute(d);
+        return _disputes[d];
+    }
+
+    /// @dev The move awaited in an active dispute.
+    function _nextMove(Phase phase, Side turn, bool converged) private pure returns (Move) {
+        if (phase == Phase.Graph) {
+            if (turn == Side.Challenger) return Move.RespondGraph;
+            return converged ? Move.StartVM : Move.PostGraphState;
+        }
+        if (turn == Side.Submitter) return Move.PostVMState;
+        return converged ? Move.ResolveStep : Move.RespondVM;
+    }
+}

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Side} from "./Clock.sol";
+import {Phase, SubmissionStatus} from "./GameTypes.sol";
+
+// The errors of the model commitment, the registry and the dispute game (docs/GAME.md). File-level, like the
+// judge's (VMErrors.sol, whose BadProofLength and PreStateMismatch the game raises too).
+
+// ----------------------------------------------------------------------------------------------------------
+// Commitments
+// ----------------------------------------------------------------------------------------------------------
+
+/// @notice A region's word address is not a multiple of its size, 8 * 2^height words.
+/// @param base The region's word address.
+/// @param height The region's subtree height.
+error RegionMisaligned(uint256 base, uint256 height);
+
+/// @notice A region does not fit in the memory tree (height above the tree's depth, or past its last leaf).
+/// @param base The region's word address.
+/// @param height The region's subtree height.
+error RegionOutOfRange(uint256 base, uint256 height);
+
+/// @notice Two regions share memory (one is the same as, or contains, the other).
+/// @param base The word address of the region placed second (at the larger or equal height).
+/// @param height Its subtree height.
+error RegionsOverlap(uint256 base, uint256 height);
+
+/// @notice An array does not have one entry per item it describes (input roots per graph input, slot roots or
+///         slot proofs per node input).
+/// @param expected The number of items.
+/// @param actual The array's length.
+error InputCountMismatch(uint256 expected, uint256 actual);
+
+// ----------------------------------------------------------------------------------------------------------
+// ModelRegistry
+// ----------------------------------------------------------------------------------------------------------
+
+/// @notice A model must have at least one node (the graph bisection runs over nodes).
+error EmptyModel();
+
+/// @notice The model's output slot is not one of its numInputs + numNodes slots.
+/// @param outputSlot The output slot.
+/// @param numSlots The number of slots.
+error OutputSlotOutOfRange(uint256 outputSlot, uint256 numSlots);
+
+/// @notice No model is registered under this id.
+/// @param modelId The id asked for.
+error ModelNotRegistered(bytes32 modelId);
+
+// ----------------------------------------------------------------------------------------------------------
+// DisputeGame: submissions and challenges
+// ----------------------------------------------------------------------------------------------------------
+
+/// @notice The submission's bond is below the minimum.
+/// @param minBond The minimum bond.
+/// @param value The value sent.
+error BondTooLow(uint256 minBond, uint256 value);
+
+/// @notice A challenge's bond must equal the submitter's.
+/// @param required The submitter's bond.
+/// @param value The value sent.
+error BondMismatch(uint256 required, uint256 value);
+
+/// @notice The posted output's root is not at the model's output slot under the posted final graph state.
+/// @param outputRoot tensorRoot of the posted output.
+error OutputNotInFinalState(bytes32 outputRoot);
+
+/// @notice No submission has this id.
+/// @param id The id asked for.
+error UnknownSubmission(uint256 id);
+
+/// @notice No dispute has this id.
+/// @param d The id asked for.
+error UnknownDispute(uint256 d);
+
+/// @notice The submission is no longer pending (rejected or finalized).
+/// @param id The submission.
+/// @param status Its status.
+error SubmissionNotPending(uint256 id, SubmissionStatus status);
+
+/// @notice The submission's challenge window is over.
+/// @param windowEnd The last second of the window.
+error ChallengeWindowClosed(uint256 windowEnd);
+
+/// @notice The submission's challenge window is not over yet.
+/// @param windowEnd The last second of the window.
+error ChallengeWindowOpen(uint256 windowEnd);
+
+/// @notice The submission still has disputes open.
+/// @param count How many.
+error DisputesOpen(uint256 count);
+
+/// @notice settle is only for disputes whose submission another dispute rejected.
+/// @param id The submission.
+error SubmissionNotRejected(uint256 id);
+
+// ----------------------------------------------------------------------------------------------------------
+// DisputeGame: moves
+// ----------------------------------------------------------------------------------------------------------
+
+/// @notice The dispute is already resolved.
+/// @param d The dispute.
+error DisputeOver(uint256 d);
+
+/// @notice The move belongs to another phase.
+/// @param expected The phase the move needs.
+/// @param actual The dispute's phase.
+error WrongPhase(Phase expected, Phase actual);
+
+/// @notice It is the other side's turn.
+/// @param turn The side to move.
+error WrongTurn(Side turn);
+
+/// @notice Only the submitter makes this move.
+/// @param caller The caller.
+error NotSubmitter(address caller);
+
+/// @notice Only the challenger makes this move.
+/// @param caller The caller.
+error NotChallenger(address caller);
+
+/// @notice The mover's clock is spent: the only move left is timeout.
+/// @param deadline When it was spent.
+error ClockSpent(uint256 deadline);
+
+/// @notice timeout before the mover's clock is spent.
+/// @param deadline When it will be.
+error ClockNotSpent(uint256 deadline);
+
+/// @notice The bisection is down to one position step: the next move is startVM or resolveStep.
+/// @param lo The agreed position.
+/// @param hi The disputed position.
+error BisectionConverged(uint64 lo, uint64 hi);
+
+/// @notice The bisection is not down to one position step yet.
+/// @param lo The agreed position.
+/// @param hi The disputed position.
+error BisectionNotConverged(uint64 lo, uint64 hi);
+
+// ----------------------------------------------------------------------------------------------------------
+// DisputeGame: the transition (startVM)
+// ----------------------------------------------------------------------------------------------------------
+
+/// @notice The node spec and siblings do not give the model's nodesRoot at the disputed node's index.
+error InvalidNodeProof();
+
+/// @notice A slot input's root and siblings do not give the agreed graph state S_lo at the input's slot.
+/// @param input The index of the input in spec.inputs.
+error InvalidSlotProof(uint256 input);
+
+/// @notice The node's program takes no step: no halted state can follow its initial RUNNING state.
+error ZeroSteps();
+
+/// @notice The claimed final VM state is not HALTED.
+/// @param status Its status.
+error FinalNotHalted(uint8 status);
+
+/// @notice The claimed final VM state's step count is not the node's T.
+/// @param expected spec.steps.
+/// @param actual The final state's step.
+error WrongStepCount(uint64 expected, uint64 actual);
+
+/// @notice The claimed final VM state runs another program.
+/// @param expected spec.codeRoot.
+/// @param actual The final state's codeRoot.
+error CodeRootMismatch(bytes32 expected, bytes32 actual);
+
+/// @notice The output root and siblings do not give the final state's memRoot at the output region.
+error InvalidOutputProof();
+
+/// @notice The disputed node's output slot is not empty in the agreed graph state S_lo.
+/// @param slot The slot numInputs + j.
+error OutputSlotNotEmpty(uint256 slot);
+
+/// @notice The submitter's S_hi is not S_lo with the node's output root written to its slot.
+/// @param claimed The submitter's S_hi.
+/// @param computed S_lo with the output root at slot numInputs + j.
+error InconsistentGraphState(bytes32 claimed, bytes32 computed);
+
+// ----------------------------------------------------------------------------------------------------------
+// DisputeGame: payouts
+// ----------------------------------------------------------------------------------------------------------
+
+/// @notice The caller has no credit to withdraw.
+error NothingToWithdraw();
+
+/// @notice Sending a withdrawal failed.
+/// @param to The recipient.
+/// @param amount The amount.
+error TransferFailed(address to, uint256 amount);

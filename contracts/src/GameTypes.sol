@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Side, ChessClock} from "./Clock.sol";
+import {Bisection} from "./Bisection.sol";
+import {NodeSpec} from "./ModelTypes.sol";
+import {VMState} from "./VMTypes.sol";
+
+// The dispute game's records (docs/GAME.md, "Submission", "A dispute", "Outcome").
+
+/// @notice Pending: in its challenge window or under dispute. Rejected: the submitter lost a dispute.
+///         Finalized: the window closed with no dispute lost and none open; the bond was credited back.
+enum SubmissionStatus {
+    None,
+    Pending,
+    Rejected,
+    Finalized
+}
+
+/// @notice Graph: bisection over graph states, then the transition. VM: bisection over VM states, then the step.
+///         Resolved: over (see winner and reason).
+enum Phase {
+    None,
+    Graph,
+    VM,
+    Resolved
+}
+
+/// @notice Why a dispute ended. Step: resolveStep ruled. Timeout: the mover's clock was spent.
+///         SubmissionRejected: another dispute rejected the submission and this one was settled with a refund.
+enum Reason {
+    None,
+    Step,
+    Timeout,
+    SubmissionRejected
+}
+
+/// @notice The move a dispute waits for (a view for actors; the contract derives it from phase, turn and lo/hi).
+enum Move {
+    None,
+    PostGraphState,
+    RespondGraph,
+    StartVM,
+    PostVMState,
+    RespondVM,
+    ResolveStep,
+    Settle
+}
+
+/// @notice A submitted result.
+/// @param submitter Who posted it and its bond.
+/// @param submittedAt When; the challenge window is [submittedAt, submittedAt + challengeWindow].
+/// @param status See SubmissionStatus.
+/// @param openDisputes Disputes on it not yet resolved (24 bits, so that the first four fields share one slot: a
+///        challenge beyond 2^24 - 1 open disputes on one submission reverts).
+/// @param modelId The registered model it claims to have run.
+/// @param bond The submitter's bond; each challenger posts the same.
+/// @param initialState S_0, the graph state of the inputs alone, computed on-chain.
+/// @param finalState S_n, the submitter's graph state after all nodes.
+/// @param outputRoot tensorRoot of the posted output, proven at the model's output slot under finalState.
+struct Submission {
+    address submitter;
+    uint64 submittedAt;
+    SubmissionStatus status;
+    uint24 openDisputes;
+    bytes32 modelId;
+    uint256 bond;
+    bytes32 initialState;
+    bytes32 finalState;
+    bytes32 outputRoot;
+}
+
+/// @notice One challenger's dispute of a submission (fields ordered to share storage slots).
+/// @param challenger Who challenged, with a bond equal to the submitter's.
+/// @param createdAt When the challenge was made (the clocks started).
+/// @param node The disputed node j (set by startVM).
+/// @param submissionId The disputed submission.
+/// @param phase See Phase.
+/// @param winner The side credited at the end (None while open, or for a refunded dispute).
+/// @param reason Why it ended.
+/// @param clock Both sides' chess clocks and whose turn it is.
+/// @param bisection The current bisection: over graph states in the graph phase, over VM states in the VM phase.
+struct Dispute {
+    address challenger;
+    uint64 createdAt;
+    uint32 node;
+    uint64 submissionId;
+    Phase phase;
+    Side winner;
+    Reason reason;
+    ChessClock clock;
+    Bisection bisection;
+}
+
+/// @notice Everything an actor needs to play its next move, as of the current block.
+/// @param submissionId The disputed submission.
+/// @param submitter The submitter.
+/// @param challenger The challenger.
+/// @param phase See Phase.
+/// @param next The move the dispute waits for (None once resolved).
+/// @param turn The side whose clock runs (None once resolved).
+/// @param lo The agreed position (node index in the graph phase, step in the VM phase).
+/// @param hi The disputed position.
+/// @param mid The position the submitter posts next (equal to lo once converged).
+/// @param loHash The agreed hash at lo.
+/// @param hiHash The submitter's hash at hi.
+/// @param midHash The submitter's posted hash at mid while the challenger has to answer it (zero otherwise).
+/// @param node The disputed node (VM phase).
+/// @param submitterClock Seconds the submitter has left now (as of the last move once the dispute is over).
+/// @param challengerClock Seconds the challenger has left now (as of the last move once the dispute is over).
+/// @param deadline When the mover's clock is spent (timeout possible from then on; zero once resolved).
+/// @param createdAt When the dispute began.
+/// @param winner The winner once resolved.
+/// @param reason Why it was resolved.
+struct DisputeView {
+    uint256 submissionId;
+    address submitter;
+    address challenger;
+    Phase phase;
+    Move next;
+    Side turn;
+    uint64 lo;
+    uint64 hi;
+    uint64 mid;
+    bytes32 loHash;
+    bytes32 hiHash;
+    bytes32 midHash;
+    uint32 node;
+    uint64 submitterClock;
+    uint64 challengerClock;
+    uint256 deadline;
+    uint64 createdAt;
+    Side winner;
+    Reason reason;
+}
+
+/// @notice The submitter's witness for startVM (docs/GAME.md, "Transition"), for the disputed node j = lo.
+/// @param spec Node j's spec.
+/// @param nodeSiblings ceil(log2 numNodes) siblings proving keccak256(abi.encode(spec)) at index j under nodesRoot.
+/// @param slotRoots One entry per spec.inputs entry: the slot's tensor root for a fromSlot input (ignored for a
+///        constant one).
+/// @param slotSiblings One entry per spec.inputs entry: D siblings proving slotRoots[i] at inputs[i].slot under
+///        S_lo for a fromSlot input (ignored for a constant one).
+/// @param finalState The fields of the node's final VM state: HALTED, step = spec.steps, codeRoot = spec.codeRoot.
+/// @param outRoot R: the output tensor's root, the subtree of finalState.memRoot at (outBase, outHeight).
+/// @param outSiblings MEM_DEPTH - outHeight siblings proving outRoot under finalState.memRoot.
+/// @param outSlotSiblings D siblings of slot numInputs + j: they prove the slot empty in S_lo and give S_hi with
+///        outRoot written there.
+struct TransitionProof {
+    NodeSpec spec;
+    bytes32[] nodeSiblings;
+    bytes32[] slotRoots;
+    bytes32[][] slotSiblings;
+    VMState finalState;
+    bytes32 outRoot;
+    bytes32[] outSiblings;
+    bytes32[] outSlotSiblings;
+}

@@ -1,0 +1,944 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {VMState, StepProof, hashState, STATUS_HALTED} from "../src/VMTypes.sol";
+import {BadProofLength, PreStateMismatch} from "../src/VMErrors.sol";
+import {NodeSpec} from "../src/ModelTypes.sol";
+import {Side} from "../src/Clock.sol";
+import {SubmissionStatus, Phase, Reason, Move, Submission, DisputeView, TransitionProof} from "../src/GameTypes.sol";
+import {DisputeGame} from "../src/DisputeGame.sol";
+import "../src/GameErrors.sol";
+import {GameFixture} from "./utils/GameFixture.sol";
+import {SmallTree} from "./utils/SmallTree.sol";
+import {Tracer} from "./utils/Tracer.sol";
+import {ToyModels} from "./utils/ToyModels.sol";
+import {Asm} from "./utils/Asm.sol";
+
+/// @notice Every DisputeGame function except startVM (DisputeGameTransition.t.sol): submissions, challenges,
+///         finalize, the graph and VM bisections, resolveStep, timeout, settle, withdraw, the views; every revert.
+/// @dev Most tests run on the honest 3-node chain model (node j adds j + 1), input input8(2).
+contract DisputeGameTest is GameFixture {
+    bytes32 internal chainId;
+    bytes32[] internal truth; // the chain's honest world
+    int32[8] internal output; // its output tensor
+
+    function setUp() public override {
+        super.setUp();
+        chainId = registerChain(3, false).id;
+        int32[8][] memory tensors = ToyModels.chainTensors(input8(2), 3, false, false, 0);
+        truth = ToyModels.rootsOf(tensors);
+        output = tensors[3];
+    }
+
+    // ======================================================================================================
+    // Helpers
+    // ======================================================================================================
+
+    function chainToy() internal view returns (Toy memory t) {
+        t.specs = ToyModels.chainSpecs(3, false);
+        t.model = ToyModels.modelOf(t.specs, 1);
+        t.id = chainId;
+    }
+
+    function submitHonest() internal returns (uint256) {
+        return submitWorld(chainToy(), truth, output, submitter, MIN_BOND);
+    }
+
+    function disputeHonest() internal returns (uint256 id, uint256 d) {
+        id = submitHonest();
+        d = challengeAs(id, challenger);
+    }
+
+    function postAs(uint256 d, bytes32 state) internal {
+        vm.prank(submitter);
+        game.postGraphState(d, state);
+    }
+
+    function respondAs(uint256 d, bool agree) internal {
+        vm.prank(challenger);
+        game.respondGraph(d, agree);
+    }
+
+    /// @dev Plays the graph phase with a challenger that agrees with every state (so j = n - 1) and starts the VM
+    ///      honestly. Returns node 2's code and initial memory.
+    function toVM() internal returns (uint256 id, uint256 d, bytes32[] memory code, bytes32[] memory mem) {
+        (id, d) = disputeHonest();
+        playGraph(d, truth, truth, 1);
+        code = ToyModels.chainCode(2, false);
+        TransitionProof memory tp;
+        (tp, mem) = honestTransition(chainToy(), 2, truth, code);
+        vm.prank(submitter);
+        game.startVM(d, tp);
+    }
+
+    /// @dev toVM, then the VM bisection with the submitter honest and the challenger agreeing iff `agreeAll`
+    ///      (else disagreeing with everything), down to one step.
+    function toStep(bool agreeAll)
+        internal
+        returns (uint256 id, uint256 d, bytes32[] memory code, bytes32[] memory mem)
+    {
+        (id, d, code, mem) = toVM();
+        bytes32[] memory honest = Tracer.hashes(judge, code, mem, ToyModels.ADD_STEPS);
+        while (game.dispute(d).next == Move.PostVMState) {
+            uint64 mid = game.dispute(d).mid;
+            vm.prank(submitter);
+            game.postVMState(d, honest[mid]);
+            vm.prank(challenger);
+            game.respondVM(d, agreeAll);
+        }
+    }
+
+    function assertResolved(uint256 d, Side winner, Reason reason) internal view {
+        DisputeView memory v = game.dispute(d);
+        assertEq(uint8(v.phase), uint8(Phase.Resolved), "phase");
+        assertEq(uint8(v.winner), uint8(winner), "winner");
+        assertEq(uint8(v.reason), uint8(reason), "reason");
+        assertEq(uint8(v.next), uint8(Move.None), "next");
+    }
+
+    // ======================================================================================================
+    // constructor, register
+    // ======================================================================================================
+
+    function test_constructor_parameters_succeeds() public view {
+        assertEq(address(game.judge()), address(judge));
+        assertEq(game.minBond(), MIN_BOND);
+        assertEq(game.challengeWindow(), WINDOW);
+        assertEq(game.clockSeconds(), CLOCK);
+        assertTrue(game.isRegistered(chainId));
+    }
+
+    // ======================================================================================================
+    // submit
+    // ======================================================================================================
+
+    function test_submit_succeeds() public {
+        bytes32[] memory inputs = new bytes32[](1);
+        inputs[0] = truth[0];
+        vm.expectEmit(address(game));
+        emit DisputeGame.Submitted(
+            0, submitter, chainId, 3 ether, inputs, words(output), ToyModels.graphState(truth, 4)
+        );
+        uint256 id = submitWorld(chainToy(), truth, output, submitter, 3 ether);
+        assertEq(id, 0);
+        assertEq(game.submissionCount(), 1);
+        Submission memory s = game.submission(id);
+        assertEq(s.submitter, submitter);
+        assertEq(s.submittedAt, block.timestamp);
+        assertEq(uint8(s.status), uint8(SubmissionStatus.Pending));
+        assertEq(s.openDisputes, 0);
+        assertEq(s.modelId, chainId);
+        assertEq(s.bond, 3 ether);
+        assertEq(s.initialState, ToyModels.graphState(truth, 1), "S_0 computed on-chain");
+        assertEq(s.finalState, ToyModels.graphState(truth, 4));
+        assertEq(s.outputRoot, truth[3]);
+        assertEq(address(game).balance, 3 ether);
+    }
+
+    function test_submit_exactMinBond_succeeds() public {
+        submitWorld(chainToy(), truth, output, submitter, MIN_BOND);
+        assertEq(address(game).balance, MIN_BOND);
+    }
+
+    function test_submit_unregisteredModel_reverts() public {
+        bytes32 unknown = keccak256("no such model");
+        vm.expectRevert(abi.encodeWithSelector(ModelNotRegistered.selector, unknown));
+        vm.prank(submitter);
+        game.submit{value: MIN_BOND}(unknown, new bytes32[](1), words(output), 0, new bytes32[](2));
+    }
+
+    function test_submit_bondTooLow_reverts(uint256 bond) public {
+        bond = bound(bond, 0, MIN_BOND - 1);
+        vm.expectRevert(abi.encodeWithSelector(BondTooLow.selector, MIN_BOND, bond));
+        submitWorld(chainToy(), truth, output, submitter, bond);
+    }
+
+    function test_submit_wrongInputCount_reverts() public {
+        vm.expectRevert(abi.encodeWithSelector(InputCountMismatch.selector, 1, 2));
+        vm.prank(submitter);
+        game.submit{value: MIN_BOND}(chainId, new bytes32[](2), words(output), 0, new bytes32[](2));
+    }
+
+    function test_submit_wrongOutputProofLength_reverts() public {
+        bytes32[] memory inputs = new bytes32[](1);
+        vm.expectRevert(abi.encodeWithSelector(BadProofLength.selector, 2, 3));
+        vm.prank(submitter);
+        game.submit{value: MIN_BOND}(chainId, inputs, words(output), 0, new bytes32[](3));
+    }
+
+    function test_submit_outputNotInFinalState_reverts() public {
+        // The output differs from the tensor S_n holds at the output slot.
+        int32[8] memory wrong = output;
+        wrong[7] += 1;
+        bytes32[] memory inputs = new bytes32[](1);
+        inputs[0] = truth[0];
+        bytes32[] memory siblings = ToyModels.slotProof(truth, 4, 3);
+        bytes32 sn = ToyModels.graphState(truth, 4);
+        vm.expectRevert(abi.encodeWithSelector(OutputNotInFinalState.selector, Asm.leaf(wrong)));
+        vm.prank(submitter);
+        game.submit{value: MIN_BOND}(chainId, inputs, words(wrong), sn, siblings);
+    }
+
+    function test_submitWithInputs_publishesInputsAndEqualsSubmit_succeeds() public {
+        int32[][] memory inputs = new int32[][](1);
+        inputs[0] = words(input8(2));
+        bytes32[] memory siblings = ToyModels.slotProof(truth, 4, 3);
+        bytes32 sn = ToyModels.graphState(truth, 4);
+        vm.expectEmit(true, false, false, true, address(game));
+        emit DisputeGame.InputsPublished(0, inputs);
+        vm.prank(submitter);
+        uint256 id = game.submitWithInputs{value: MIN_BOND}(chainId, inputs, words(output), sn, siblings);
+        uint256 byRoots = submitHonest();
+        Submission memory a = game.submission(id);
+        Submission memory b = game.submission(byRoots);
+        assertEq(a.initialState, b.initialState, "S_0 from the words equals S_0 from their roots");
+        assertEq(a.outputRoot, b.outputRoot);
+    }
+
+    function test_submitWithInputs_wrongInputs_changesInitialState_succeeds() public {
+        int32[][] memory inputs = new int32[][](1);
+        inputs[0] = words(input8(3));
+        vm.prank(submitter);
+        uint256 id = game.submitWithInputs{value: MIN_BOND}(chainId, inputs, words(output), ToyModels.graphState(truth, 4), ToyModels.slotProof(truth, 4, 3));
+        assertTrue(game.submission(id).initialState != game.submission(submitHonest()).initialState);
+    }
+
+    // ======================================================================================================
+    // challenge
+    // ======================================================================================================
+
+    function test_challenge_succeeds() public {
+        uint256 id = submitHonest();
+        vm.expectEmit(address(game));
+        emit DisputeGame.Challenged(0, id, challenger);
+        uint256 d = challengeAs(id, challenger);
+        assertEq(d, 0);
+        assertEq(game.disputeCount(), 1);
+        assertEq(game.submission(id).openDisputes, 1);
+        DisputeView memory v = game.dispute(d);
+        assertEq(v.submissionId, id);
+        assertEq(v.submitter, submitter);
+        assertEq(v.challenger, challenger);
+        assertEq(uint8(v.phase), uint8(Phase.Graph));
+        assertEq(uint8(v.next), uint8(Move.PostGraphState));
+        assertEq(uint8(v.turn), uint8(Side.Submitter));
+        assertEq(v.lo, 0);
+        assertEq(v.hi, 3);
+        assertEq(v.mid, 1);
+        assertEq(v.loHash, ToyModels.graphState(truth, 1));
+        assertEq(v.hiHash, ToyModels.graphState(truth, 4));
+        assertEq(v.submitterClock, CLOCK);
+        assertEq(v.challengerClock, CLOCK);
+        assertEq(v.deadline, block.timestamp + CLOCK);
+        assertEq(v.createdAt, block.timestamp);
+        assertEq(address(game).balance, 2 * MIN_BOND);
+    }
+
+    function test_challenge_severalChallengers_succeeds() public {
+        uint256 id = submitHonest();
+        uint256 d0 = challengeAs(id, challenger);
+        uint256 d1 = challengeAs(id, other);
+        uint256 d2 = challengeAs(id, challenger); // one per challenge, the same account may open another
+        assertEq(d1, d0 + 1);
+        assertEq(d2, d0 + 2);
+        assertEq(game.submission(id).openDisputes, 3);
+    }
+
+    function test_challenge_lastSecondOfWindow_succeeds() public {
+        uint256 id = submitHonest();
+        vm.warp(block.timestamp + WINDOW);
+        challengeAs(id, challenger);
+    }
+
+    function test_challenge_outOfWindow_reverts(uint256 late) public {
+        uint256 id = submitHonest();
+        uint256 windowEnd = block.timestamp + WINDOW;
+        vm.warp(windowEnd + bound(late, 1, 10 * WINDOW));
+        vm.expectRevert(abi.encodeWithSelector(ChallengeWindowClosed.selector, windowEnd));
+        vm.prank(challenger);
+        game.challenge{value: MIN_BOND}(id);
+    }
+
+    function test_challenge_wrongBond_reverts(uint256 value) public {
+        uint256 id = submitHonest();
+        value = bound(value, 0, 10 ether);
+        vm.assume(value != MIN_BOND);
+        vm.expectRevert(abi.encodeWithSelector(BondMismatch.selector, MIN_BOND, value));
+        vm.prank(challenger);
+        game.challenge{value: value}(id);
+    }
+
+    function test_challenge_unknownSubmission_reverts() public {
+        vm.expectRevert(abi.encodeWithSelector(UnknownSubmission.selector, 0));
+        vm.prank(challenger);
+        game.challenge{value: MIN_BOND}(0);
+    }
+
+    function test_challenge_finalizedSubmission_reverts() public {
+        uint256 id = submitHonest();
+        vm.warp(block.timestamp + WINDOW + 1);
+        game.finalize(id);
+        vm.expectRevert(abi.encodeWithSelector(SubmissionNotPending.selector, id, SubmissionStatus.Finalized));
+        vm.prank(challenger);
+        game.challenge{value: MIN_BOND}(id);
+    }
+
+    function test_challenge_rejectedSubmission_reverts() public {
+        (uint256 id, uint256 d) = disputeHonest();
+        vm.warp(block.timestamp + CLOCK);
+        game.timeout(d); // the submitter never moved
+        vm.expectRevert(abi.encodeWithSelector(SubmissionNotPending.selector, id, SubmissionStatus.Rejected));
+        vm.prank(other);
+        game.challenge{value: MIN_BOND}(id);
+    }
+
+    // ======================================================================================================
+    // finalize
+    // ======================================================================================================
+
+    function test_finalize_succeeds() public {
+        uint256 id = submitHonest();
+        vm.warp(block.timestamp + WINDOW + 1);
+        vm.expectEmit(address(game));
+        emit DisputeGame.SubmissionFinalized(id);
+        vm.prank(other); // anyone
+        game.finalize(id);
+        assertEq(uint8(game.submission(id).status), uint8(SubmissionStatus.Finalized));
+        assertEq(game.credits(submitter), MIN_BOND);
+    }
+
+    function test_finalize_afterWonDispute_succeeds() public {
+        (uint256 id, uint256 d) = disputeHonest();
+        postAs(d, ToyModels.graphState(truth, 2));
+        vm.warp(block.timestamp + CLOCK); // the challenger never answers
+        game.timeout(d);
+        vm.warp(block.timestamp + WINDOW);
+        game.finalize(id);
+        assertEq(game.credits(submitter), 2 * MIN_BOND);
+    }
+
+    function test_finalize_windowOpen_reverts() public {
+        uint256 id = submitHonest();
+        uint256 windowEnd = block.timestamp + WINDOW;
+        vm.warp(windowEnd); // the last second still belongs to challengers
+        vm.expectRevert(abi.encodeWithSelector(ChallengeWindowOpen.selector, windowEnd));
+        game.finalize(id);
+    }
+
+    function test_finalize_disputeOpen_reverts() public {
+        (uint256 id,) = disputeHonest();
+        vm.warp(block.timestamp + WINDOW + 1);
+        vm.expectRevert(abi.encodeWithSelector(DisputesOpen.selector, 1));
+        game.finalize(id);
+    }
+
+    function test_finalize_twice_reverts() public {
+        uint256 id = submitHonest();
+        vm.warp(block.timestamp + WINDOW + 1);
+        game.finalize(id);
+        vm.expectRevert(abi.encodeWithSelector(SubmissionNotPending.selector, id, SubmissionStatus.Finalized));
+        game.finalize(id);
+    }
+
+    function test_finalize_rejected_reverts() public {
+        (uint256 id, uint256 d) = disputeHonest();
+        vm.warp(block.timestamp + CLOCK);
+        game.timeout(d);
+        vm.warp(block.timestamp + WINDOW);
+        vm.expectRevert(abi.encodeWithSelector(SubmissionNotPending.selector, id, SubmissionStatus.Rejected));
+        game.finalize(id);
+    }
+
+    function test_finalize_unknown_reverts() public {
+        vm.expectRevert(abi.encodeWithSelector(UnknownSubmission.selector, 7));
+        game.finalize(7);
+    }
+
+    // ======================================================================================================
+    // postGraphState, respondGraph
+    // ======================================================================================================
+
+    function test_postGraphState_succeeds() public {
+        (, uint256 d) = disputeHonest();
+        vm.warp(block.timestamp + 100);
+        bytes32 s1 = ToyModels.graphState(truth, 2);
+        vm.expectEmit(address(game));
+        emit DisputeGame.GraphStatePosted(d, 1, s1);
+        postAs(d, s1);
+        DisputeView memory v = game.dispute(d);
+        assertEq(v.midHash, s1);
+        assertEq(uint8(v.turn), uint8(Side.Challenger));
+        assertEq(uint8(v.next), uint8(Move.RespondGraph));
+        assertEq(v.submitterClock, CLOCK - 100, "the submitter's clock ran while it was to move");
+        assertEq(v.challengerClock, CLOCK);
+        assertEq(v.deadline, block.timestamp + CLOCK);
+    }
+
+    function test_respondGraph_agree_succeeds() public {
+        (, uint256 d) = disputeHonest();
+        bytes32 s1 = ToyModels.graphState(truth, 2);
+        postAs(d, s1);
+        vm.warp(block.timestamp + 50);
+        vm.expectEmit(address(game));
+        emit DisputeGame.GraphResponded(d, true, 1, 3);
+        respondAs(d, true);
+        DisputeView memory v = game.dispute(d);
+        assertEq(v.lo, 1);
+        assertEq(v.hi, 3);
+        assertEq(v.loHash, s1);
+        assertEq(v.midHash, 0);
+        assertEq(v.mid, 2);
+        assertEq(v.challengerClock, CLOCK - 50);
+        assertEq(uint8(v.next), uint8(Move.PostGraphState));
+    }
+
+    function test_respondGraph_disagree_succeeds() public {
+        (, uint256 d) = disputeHonest();
+        bytes32 s1 = ToyModels.graphState(truth, 2);
+        postAs(d, s1);
+        vm.expectEmit(address(game));
+        emit DisputeGame.GraphResponded(d, false, 0, 1);
+        respondAs(d, false);
+        DisputeView memory v = game.dispute(d);
+        assertEq(v.lo, 0);
+        assertEq(v.hi, 1);
+        assertEq(v.hiHash, s1);
+        assertEq(uint8(v.next), uint8(Move.StartVM), "converged: the submitter proves node 0");
+        assertEq(uint8(v.turn), uint8(Side.Submitter));
+    }
+
+    function test_postGraphState_wrongTurn_reverts() public {
+        (, uint256 d) = disputeHonest();
+        postAs(d, keccak256("s1"));
+        vm.expectRevert(abi.encodeWithSelector(WrongTurn.selector, Side.Challenger));
+        postAs(d, keccak256("again"));
+    }
+
+    function test_postGraphState_notSubmitter_reverts() public {
+        (, uint256 d) = disputeHonest();
+        vm.expectRevert(abi.encodeWithSelector(NotSubmitter.selector, challenger));
+        vm.prank(challenger);
+        game.postGraphState(d, keccak256("s1"));
+    }
+
+    function test_postGraphState_converged_reverts() public {
+        Toy memory one = registerChain(1, true);
+        bytes32[] memory w = ToyModels.chainWorld(input8(1), 1, true, false, 0);
+        uint256 id = submitWorld(one, w, input8(1), submitter, MIN_BOND);
+        uint256 d = challengeAs(id, challenger);
+        vm.expectRevert(abi.encodeWithSelector(BisectionConverged.selector, 0, 1));
+        postAs(d, keccak256("s"));
+    }
+
+    function test_postGraphState_wrongPhase_reverts() public {
+        (, uint256 d,,) = toVM();
+        vm.expectRevert(abi.encodeWithSelector(WrongPhase.selector, Phase.Graph, Phase.VM));
+        postAs(d, keccak256("s"));
+    }
+
+    function test_postGraphState_clockSpent_reverts() public {
+        (, uint256 d) = disputeHonest();
+        uint256 deadline = block.timestamp + CLOCK;
+        vm.warp(deadline);
+        vm.expectRevert(abi.encodeWithSelector(ClockSpent.selector, deadline));
+        postAs(d, keccak256("s"));
+    }
+
+    function test_postGraphState_unknownDispute_reverts() public {
+        vm.expectRevert(abi.encodeWithSelector(UnknownDispute.selector, 0));
+        postAs(0, keccak256("s"));
+    }
+
+    function test_postGraphState_resolved_reverts() public {
+        (, uint256 d) = disputeHonest();
+        vm.warp(block.timestamp + CLOCK);
+        game.timeout(d);
+        vm.expectRevert(abi.encodeWithSelector(DisputeOver.selector, d));
+        postAs(d, keccak256("s"));
+    }
+
+    function test_postGraphState_submissionRejected_reverts() public {
+        (uint256 id, uint256 d) = disputeHonest();
+        uint256 d2 = challengeAs(id, other);
+        postAs(d2, keccak256("keeps d2's clock fresh"));
+        vm.warp(block.timestamp + CLOCK);
+        game.timeout(d); // rejects the submission
+        vm.expectRevert(abi.encodeWithSelector(SubmissionNotPending.selector, id, SubmissionStatus.Rejected));
+        vm.prank(other);
+        game.respondGraph(d2, true);
+    }
+
+    function test_respondGraph_wrongTurn_reverts() public {
+        (, uint256 d) = disputeHonest();
+        vm.expectRevert(abi.encodeWithSelector(WrongTurn.selector, Side.Submitter));
+        respondAs(d, true);
+    }
+
+    function test_respondGraph_notChallenger_reverts() public {
+        (, uint256 d) = disputeHonest();
+        postAs(d, keccak256("s1"));
+        vm.expectRevert(abi.encodeWithSelector(NotChallenger.selector, submitter));
+        vm.prank(submitter);
+        game.respondGraph(d, true);
+    }
+
+    function test_respondGraph_wrongPhase_reverts() public {
+        (, uint256 d,,) = toStep(true);
+        vm.expectRevert(abi.encodeWithSelector(WrongPhase.selector, Phase.Graph, Phase.VM));
+        respondAs(d, true);
+    }
+
+    // ======================================================================================================
+    // postVMState, respondVM
+    // ======================================================================================================
+
+    function test_postVMState_succeeds() public {
+        (, uint256 d, bytes32[] memory code, bytes32[] memory mem) = toVM();
+        DisputeView memory v = game.dispute(d);
+        assertEq(uint8(v.next), uint8(Move.PostVMState));
+        assertEq(v.mid, ToyModels.ADD_STEPS / 2);
+        bytes32 h = Tracer.hashes(judge, code, mem, ToyModels.ADD_STEPS)[v.mid];
+        vm.expectEmit(address(game));
+        emit DisputeGame.VMStatePosted(d, v.mid, h);
+        vm.prank(submitter);
+        game.postVMState(d, h);
+        v = game.dispute(d);
+        assertEq(v.midHash, h);
+        assertEq(uint8(v.next), uint8(Move.RespondVM));
+    }
+
+    function test_respondVM_succeeds() public {
+        (, uint256 d,,) = toVM();
+        vm.prank(submitter);
+        game.postVMState(d, keccak256("s12"));
+        vm.expectEmit(address(game));
+        emit DisputeGame.VMResponded(d, true, 12, 25);
+        vm.prank(challenger);
+        game.respondVM(d, true);
+        DisputeView memory v = game.dispute(d);
+        assertEq(v.loHash, keccak256("s12"));
+        assertEq(uint8(v.next), uint8(Move.PostVMState));
+    }
+
+    function test_respondVM_convergedHandsChallengerTheStep_succeeds() public {
+        (, uint256 d,,) = toStep(false);
+        DisputeView memory v = game.dispute(d);
+        assertEq(v.lo, 0);
+        assertEq(v.hi, 1);
+        assertEq(uint8(v.turn), uint8(Side.Challenger));
+        assertEq(uint8(v.next), uint8(Move.ResolveStep));
+    }
+
+    function test_postVMState_wrongTurn_reverts() public {
+        (, uint256 d,,) = toVM();
+        vm.prank(submitter);
+        game.postVMState(d, keccak256("a"));
+        vm.expectRevert(abi.encodeWithSelector(WrongTurn.selector, Side.Challenger));
+        vm.prank(submitter);
+        game.postVMState(d, keccak256("b"));
+    }
+
+    function test_postVMState_notSubmitter_reverts() public {
+        (, uint256 d,,) = toVM();
+        vm.expectRevert(abi.encodeWithSelector(NotSubmitter.selector, other));
+        vm.prank(other);
+        game.postVMState(d, keccak256("a"));
+    }
+
+    function test_postVMState_wrongPhase_reverts() public {
+        (, uint256 d) = disputeHonest();
+        vm.expectRevert(abi.encodeWithSelector(WrongPhase.selector, Phase.VM, Phase.Graph));
+        vm.prank(submitter);
+        game.postVMState(d, keccak256("a"));
+    }
+
+    function test_respondVM_wrongTurn_reverts() public {
+        (, uint256 d,,) = toVM();
+        vm.expectRevert(abi.encodeWithSelector(WrongTurn.selector, Side.Submitter));
+        vm.prank(challenger);
+        game.respondVM(d, true);
+    }
+
+    function test_respondVM_notChallenger_reverts() public {
+        (, uint256 d,,) = toVM();
+        vm.prank(submitter);
+        game.postVMState(d, keccak256("a"));
+        vm.expectRevert(abi.encodeWithSelector(NotChallenger.selector, other));
+        vm.prank(other);
+        game.respondVM(d, true);
+    }
+
+    function test_respondVM_wrongPhase_reverts() public {
+        (, uint256 d) = disputeHonest();
+        postAs(d, keccak256("s1"));
+        vm.expectRevert(abi.encodeWithSelector(WrongPhase.selector, Phase.VM, Phase.Graph));
+        vm.prank(challenger);
+        game.respondVM(d, true);
+    }
+
+    function test_respondVM_converged_reverts() public {
+        (, uint256 d,,) = toStep(true);
+        vm.expectRevert(abi.encodeWithSelector(BisectionConverged.selector, 24, 25));
+        vm.prank(challenger);
+        game.respondVM(d, true);
+    }
+
+    function test_respondVM_clockSpent_reverts() public {
+        (, uint256 d,,) = toVM();
+        vm.prank(submitter);
+        game.postVMState(d, keccak256("a"));
+        uint256 deadline = game.dispute(d).deadline;
+        vm.warp(deadline + 1);
+        vm.expectRevert(abi.encodeWithSelector(ClockSpent.selector, deadline));
+        vm.prank(challenger);
+        game.respondVM(d, true);
+    }
+
+    // ======================================================================================================
+    // resolveStep
+    // ======================================================================================================
+
+    function test_resolveStep_submitterRight_succeeds() public {
+        (uint256 id, uint256 d, bytes32[] memory code, bytes32[] memory mem) = toStep(false);
+        vm.expectEmit(address(game));
+        emit DisputeGame.DisputeResolved(d, Side.Submitter, Reason.Step);
+        resolveWithTruth(d, code, mem, other); // anyone
+        assertResolved(d, Side.Submitter, Reason.Step);
+        assertEq(game.credits(submitter), MIN_BOND);
+        assertEq(game.submission(id).openDisputes, 0);
+        assertEq(uint8(game.submission(id).status), uint8(SubmissionStatus.Pending));
+    }
+
+    function test_resolveStep_submitterWrong_succeeds() public {
+        // The challenger agrees with every VM state but the last; the submitter posted a wrong one at the end.
+        (uint256 id, uint256 d, bytes32[] memory code, bytes32[] memory mem) = toVM();
+        bytes32[] memory honest = Tracer.hashes(judge, code, mem, ToyModels.ADD_STEPS);
+        while (game.dispute(d).next == Move.PostVMState) {
+            uint64 mid = game.dispute(d).mid;
+            bytes32 posted = mid == ToyModels.ADD_STEPS - 1 ? keccak256("wrong") : honest[mid];
+            vm.prank(submitter);
+            game.postVMState(d, posted);
+            vm.prank(challenger);
+            game.respondVM(d, posted == honest[mid]);
+        }
+        assertEq(game.dispute(d).lo, ToyModels.ADD_STEPS - 2);
+        assertEq(game.dispute(d).hi, ToyModels.ADD_STEPS - 1);
+        vm.expectEmit(address(game));
+        emit DisputeGame.SubmissionRejected(id, d);
+        resolveWithTruth(d, code, mem, challenger);
+        assertResolved(d, Side.Challenger, Reason.Step);
+        assertEq(game.credits(challenger), 2 * MIN_BOND);
+        assertEq(uint8(game.submission(id).status), uint8(SubmissionStatus.Rejected));
+    }
+
+    function test_resolveStep_notConverged_reverts() public {
+        (, uint256 d, bytes32[] memory code, bytes32[] memory mem) = toVM();
+        (VMState memory pre, StepProof memory proof) = Tracer.stateAt(judge, code, mem, 0);
+        vm.expectRevert(abi.encodeWithSelector(BisectionNotConverged.selector, 0, 25));
+        game.resolveStep(d, pre, proof);
+    }
+
+    function test_resolveStep_wrongPhase_reverts() public {
+        (, uint256 d) = disputeHonest();
+        VMState memory pre;
+        StepProof memory proof;
+        vm.expectRevert(abi.encodeWithSelector(WrongPhase.selector, Phase.VM, Phase.Graph));
+        game.resolveStep(d, pre, proof);
+    }
+
+    function test_resolveStep_preStateMismatch_reverts() public {
+        (, uint256 d, bytes32[] memory code, bytes32[] memory mem) = toStep(true);
+        (VMState memory pre, StepProof memory proof) = Tracer.stateAt(judge, code, mem, 23); // lo is 24
+        vm.expectRevert(abi.encodeWithSelector(PreStateMismatch.selector, game.dispute(d).loHash, hashState(pre)));
+        game.resolveStep(d, pre, proof);
+    }
+
+    function test_resolveStep_twice_reverts() public {
+        (, uint256 d, bytes32[] memory code, bytes32[] memory mem) = toStep(true);
+        resolveWithTruth(d, code, mem, challenger);
+        (VMState memory pre, StepProof memory proof) = Tracer.stateAt(judge, code, mem, 24);
+        vm.expectRevert(abi.encodeWithSelector(DisputeOver.selector, d));
+        game.resolveStep(d, pre, proof);
+    }
+
+    function test_resolveStep_clockSpent_reverts() public {
+        (, uint256 d, bytes32[] memory code, bytes32[] memory mem) = toStep(true);
+        uint256 deadline = game.dispute(d).deadline;
+        vm.warp(deadline);
+        (VMState memory pre, StepProof memory proof) = Tracer.stateAt(judge, code, mem, 24);
+        vm.expectRevert(abi.encodeWithSelector(ClockSpent.selector, deadline));
+        game.resolveStep(d, pre, proof);
+    }
+
+    function test_resolveStep_badProof_reverts() public {
+        // The judge's own checks surface: a wrong instruction leaf is not a step.
+        (, uint256 d, bytes32[] memory code, bytes32[] memory mem) = toStep(true);
+        (VMState memory pre, StepProof memory proof) = Tracer.stateAt(judge, code, mem, 24);
+        proof.instruction = Asm.addi(1, 1, 99);
+        vm.expectRevert(); // InvalidCodeProof, raised by the judge
+        game.resolveStep(d, pre, proof);
+    }
+
+    /// @dev A one-node model whose program is a bare HALT (1 step) but whose spec claims T = 2, so the agreed
+    ///      state at lo can be HALTED. The submitter claims final = the halted state with step 2, and posts at
+    ///      step 1 either the true halted state or (postFinal) the final state itself; the challenger agrees.
+    function haltedAtLo(bool postFinal) internal returns (uint256 d, VMState memory halted1, VMState memory fin) {
+        NodeSpec[] memory specs = new NodeSpec[](1);
+        specs[0] = ToyModels.chainSpec(0, true);
+        bytes32[] memory code = new bytes32[](1); // HALT
+        specs[0].codeRoot = SmallTree.root(code, 16);
+        specs[0].steps = 2;
+        Toy memory t;
+        t.specs = specs;
+        t.model = ToyModels.modelOf(specs, 1);
+        t.id = game.register(t.model);
+        bytes32[] memory world = new bytes32[](2);
+        world[0] = Asm.leaf(input8(5));
+        uint256 id = submitWorld(t, world, [int32(0), 0, 0, 0, 0, 0, 0, 0], submitter, MIN_BOND);
+        d = challengeAs(id, challenger);
+        bytes32[] memory mem = ToyModels.nodeMemory(specs[0], world);
+        (halted1,) = Tracer.stateAt(judge, code, mem, 1);
+        assertEq(halted1.status, STATUS_HALTED);
+        fin = abi.decode(abi.encode(halted1), (VMState));
+        fin.step = 2;
+        vm.prank(submitter);
+        game.startVM(d, ToyModels.transition(specs, 0, world, 1, fin, mem));
+        vm.prank(submitter);
+        game.postVMState(d, hashState(postFinal ? fin : halted1));
+        vm.prank(challenger);
+        game.respondVM(d, true);
+    }
+
+    function test_resolveStep_haltedPre_challengerWins_succeeds() public {
+        // lo = HALTED at step 1; its successor is itself, not the claimed HALTED-at-step-2.
+        (uint256 d, VMState memory halted1,) = haltedAtLo(false);
+        StepProof memory none;
+        game.resolveStep(d, halted1, none);
+        assertResolved(d, Side.Challenger, Reason.Step);
+    }
+
+    function test_resolveStep_haltedPre_submitterWins_succeeds() public {
+        // The challenger agreed to the final state itself at step 1: lo and hi hold the same halted state.
+        (uint256 d,, VMState memory fin) = haltedAtLo(true);
+        StepProof memory none;
+        game.resolveStep(d, fin, none);
+        assertResolved(d, Side.Submitter, Reason.Step);
+    }
+
+    // ======================================================================================================
+    // timeout
+    // ======================================================================================================
+
+    function test_timeout_submitterSilent_challengerWins_succeeds() public {
+        (uint256 id, uint256 d) = disputeHonest();
+        vm.warp(block.timestamp + CLOCK);
+        vm.expectEmit(address(game));
+        emit DisputeGame.DisputeResolved(d, Side.Challenger, Reason.Timeout);
+        vm.expectEmit(address(game));
+        emit DisputeGame.SubmissionRejected(id, d);
+        vm.prank(other);
+        game.timeout(d);
+        assertResolved(d, Side.Challenger, Reason.Timeout);
+        assertEq(game.credits(challenger), 2 * MIN_BOND);
+    }
+
+    function test_timeout_challengerSilent_submitterWins_succeeds() public {
+        (, uint256 d) = disputeHonest();
+        postAs(d, keccak256("s1"));
+        vm.warp(block.timestamp + CLOCK);
+        game.timeout(d);
+        assertResolved(d, Side.Submitter, Reason.Timeout);
+        assertEq(game.credits(submitter), MIN_BOND);
+    }
+
+    function test_timeout_tooEarly_reverts(uint256 early) public {
+        (, uint256 d) = disputeHonest();
+        vm.warp(block.timestamp + 600);
+        postAs(d, keccak256("s1")); // the submitter used 600 s
+        vm.warp(block.timestamp + 300);
+        respondAs(d, true); // the challenger used 300 s
+        uint256 deadline = block.timestamp + CLOCK - 600;
+        assertEq(game.dispute(d).deadline, deadline);
+        vm.warp(deadline - bound(early, 1, CLOCK - 600));
+        vm.expectRevert(abi.encodeWithSelector(ClockNotSpent.selector, deadline));
+        game.timeout(d);
+    }
+
+    function test_timeout_resolved_reverts() public {
+        (, uint256 d) = disputeHonest();
+        vm.warp(block.timestamp + CLOCK);
+        game.timeout(d);
+        vm.expectRevert(abi.encodeWithSelector(DisputeOver.selector, d));
+        game.timeout(d);
+    }
+
+    function test_timeout_submissionRejected_reverts() public {
+        (uint256 id, uint256 d) = disputeHonest();
+        uint256 d2 = challengeAs(id, other);
+        vm.warp(block.timestamp + CLOCK);
+        game.timeout(d);
+        vm.expectRevert(abi.encodeWithSelector(SubmissionNotPending.selector, id, SubmissionStatus.Rejected));
+        game.timeout(d2);
+    }
+
+    function test_timeout_unknown_reverts() public {
+        vm.expectRevert(abi.encodeWithSelector(UnknownDispute.selector, 3));
+        game.timeout(3);
+    }
+
+    // ======================================================================================================
+    // settle
+    // ======================================================================================================
+
+    function test_settle_succeeds() public {
+        (uint256 id, uint256 d) = disputeHonest();
+        uint256 d2 = challengeAs(id, other);
+        vm.warp(block.timestamp + CLOCK);
+        game.timeout(d);
+        assertEq(uint8(game.dispute(d2).next), uint8(Move.Settle));
+        assertEq(game.dispute(d2).deadline, 0);
+        vm.expectEmit(address(game));
+        emit DisputeGame.DisputeResolved(d2, Side.None, Reason.SubmissionRejected);
+        game.settle(d2);
+        assertResolved(d2, Side.None, Reason.SubmissionRejected);
+        assertEq(game.credits(other), MIN_BOND);
+        assertEq(game.credits(challenger), 2 * MIN_BOND);
+        assertEq(game.submission(id).openDisputes, 0);
+        assertEq(address(game).balance, 3 * MIN_BOND);
+    }
+
+    function test_settle_notRejected_reverts() public {
+        (uint256 id, uint256 d) = disputeHonest();
+        vm.expectRevert(abi.encodeWithSelector(SubmissionNotRejected.selector, id));
+        game.settle(d);
+    }
+
+    function test_settle_twice_reverts() public {
+        (uint256 id, uint256 d) = disputeHonest();
+        uint256 d2 = challengeAs(id, other);
+        vm.warp(block.timestamp + CLOCK);
+        game.timeout(d);
+        game.settle(d2);
+        vm.expectRevert(abi.encodeWithSelector(DisputeOver.selector, d2));
+        game.settle(d2);
+        vm.expectRevert(abi.encodeWithSelector(DisputeOver.selector, d));
+        game.settle(d);
+    }
+
+    // ======================================================================================================
+    // withdraw
+    // ======================================================================================================
+
+    function test_withdraw_succeeds() public {
+        uint256 id = submitHonest();
+        vm.warp(block.timestamp + WINDOW + 1);
+        game.finalize(id);
+        uint256 before = submitter.balance;
+        vm.expectEmit(address(game));
+        emit DisputeGame.Withdrawn(submitter, MIN_BOND);
+        vm.prank(submitter);
+        assertEq(game.withdraw(), MIN_BOND);
+        assertEq(submitter.balance, before + MIN_BOND);
+        assertEq(game.credits(submitter), 0);
+        assertEq(address(game).balance, 0);
+    }
+
+    function test_withdraw_nothing_reverts() public {
+        vm.expectRevert(NothingToWithdraw.selector);
+        vm.prank(other);
+        game.withdraw();
+    }
+
+    function test_withdraw_reentrantReceiverPaidOnce_succeeds() public {
+        Reenterer r = new Reenterer(game);
+        vm.deal(address(r), 10 ether);
+        uint256 id =
+            r.submit(chainId, truth, words(output), ToyModels.slotProof(truth, 4, 3), ToyModels.graphState(truth, 4));
+        vm.warp(block.timestamp + WINDOW + 1);
+        game.finalize(id);
+        uint256 before = address(r).balance;
+        r.withdraw();
+        assertEq(address(r).balance, before + MIN_BOND);
+        assertEq(r.reentered(), 1);
+        assertFalse(r.reentrySucceeded());
+        assertEq(address(game).balance, 0);
+    }
+
+    function test_withdraw_receiverRejects_reverts() public {
+        Reenterer r = new Reenterer(game);
+        vm.deal(address(r), 10 ether);
+        uint256 id =
+            r.submit(chainId, truth, words(output), ToyModels.slotProof(truth, 4, 3), ToyModels.graphState(truth, 4));
+        vm.warp(block.timestamp + WINDOW + 1);
+        game.finalize(id);
+        r.setRefuse(true);
+        vm.expectRevert(abi.encodeWithSelector(TransferFailed.selector, address(r), MIN_BOND));
+        r.withdraw();
+        assertEq(game.credits(address(r)), MIN_BOND, "the credit stays");
+    }
+
+    // ======================================================================================================
+    // Views
+    // ======================================================================================================
+
+    function test_submission_unknown_reverts() public {
+        vm.expectRevert(abi.encodeWithSelector(UnknownSubmission.selector, 0));
+        game.submission(0);
+    }
+
+    function test_dispute_unknown_reverts() public {
+        vm.expectRevert(abi.encodeWithSelector(UnknownDispute.selector, 0));
+        game.dispute(0);
+    }
+
+    function test_dispute_clocksRunDown_succeeds(uint256 elapsed) public {
+        (, uint256 d) = disputeHonest();
+        elapsed = bound(elapsed, 0, 3 * CLOCK);
+        vm.warp(block.timestamp + elapsed);
+        DisputeView memory v = game.dispute(d);
+        assertEq(v.submitterClock, elapsed >= CLOCK ? 0 : CLOCK - elapsed);
+        assertEq(v.challengerClock, CLOCK);
+        assertEq(v.deadline, v.createdAt + CLOCK);
+    }
+}
+
+/// @dev A contract account that submits, and on receiving a withdrawal tries to withdraw again (or refuses).
+contract Reenterer {
+    DisputeGame internal immutable game;
+    uint256 public reentered;
+    bool public reentrySucceeded;
+    bool internal refuse;
+
+    constructor(DisputeGame game_) {
+        game = game_;
+    }
+
+    function submit(
+        bytes32 modelId,
+        bytes32[] memory world,
+        int32[] memory out,
+        bytes32[] memory siblings,
+        bytes32 finalState
+    ) external returns (uint256) {
+        bytes32[] memory inputs = new bytes32[](1);
+        inputs[0] = world[0];
+        return game.submit{value: 1 ether}(modelId, inputs, out, finalState, siblings);
+    }
+
+    function setRefuse(bool r) external {
+        refuse = r;
+    }
+
+    function withdraw() external {
+        game.withdraw();
+    }
+
+    receive() external payable {
+        require(!refuse, "refused");
+        if (msg.sender != address(game)) return;
+        reentered++;
+        try game.withdraw() {
+            reentrySucceeded = true;
+        } catch {}
+    }
+}

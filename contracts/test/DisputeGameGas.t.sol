@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {console} from "forge-std/Test.sol";
+import {VMState, StepProof} from "../src/VMTypes.sol";
+import {DisputeGame} from "../src/DisputeGame.sol";
+import {ModelRegistry} from "../src/ModelRegistry.sol";
+import {Move, TransitionProof} from "../src/GameTypes.sol";
+import {GameFixture} from "./utils/GameFixture.sol";
+import {Tracer} from "./utils/Tracer.sol";
+import {ToyModels} from "./utils/ToyModels.sol";
+import {Asm} from "./utils/Asm.sol";
+
+/// @notice Gas of every move of a dispute over the sum4 model (a node with 4 slot inputs, 65 steps), measured as
+///         the execution gas of the game's call frame (vm.lastCallGas) with the game's and the judge's storage and
+///         accounts cooled first, as in a fresh transaction. Printed with calldata size and the transaction total
+///         (21,000 + calldata at 16 gas per nonzero byte and 4 per zero byte + execution).
+/// @dev Run with -vv to see the table. The bounds are regression guards, not targets.
+contract DisputeGameGasTest is GameFixture {
+    function calldataGas(bytes memory data) internal pure returns (uint256 g) {
+        for (uint256 i = 0; i < data.length; i++) {
+            g += data[i] == 0 ? 4 : 16;
+        }
+    }
+
+    function report(string memory label, bytes memory data, uint256 bound_) internal view returns (uint256 used) {
+        used = vm.lastCallGas().gasTotalUsed;
+        uint256 total = 21_000 + calldataGas(data) + used;
+        console.log(
+            string.concat(
+                label,
+                ": execution ",
+                vm.toString(used),
+                ", calldata bytes ",
+                vm.toString(data.length),
+                ", tx total ~",
+                vm.toString(total)
+            )
+        );
+        assertLt(used, bound_, label);
+    }
+
+    function cool() internal {
+        vm.cool(address(game));
+        vm.cool(address(judge));
+    }
+
+    function call(address from, uint256 value, bytes memory data) internal {
+        cool();
+        vm.prank(from);
+        (bool ok, bytes memory ret) = address(game).call{value: value}(data);
+        require(ok, string.concat("call reverted: ", vm.toString(ret)));
+    }
+
+    /// @dev The sum4 model's honest world (4 inputs, their sum in slot 4).
+    function sum4World() internal returns (Toy memory t, int32[8][] memory tensors, bytes32[] memory world) {
+        t = registerSum4();
+        tensors = new int32[8][](5);
+        for (uint256 i = 0; i < 4; i++) {
+            tensors[i] = input8(int32(int256(i)) + 1);
+        }
+        for (uint256 w = 0; w < 8; w++) {
+            tensors[4][w] = tensors[0][w] + tensors[1][w] + tensors[2][w] + tensors[3][w];
+        }
+        world = ToyModels.rootsOf(tensors);
+    }
+
+    function test_gas_everyMove_succeeds() public {
+        (Toy memory t, int32[8][] memory tensors, bytes32[] memory world) = sum4World();
+
+        bytes32[] memory inputs = new bytes32[](4);
+        for (uint256 i = 0; i < 4; i++) {
+            inputs[i] = world[i];
+        }
+        bytes memory data = abi.encodeCall(
+            DisputeGame.submit,
+            (t.id, inputs, words(tensors[4]), ToyModels.graphState(world, 5), ToyModels.slotProof(world, 5, 4))
+        );
+        call(submitter, MIN_BOND, data);
+        report("submit (4 inputs, 8-word output, D = 3)", data, 250_000);
+
+        data = abi.encodeCall(DisputeGame.challenge, (0));
+        call(challenger, MIN_BOND, data);
+        report("challenge", data, 200_000);
+
+        bytes32[] memory code = Asm.sum4Program();
+        (TransitionProof memory tp, bytes32[] memory mem) = honestTransition(t, 0, world, code);
+        data = abi.encodeCall(DisputeGame.startVM, (0, tp));
+        call(submitter, 0, data);
+        report("startVM (4 slot inputs, MEM_DEPTH 19, D = 3)", data, 200_000);
+
+        bytes32[] memory honest = Tracer.hashes(judge, code, mem, ToyModels.SUM4_STEPS);
+        while (game.dispute(0).next == Move.PostVMState) {
+            uint64 mid = game.dispute(0).mid;
+            data = abi.encodeCall(DisputeGame.postVMState, (0, honest[mid]));
+            call(submitter, 0, data);
+            report("postVMState", data, 60_000);
+            data = abi.encodeCall(DisputeGame.respondVM, (0, false));
+            call(challenger, 0, data);
+            report("respondVM", data, 60_000);
+        }
+        (VMState memory pre, StepProof memory proof) = Tracer.stateAt(judge, code, mem, game.dispute(0).lo);
+        data = abi.encodeCall(DisputeGame.resolveStep, (0, pre, proof));
+        call(challenger, 0, data);
+        report("resolveStep (LOAD, through VMJudge)", data, 150_000);
+
+        vm.warp(block.timestamp + WINDOW + 1);
+        data = abi.encodeCall(DisputeGame.finalize, (0));
+        call(other, 0, data);
+        report("finalize", data, 60_000);
+        data = abi.encodeCall(DisputeGame.withdraw, ());
+        call(submitter, 0, data);
+        report("withdraw", data, 60_000);
+    }
+
+    function test_gas_resolveStepStore_succeeds() public {
+        // The challenger agrees up to step 7 only: the step judged is the first STORE (the judge's dearest).
+        (Toy memory t, int32[8][] memory tensors, bytes32[] memory world) = sum4World();
+        uint256 id = submitWorld(t, world, tensors[4], submitter, MIN_BOND);
+        uint256 d = challengeAs(id, challenger);
+        bytes32[] memory code = Asm.sum4Program();
+        (TransitionProof memory tp, bytes32[] memory mem) = honestTransition(t, 0, world, code);
+        vm.prank(submitter);
+        game.startVM(d, tp);
+        bytes32[] memory honest = Tracer.hashes(judge, code, mem, ToyModels.SUM4_STEPS);
+        while (game.dispute(d).next == Move.PostVMState) {
+            uint64 mid = game.dispute(d).mid;
+            vm.prank(submitter);
+            game.postVMState(d, honest[mid]);
+            vm.prank(challenger);
+            game.respondVM(d, mid <= 7);
+        }
+        assertEq(game.dispute(d).lo, 7);
+        (VMState memory pre, StepProof memory proof) = Tracer.stateAt(judge, code, mem, 7);
+        bytes memory data = abi.encodeCall(DisputeGame.resolveStep, (d, pre, proof));
+        call(challenger, 0, data);
+        report("resolveStep (STORE, through VMJudge)", data, 150_000);
+    }
+
+    function test_gas_graphMovesAndEndings_succeeds() public {
+        // A 64-node chain-shaped model (D = 7) for the graph moves; its nodes are never run.
+        bytes32[] memory world = ToyModels.chainWorld(input8(1), 1, true, false, 0);
+        uint256 id = submitWorld(registerChainN(64), padWorld(world, 65), input8(1), submitter, MIN_BOND);
+        challengeAs(id, challenger);
+        bytes memory data = abi.encodeCall(DisputeGame.postGraphState, (0, keccak256("S_32")));
+        call(submitter, 0, data);
+        report("postGraphState", data, 60_000);
+        data = abi.encodeCall(DisputeGame.respondGraph, (0, true));
+        call(challenger, 0, data);
+        report("respondGraph", data, 60_000);
+
+        uint256 d2 = challengeAs(id, other);
+        vm.warp(block.timestamp + CLOCK);
+        data = abi.encodeCall(DisputeGame.timeout, (0));
+        call(other, 0, data);
+        report("timeout (challenger wins: rejection)", data, 80_000);
+        data = abi.encodeCall(DisputeGame.settle, (d2));
+        call(other, 0, data);
+        report("settle", data, 100_000);
+        data = abi.encodeCall(ModelRegistry.register, (ToyModels.modelOf(ToyModels.chainSpecs(2, true), 1)));
+        call(other, 0, data);
+        report("register", data, 100_000);
+    }
+
+    function registerChainN(uint256 n) internal returns (Toy memory t) {
+        t.specs = ToyModels.chainSpecs(n, true);
+        t.model = ToyModels.modelOf(t.specs, 1);
+        t.model.outputSlot = 0; // the input itself, so any S_n holding it will do
+        t.id = game.register(t.model);
+    }
+
+    function padWorld(bytes32[] memory world, uint256 slots) internal pure returns (bytes32[] memory w) {
+        w = new bytes32[](slots);
+        w[0] = world[0];
+    }
+}

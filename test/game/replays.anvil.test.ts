@@ -1,0 +1,29 @@
+/**
+ * Whole disputes on a real anvil, for every zoo model and every scenario: the honest side wins every ruling,
+ * the wrong result is rejected (or the right one finalized), and every wei ends where the rules say
+ * (checked inside `replay`: the contract ends empty and each party's net equals its bond flows).
+ */
+import { describe, expect, it } from 'vitest';
+import { replay } from '../../cli/game/replay.ts';
+import { SCENARIOS } from '../../cli/game/scenarios.ts';
+import { parseInput } from '../../cli/inputs.ts';
+import { modelCommitment } from '../../models/int/commitment.ts';
+import { prepareModel } from '../../models/prepare.ts';
+import { ZOO } from '../../models/zoo/index.ts';
+
+const INPUT: Record<string, string> = { 'mnist-mlp': 'mnist:0', 'mnist-cnn': 'mnist:1', 'tiny-transformer': 'text:bisect then step' };
+
+describe.each(ZOO.map((z) => z.name))('replays on anvil: %s', (name) => {
+  const prepared = prepareModel(name);
+  const commitment = modelCommitment(prepared.int);
+  const input = parseInput(INPUT[name], prepared.int).words;
+  for (const s of SCENARIOS) {
+    it(`${s.name}: ${s.description}`, async () => {
+      const r = await replay(s, { model: prepared, input, inputLabel: INPUT[name], commitment });
+      expect(r.problems).toEqual([]);
+      expect(r.ok).toBe(true);
+      expect(r.disputes.length).toBeGreaterThan(0);
+      if (s.name !== 'bad-transition' && s.name !== 'silent-submitter') expect(r.disputes.some((d) => d.reason === 'step')).toBe(true);
+    }, 120_000);
+  }
+});
