@@ -41,7 +41,13 @@ export async function submit(model: string, opts: SubmitOptions, out = new Outpu
   const file = opts.state ?? path.join('.opml', `submitter-${Date.now()}.json`);
   const store = Store.open<SubmitterState>(file, { role: 'submitter', model, input: opts.input });
   const submitter = new Submitter(chain, claims, store, { log: (l) => out.progress(l) });
-  const id = await submitter.submit(bond);
+  let id: bigint;
+  try {
+    id = await submitter.submit(bond);
+  } catch (err) {
+    if (store.get().submissionId === undefined) store.discard(); // nothing was posted: leave no state behind
+    throw err;
+  }
   out.result({ id: id.toString(), modelId: claims.commitment.modelId, finalState: claims.graphState(claims.commitment.numNodes), state: file });
   out.line(`submitted result ${id} for ${model} on ${input.description}`);
   out.line(`state     ${file} (defend it with: opml watch --role submitter --state ${file})`);

@@ -7,6 +7,7 @@ import { Actor, short, type ActorOptions } from './actor.ts';
 import type { Claims } from './claims.ts';
 import type { GameChain } from './chain.ts';
 import type { Store } from './store.ts';
+import { ExitCode, OpmlError } from '../errors.ts';
 import { Move, Phase, SIDE_NAMES, REASON_NAMES, Side, SubmissionStatus } from './types.ts';
 
 export interface ChallengerState {
@@ -39,8 +40,7 @@ export class Challenger extends Actor {
     const s = await this.chain.submission(id);
     const mine = this.claims.graphState(this.claims.commitment.numNodes);
     if (s.modelId !== this.claims.commitment.modelId) {
-      this.log(`result ${id} is for model ${short(s.modelId)}, not mine; skipped`);
-      return undefined;
+      throw new OpmlError(`result ${id} is for model ${s.modelId}, not ${this.claims.commitment.modelId}`, ExitCode.INPUT, 'challenge it with the model it was submitted for (see `opml status`)');
     }
     if (s.finalState === mine && !force) {
       this.store.update((st) => (st.checked[id.toString()] = 'agreed'));

@@ -2,7 +2,7 @@
  * An actor's persisted state: a small JSON file rewritten atomically (write to a temporary file, then rename),
  * so a process killed at any moment leaves either the old or the new state, never a torn one.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode, OpmlError } from '../errors.ts';
 
@@ -33,6 +33,11 @@ export class Store<T extends object> {
   update(change: (s: T) => void): void {
     change(this.state);
     this.save();
+  }
+
+  /** Delete the file (for state that never came to matter, e.g. a submission that was not posted). */
+  discard(): void {
+    rmSync(this.file, { force: true });
   }
 
   private save(): void {

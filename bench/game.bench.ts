@@ -1,0 +1,33 @@
+/**
+ * Game benchmark: per zoo model, a whole dispute on a local anvil (a submitter wrong at the last node against
+ * an honest challenger): wall time, rounds per phase, gas per side and the judge step's gas. ORA's published
+ * figure for MNIST is "the whole challenge within 2 minutes on a local test chain"; the target here is 15 s.
+ */
+import { cpus } from 'node:os';
+import { replay } from '../cli/game/replay.ts';
+import { scenario } from '../cli/game/scenarios.ts';
+import { parseInput } from '../cli/inputs.ts';
+import { modelCommitment } from '../models/int/commitment.ts';
+import { prepareModel } from '../models/prepare.ts';
+import { ZOO } from '../models/zoo/index.ts';
+import { Report } from './report.ts';
+
+const report = new Report();
+const figs = report.section('A whole dispute on anvil (wrong last node vs honest challenger)');
+const INPUT: Record<string, string> = { 'mnist-mlp': 'mnist:0', 'mnist-cnn': 'mnist:0', 'tiny-transformer': 'text:hello world. opm' };
+for (const zoo of ZOO) {
+  const prepared = prepareModel(zoo.name);
+  const commitment = modelCommitment(prepared.int);
+  const input = parseInput(INPUT[zoo.name], prepared.int).words;
+  for (const name of ['wrong-last-node', 'wrong-first-node'] as const) {
+    const r = await replay(scenario(name)!, { model: prepared, input, inputLabel: INPUT[zoo.name], commitment });
+    if (!r.ok) throw new Error(`${zoo.name} ${name}: ${r.problems.join('; ')}`);
+    const label = `${zoo.name}, ${name}`;
+    report.add(figs, { name: `${label}: wall time`, value: r.wallMillis / 1000, unit: 's', ratio: { value: r.wallMillis / 120_000, to: "ORA's 2-minute MNIST figure" } });
+    report.add(figs, { name: `${label}: rounds graph + VM`, value: r.rounds.graph + r.rounds.vm, unit: 'rounds', note: `${r.rounds.graph} graph, ${r.rounds.vm} VM` });
+    report.add(figs, { name: `${label}: gas submitter / challenger`, value: Number(r.gas.submitter), unit: 'gas', note: `challenger ${Number(r.gas.challengers[0]).toLocaleString('en-US')}` });
+    report.add(figs, { name: `${label}: judge step (resolveStep tx)`, value: Number(r.gas.judgeStep ?? 0), unit: 'gas' });
+  }
+}
+const file = report.write('game', { date: new Date().toISOString(), cpu: cpus()[0]?.model, cores: cpus().length, node: process.version });
+console.log(`\nwrote ${file}`);

@@ -1,0 +1,97 @@
+/**
+ * The chain commands through the real `opml` binary against a real anvil: a submit → challenge round trip,
+ * and bad input — unreachable RPC, unfunded key, unknown id, the wrong model, a wrong-shape input, a
+ * reverted move — each a clear one-line error with a non-zero exit that leaves no stray state behind.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseEther, type Hex } from 'viem';
+import { generatePrivateKey } from 'viem/accounts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAnvil, type Anvil } from '../../cli/chain/anvil.ts';
+import { ANVIL_KEYS, writeDeployment } from '../../cli/commands/connect.ts';
+import { GameChain } from '../../cli/game/chain.ts';
+import type { Deployment } from '../../cli/game/types.ts';
+
+const BIN = path.resolve('bin/opml.js');
+let anvil: Anvil;
+let dir: string;
+let deployment: Deployment;
+let depFile: string;
+
+function opml(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr.split('\n').filter((l) => l.startsWith('opml:') || l.startsWith('  fix:')).join('\n') };
+}
+
+beforeAll(async () => {
+  anvil = await startAnvil();
+  dir = mkdtempSync(path.join(tmpdir(), 'opml-chain-'));
+  deployment = await GameChain.deploy(anvil.rpcUrl, ANVIL_KEYS[0], { minBond: parseEther('0.1'), challengeWindow: 600, clockSeconds: 300 });
+  depFile = path.join(dir, 'deployment.json');
+  writeDeployment(deployment, depFile);
+}, 120_000);
+
+afterAll(async () => {
+  await anvil?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('chain commands', () => {
+  it('submit posts a result that status shows and an honest challenger leaves alone', () => {
+    const sub = opml(['submit', 'mnist-mlp', '--input', 'mnist:3', '--deployment', depFile, '--state', path.join(dir, 'sub.json'), '--json']);
+    expect(sub.code, sub.stderr).toBe(0);
+    const { id } = JSON.parse(sub.stdout) as { id: string };
+    const st = opml(['status', id, '--deployment', depFile, '--json']);
+    expect(st.code, st.stderr).toBe(0);
+    expect(JSON.parse(st.stdout).submission.status).toBe(1);
+    const ch = opml(['challenge', id, '--model', 'mnist-mlp', '--deployment', depFile, '--state', path.join(dir, 'ch.json'), '--json']);
+    expect(ch.code, ch.stderr).toBe(0);
+    expect(JSON.parse(ch.stdout)).toEqual({ id, agreed: true });
+  }, 120_000);
+
+  it('an unreachable RPC: exit 4 and the fix', () => {
+    const r = opml(['status', '0', '--deployment', depFile, '--rpc-url', 'http://127.0.0.1:9']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/^opml: connecting: cannot reach the RPC at http:\/\/127\.0\.0\.1:9\n  fix: /);
+  });
+
+  it('an unfunded key: exit 4, and no submitter state file is left behind', () => {
+    const stateFile = path.join(dir, 'unfunded.json');
+    const r = opml(['submit', 'mnist-mlp', '--input', 'mnist:0', '--deployment', depFile, '--state', stateFile], { OPML_PRIVATE_KEY: generatePrivateKey() });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/cannot pay for it/);
+    expect(existsSync(stateFile)).toBe(false);
+  }, 60_000);
+
+  it('an unknown submission id: exit 3 (status) and exit 4 (challenge)', () => {
+    expect(opml(['status', '99', '--deployment', depFile]).stderr).toMatch(/^opml: status: there is no submission 99/);
+    const r = opml(['challenge', '99', '--model', 'mnist-mlp', '--deployment', depFile, '--state', path.join(dir, 'c99.json')]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/submission 99 has no published inputs/);
+  });
+
+  it('challenging with a model the result was not submitted for: exit 3 naming both models', () => {
+    const r = opml(['challenge', '0', '--model', 'mnist-cnn', '--deployment', depFile, '--state', path.join(dir, 'cnn.json')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^opml: result 0 is for model 0x[0-9a-f]{64}, not 0x[0-9a-f]{64}/);
+  }, 60_000);
+
+  it('an input of the wrong shape: exit 3 before any transaction', () => {
+    const shortInput = path.join(dir, 'short.json');
+    writeFileSync(shortInput, '[1, 2, 3]');
+    const before = readdirSync(dir).length;
+    const r = opml(['submit', 'mnist-mlp', '--input', shortInput, '--deployment', depFile, '--state', path.join(dir, 'short-state.json')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/needs 784 values/);
+    expect(readdirSync(dir).length).toBe(before);
+  });
+
+  it('a move the contract refuses comes back as its named error', async () => {
+    const chain = await GameChain.connect(deployment, ANVIL_KEYS[1] as Hex);
+    await expect(chain.respondGraph(0n, true)).rejects.toThrow(/respond graph: the contract rejected it: UnknownDispute\(0\)/);
+    await expect(chain.submit(`0x${'11'.repeat(32)}`, [new Int32Array(784)], new Int32Array(10), `0x${'00'.repeat(32)}`, [], parseEther('1'))).rejects.toThrow(/ModelNotRegistered/);
+  });
+});
