@@ -18,21 +18,12 @@ import { quantizeInput } from '../models/quantize/quantize.ts';
 import { ZOO } from '../models/zoo/index.ts';
 import { hashPairInto } from '../vm/keccak.ts';
 import { tensorDepth } from '../vm/merkle.ts';
-import { Report } from './report.ts';
+import { medianMsAsync, Report } from './report.ts';
 
 const report = new Report();
 const RUNS = 100;
 
-async function medianMs(fn: () => unknown | Promise<unknown>, runs = RUNS, warmup = 5): Promise<number> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const t: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await fn();
-    t.push(performance.now() - start);
-  }
-  return t.sort((a, b) => a - b)[Math.floor(t.length / 2)];
-}
+const medianMs = (fn: () => unknown | Promise<unknown>, runs = RUNS, warmup = 5) => medianMsAsync(fn, runs, warmup);
 
 const opened = await sharedGpu();
 const adapter = opened.ok ? opened.gpu.describe() : `none (${opened.reason}: ${opened.attempts.join('; ')})`;

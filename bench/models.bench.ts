@@ -10,21 +10,12 @@ import { OrtModel } from '../models/onnx/ort.ts';
 import { prepareModel } from '../models/prepare.ts';
 import { quantizeInput } from '../models/quantize/quantize.ts';
 import { ZOO } from '../models/zoo/index.ts';
-import { Report } from './report.ts';
+import { medianMsAsync, Report } from './report.ts';
 
 const report = new Report();
 const RUNS = 200;
 
-async function medianMs(fn: () => unknown | Promise<unknown>, runs = RUNS): Promise<number> {
-  for (let i = 0; i < 10; i++) await fn();
-  const t: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await fn();
-    t.push(performance.now() - start);
-  }
-  return t.sort((a, b) => a - b)[Math.floor(t.length / 2)];
-}
+const medianMs = (fn: () => unknown | Promise<unknown>, runs = RUNS) => medianMsAsync(fn, runs, 10);
 
 const speed = report.section('Native CPU executor vs onnxruntime-node float (batch 1, median per inference)');
 for (const zoo of ZOO) {

@@ -49,3 +49,15 @@ export function timeMs(fn: () => void, runs = 5): number {
   t.sort((a, b) => a - b);
   return t[Math.floor(t.length / 2)];
 }
+
+/** Median of `runs` timings of an (async) fn after `warmup` calls, in milliseconds. */
+export async function medianMsAsync(fn: () => unknown | Promise<unknown>, runs = 100, warmup = 5): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const t: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await fn();
+    t.push(performance.now() - start);
+  }
+  return t.sort((a, b) => a - b)[Math.floor(t.length / 2)];
+}

@@ -6,8 +6,8 @@
  * - `gpu`: the best adapter openGpu finds (a hardware GPU, else Dawn's OpenGL ES backend on llvmpipe); any
  *   failure (no adapter, an op without a GPU kernel, a graph too big for one storage binding, a numerics
  *   self-check mismatch) is an error.
- * - `auto`: a hardware GPU that passes the numerics self-check, else the CPU (a software adapter is not worth
- *   it for small graphs; ask for `gpu` to use one). Never fails because of the GPU.
+ * - `auto`: the same adapter order as `gpu` (a hardware GPU, else Dawn's OpenGL ES backend on llvmpipe), used
+ *   when it passes the numerics self-check; else the CPU. Never fails because of the GPU.
  * The results are bit-identical either way (test/gpu), so the choice only changes speed.
  */
 import type { GraphRun } from '../int/execute.ts';
@@ -61,10 +61,10 @@ export async function runGraphOn(
   let device = options.gpu;
   let own = false;
   if (!device) {
-    const opened = await openGpu({ prefer: backend === 'auto' ? 'hardware' : 'auto' });
+    const opened = await openGpu({ prefer: 'auto' });
     if (!opened.ok) {
       if (backend === 'gpu') throw new GpuBackendError(`--backend gpu: ${opened.reason} (${opened.attempts.join('; ')})`);
-      return cpu(`cpu executor (no hardware GPU: ${opened.attempts.join('; ')})`);
+      return cpu(`cpu executor (no GPU adapter: ${opened.attempts.join('; ')})`);
     }
     device = opened.gpu;
     own = true;

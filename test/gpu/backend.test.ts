@@ -13,13 +13,14 @@ const inputs = [Int32Array.from({ length: 20 }, (_, i) => 7 * i - 60)];
 const cpu = runGraph(graph, inputs);
 
 describe('backend choice', () => {
-  it('cpu and auto give the CPU executor’s states (auto: a hardware GPU or the CPU)', async () => {
+  it('cpu and auto give the CPU executor’s states (auto: any GPU adapter, else the CPU)', async () => {
     const c = await runGraphOn('cpu', graph, inputs);
     expect(c.used).toBe('cpu');
     expect(c.run.states).toEqual(cpu.states);
     const a = await runGraphOn('auto', graph, inputs);
     expect(a.run.states).toEqual(cpu.states);
     expect(a.detail.length).toBeGreaterThan(0);
+    expect(a.used).toBe(NO_GPU ? 'cpu' : 'gpu');
   });
 });
 

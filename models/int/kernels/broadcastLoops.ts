@@ -10,8 +10,8 @@
  * address). Every trip count and every emitted step depends on shapes only.
  */
 import type { Codegen } from '../codegen.ts';
-import { elementCount } from '../graph.ts';
 import { KernelShapeError } from './kernel.ts';
+import { broadcastIndex, broadcastStrides } from '../../shape.ts';
 
 /** Output dims of numpy broadcasting, or a KernelShapeError naming `op`. */
 export function broadcastShape(op: string, a: readonly number[], b: readonly number[]): number[] {
@@ -26,38 +26,7 @@ export function broadcastShape(op: string, a: readonly number[], b: readonly num
   return out;
 }
 
-/** Strides (in words) that read a row-major tensor of `dims` broadcast to `outDims`: 0 along broadcast axes. */
-export function broadcastStrides(dims: readonly number[], outDims: readonly number[]): number[] {
-  const lead = outDims.length - dims.length;
-  const own: number[] = new Array(dims.length);
-  let s = 1;
-  for (let i = dims.length - 1; i >= 0; i--) {
-    own[i] = s;
-    s *= dims[i];
-  }
-  return outDims.map((_, i) => (i < lead || dims[i - lead] === 1 ? 0 : own[i - lead]));
-}
-
-/** For each element of `outDims` (row-major), the flat index of the element of `dims` it reads. */
-export function broadcastIndex(dims: readonly number[], outDims: readonly number[]): Int32Array {
-  const strides = broadcastStrides(dims, outDims);
-  const n = elementCount(outDims);
-  const out = new Int32Array(n);
-  const rank = outDims.length;
-  const coord = new Array<number>(rank).fill(0);
-  let offset = 0;
-  for (let i = 0; i < n; i++) {
-    out[i] = offset;
-    for (let a = rank - 1; a >= 0; a--) {
-      coord[a]++;
-      offset += strides[a];
-      if (coord[a] < outDims[a]) break;
-      offset -= coord[a] * strides[a];
-      coord[a] = 0;
-    }
-  }
-  return out;
-}
+export { broadcastIndex, broadcastStrides };
 
 /** The loop nest of a broadcast walk: trip counts outermost first, and each stream's stride per level. */
 export interface LoopNest {

@@ -3,6 +3,7 @@
  * row with the body unrolled in blocks (addresses in immediates), and nested static loops that walk a pointer
  * over (count, stride) levels. Trip counts come from shapes only.
  */
+import { stridesOf } from '../../shape.ts';
 import type { Codegen } from '../codegen.ts';
 
 /** Elements per unrolled block of a pass. */
@@ -53,13 +54,4 @@ export function emitNest(g: Codegen, p: number, levels: readonly Level[], body: 
   g.addi(p, p, -first.count * first.stride);
 }
 
-/** Row-major strides of dims. */
-export function stridesOf(dims: readonly number[]): number[] {
-  const s = new Array<number>(dims.length);
-  let acc = 1;
-  for (let i = dims.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= dims[i];
-  }
-  return s;
-}
+export { stridesOf };

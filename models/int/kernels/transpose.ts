@@ -5,6 +5,7 @@
  * and output axes that stay contiguous in x are merged first, so any rank works as long as at most
  * MAX_LEVELS loop levels remain (an identity perm is one run). The innermost level is an unrolled run.
  */
+import { stridesOf } from '../../shape.ts';
 import { Codegen } from '../codegen.ts';
 import { elementCount } from '../graph.ts';
 import { KernelShapeError, type IntKernel } from './kernel.ts';
@@ -20,15 +21,6 @@ function checkPerm(perm: readonly number[], x: readonly number[]): void {
   }
 }
 
-function stridesOf(dims: readonly number[]): number[] {
-  const s = new Array<number>(dims.length);
-  let acc = 1;
-  for (let i = dims.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= dims[i];
-  }
-  return s;
-}
 
 interface Level {
   size: number;
