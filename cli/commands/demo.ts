@@ -50,6 +50,7 @@ export async function demo(opts: { model?: string; input?: string; json?: boolea
     inputLabel: inputSpec,
     commitment,
     log: (line) => out.line(`  ${String(++round).padStart(2)}. ${line}`),
+    onBuild: () => out.line('compiling the contracts with solc-js (first run on this clone only, ~30 s) ...'),
   });
   out.line();
   const d = result.disputes[0];

@@ -27,7 +27,7 @@ export async function replayScenarios(names: string[], opts: ReplayOptions, out 
   const results: ReplayResult[] = [];
   for (const s of picked) {
     out.progress(`${s.name}: ${s.description}`);
-    const r = await replay(s, { model: prepared, input: input.words, inputLabel: inputSpec, commitment, log: opts.verbose ? (l) => out.line(`  ${l}`) : undefined });
+    const r = await replay(s, { model: prepared, input: input.words, inputLabel: inputSpec, commitment, log: opts.verbose ? (l) => out.line(`  ${l}`) : undefined, onBuild: () => out.progress('compiling the contracts (first run only) ...') });
     results.push(r);
     out.progress(`${s.name}: ${r.ok ? 'ok' : `FAILED: ${r.problems.join('; ')}`}`);
   }

@@ -33,6 +33,8 @@ export interface ReplayOptions {
   log?: ActorLog;
   /** Use this RPC instead of starting anvil (it must be an anvil: time is advanced with evm_increaseTime). */
   rpcUrl?: string;
+  /** Told before the contracts are compiled (first run on a fresh clone only). */
+  onBuild?: () => void;
 }
 
 export interface DisputeOutcome {
@@ -77,7 +79,7 @@ export async function replay(scenario: Scenario, opts: ReplayOptions): Promise<R
   try {
     const c = opts.commitment ?? modelCommitment(opts.model.int);
     const params = { minBond: BOND, challengeWindow: 600, clockSeconds: 300 };
-    const deployment: Deployment = await GameChain.deploy(rpcUrl, DEPLOYER, params);
+    const deployment: Deployment = await GameChain.deploy(rpcUrl, DEPLOYER, params, opts.onBuild);
     const fund = async (): Promise<Hex> => {
       const key = generatePrivateKey();
       await rpc(rpcUrl, 'anvil_setBalance', [privateKeyToAccount(key).address, `0x${FUNDING.toString(16)}`]);
