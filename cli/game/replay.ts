@@ -72,7 +72,6 @@ async function rpc(url: string, method: string, params: unknown[]): Promise<unkn
 }
 
 export async function replay(scenario: Scenario, opts: ReplayOptions): Promise<ReplayResult> {
-  const started = performance.now();
   const anvil = opts.rpcUrl ? undefined : await startAnvil();
   const rpcUrl = opts.rpcUrl ?? anvil!.rpcUrl;
   const dir = mkdtempSync(path.join(tmpdir(), 'opml-replay-'));
@@ -80,6 +79,7 @@ export async function replay(scenario: Scenario, opts: ReplayOptions): Promise<R
     const c = opts.commitment ?? modelCommitment(opts.model.int);
     const params = { minBond: BOND, challengeWindow: 600, clockSeconds: 300 };
     const deployment: Deployment = await GameChain.deploy(rpcUrl, DEPLOYER, params, opts.onBuild);
+    const started = performance.now(); // the dispute's wall time: from the submission to the last withdrawal
     const fund = async (): Promise<Hex> => {
       const key = generatePrivateKey();
       await rpc(rpcUrl, 'anvil_setBalance', [privateKeyToAccount(key).address, `0x${FUNDING.toString(16)}`]);
