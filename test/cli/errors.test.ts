@@ -78,6 +78,30 @@ describe('opml run: malformed models and inputs fail with one line and a non-zer
   });
 });
 
+describe('opml inspect', () => {
+  it('lists every node that cannot run, not only the first, and exits 3', () => {
+    const model = file('two-unsupported.onnx', writeOnnx({ inputs: [{ name: 'x', dims: [1, 4] }], outputs: [{ name: 'z', dims: [1, 4] }], nodes: [
+      { op: 'Cos', name: 'c1', inputs: ['x'], outputs: ['y'] },
+      { op: 'Relu', name: 'r', inputs: ['y'], outputs: ['y2'] },
+      { op: 'Sin', name: 's1', inputs: ['y2'], outputs: ['z'] },
+    ] }));
+    const r = spawnSync(process.execPath, [path.resolve('bin/opml.js'), 'inspect', model], { encoding: 'utf8' });
+    expect(r.status).toBe(3);
+    expect(r.stdout).toContain('unsupported: node "c1" (Cos): no such op in opml');
+    expect(r.stdout).toContain('unsupported: node "s1" (Sin): no such op in opml');
+    expect(r.stdout).not.toContain('"r"');
+    expect(r.stderr).toMatch(/2 node\(s\) cannot run in opml/);
+  });
+
+  it('tabulates a zoo model: nodes, ops, VM step counts', () => {
+    const r = opml('inspect', 'mnist-mlp', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const rows = JSON.parse(r.stdout).nodes as { op: string; steps: number }[];
+    expect(rows.map((n) => n.op)).toEqual(['matmul', 'matmul']);
+    expect(rows.every((n) => n.steps > 0)).toBe(true);
+  });
+});
+
 describe('opml run: a good run', () => {
   it('classifies an MNIST test image and prints JSON with every node root and graph state', () => {
     const r = opml('run', 'mnist-mlp', '--input', 'mnist:0', '--json');
