@@ -5,6 +5,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { foundryBinary } from './foundry.ts';
 
+/** anvil's default test accounts #0 and #1 (well-known keys of the default mnemonic; local chains only). */
+export const ANVIL_KEYS = [
+  '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80',
+  '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d',
+] as const;
+
 export interface Anvil {
   rpcUrl: string;
   port: number;

@@ -6,16 +6,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Hex } from 'viem';
+import { ANVIL_KEYS } from '../chain/anvil.ts';
 import { GameChain } from '../game/chain.ts';
 import type { Deployment } from '../game/types.ts';
 import { ExitCode, OpmlError } from '../errors.ts';
 
 export const DEFAULT_DEPLOYMENT = path.join('.opml', 'deployment.json');
-/** anvil's default test accounts #0 and #1 (well-known keys for local chains only). */
-export const ANVIL_KEYS: Hex[] = [
-  '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80',
-  '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d',
-];
+export { ANVIL_KEYS };
 
 export interface ChainOptions {
   rpcUrl?: string;

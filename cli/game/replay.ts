@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseEther, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { startAnvil } from '../chain/anvil.ts';
+import { ANVIL_KEYS, startAnvil } from '../chain/anvil.ts';
 import type { PreparedModel } from '../../models/prepare.ts';
 import { modelCommitment, type ModelCommitment } from '../../models/int/commitment.ts';
 import { HonestClaims, LyingClaims, type Claims } from './claims.ts';
@@ -20,8 +20,8 @@ import { Store } from './store.ts';
 import { Phase, REASON_NAMES, SIDE_NAMES, Side, STATUS_NAMES, SubmissionStatus, type Deployment } from './types.ts';
 import type { Actor, ActorLog } from './actor.ts';
 
-/** anvil's first default account: deploys the contracts (a well-known test key, never real funds). */
-const DEPLOYER: Hex = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
+/** anvil's first default account deploys the contracts (a well-known test key, never real funds). */
+const DEPLOYER = ANVIL_KEYS[0];
 const BOND = parseEther('1');
 const FUNDING = parseEther('100');
 

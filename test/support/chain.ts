@@ -4,11 +4,10 @@
 import { createPublicClient, createWalletClient, http, type Abi, type Address, type Hex, type PublicClient, type WalletClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
-import { startAnvil, type Anvil } from '../../cli/chain/anvil.ts';
+import { ANVIL_KEYS, startAnvil, type Anvil } from '../../cli/chain/anvil.ts';
 import { loadArtifact } from '../../cli/chain/artifacts.ts';
 
-/** anvil's first default account (a well-known test key; never holds real funds). */
-export const ANVIL_KEY: Hex = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
+const ANVIL_KEY = ANVIL_KEYS[0];
 
 export interface TestChain {
   anvil: Anvil;
