@@ -53,12 +53,18 @@ export function rshr32(x: number, s: number): number {
 }
 
 /**
- * `sat32(rshr(x * m, s mod 64))` on the exact 64-bit product. The product is held as a (hi, lo) pair of
- * doubles; adding the rounding constant and shifting are power-of-two scalings, so nothing rounds until the
- * value is far outside int32, where saturation gives the same answer.
+ * `sat32(rshr(x * m, s mod 64))` on the exact 64-bit product. Small products are exact doubles; larger ones
+ * are held as a (hi, lo) pair of doubles; adding the rounding constant and shifting are power-of-two
+ * scalings, so nothing rounds until the value is far outside int32, where saturation gives the same answer.
  */
 export function requant(x: number, m: number, s: number): number {
   s &= 63;
+  // Fast path: a product below 2^52 and a shift below 53 keep p + 2^(s-1) under 2^53, so the double
+  // arithmetic is exact (dividing by 2^s only scales the exponent).
+  const p = x * m;
+  if (s < 53 && p < 4503599627370496 && p > -4503599627370496) {
+    return sat32(s === 0 ? p + 0 : Math.floor((p + 2 ** (s - 1)) / 2 ** s)); // p + 0 turns -0 into 0
+  }
   let hi = mulhi32(x, m);
   let lo = Math.imul(x, m) >>> 0;
   if (s === 0) return sat32(hi * TWO32 + lo);

@@ -45,9 +45,15 @@ export const binary: IntKernel<'binary'> = {
     const ia = broadcastIndex(inputDims[0], outDims);
     const ib = broadcastIndex(inputDims[1], outDims);
     const y = new Int32Array(ia.length);
+    // An identity rescale is skipped (requant(v, mult, shift) = v for it), as the lowering skips its RQ.
+    const idA = isIdentity(multA, shiftA);
+    const idB = isIdentity(multB, shiftB);
+    const idOut = isIdentity(multOut, shiftOut);
     for (let i = 0; i < y.length; i++) {
-      const t = f(requant(a[ia[i]], multA, shiftA), requant(b[ib[i]], multB, shiftB));
-      y[i] = clamp32(requant(t, multOut, shiftOut), lo, hi);
+      const va = idA ? a[ia[i]] : requant(a[ia[i]], multA, shiftA);
+      const vb = idB ? b[ib[i]] : requant(b[ib[i]], multB, shiftB);
+      const t = f(va, vb);
+      y[i] = clamp32(idOut ? t : requant(t, multOut, shiftOut), lo, hi);
     }
     return y;
   },
