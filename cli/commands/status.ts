@@ -18,7 +18,7 @@ export async function status(id: string, opts: ChainOptions & { json?: boolean }
   if (s.status === SubmissionStatus.Pending) out.line(`  challenge window ${now <= windowEnd ? `open for ${windowEnd - now} s more` : 'closed'}`);
   for (const { d, v } of disputes) {
     const range = v.phase === 1 ? `nodes ${v.lo}..${v.hi}` : v.phase === 2 ? `node ${v.node}, steps ${v.lo}..${v.hi}` : '';
-    out.line(`  dispute ${d} by ${v.challenger}: ${PHASE_NAMES[v.phase]} phase ${range}`);
+    out.line(`  dispute ${d} by ${v.challenger}: ${v.phase === 3 ? 'resolved' : `${PHASE_NAMES[v.phase]} phase ${range}`}`);
     if (v.phase === 3) out.line(`    won by the ${SIDE_NAMES[v.winner]} (${REASON_NAMES[v.reason]})`);
     else out.line(`    next: ${MOVE_NAMES[v.next]} by the ${SIDE_NAMES[v.turn]}; clocks: submitter ${v.submitterClock} s, challenger ${v.challengerClock} s`);
   }

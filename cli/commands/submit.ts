@@ -6,6 +6,7 @@ import type { Backend } from '../../models/gpu/backend.ts';
 import { Challenger, type ChallengerState } from '../game/challenger.ts';
 import { Submitter, type SubmitterState } from '../game/submitter.ts';
 import { Store } from '../game/store.ts';
+import { Phase, REASON_NAMES, SIDE_NAMES } from '../game/types.ts';
 import { ExitCode, OpmlError } from '../errors.ts';
 import { parseInput } from '../inputs.ts';
 import { Output } from '../output.ts';
@@ -73,5 +74,6 @@ export async function challenge(id: string, opts: ChainOptions & { model: string
   if (opts.play !== false) await playUntilDone([challenger]);
   const v = await chain.dispute(d);
   out.result({ id, dispute: d.toString(), winner: v.winner, reason: v.reason, state: file });
+  out.line(v.phase === Phase.Resolved ? `dispute ${d}: won by the ${SIDE_NAMES[v.winner]} (${REASON_NAMES[v.reason]})` : `dispute ${d} opened; play it with: opml watch --role challenger --model ${opts.model} --state ${file}`);
   return d;
 }
