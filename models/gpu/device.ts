@@ -11,6 +11,8 @@
  *
  * `GpuDevice.destroy()` destroys the device and drops every reference to Dawn, so node exits normally.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { create, globals } from 'webgpu';
 
 export type GpuPreference = 'auto' | 'hardware' | 'software';
@@ -138,6 +140,20 @@ async function device(gpu: GPU, adapter: GPUAdapter, r: GpuAdapterReport): Promi
 }
 
 /**
+ * On Linux Dawn's default backend is Vulkan; without the Vulkan loader it can only fail, and it says so on
+ * stderr. Looking for the loader first keeps machines without a GPU quiet.
+ */
+function hasVulkanLoader(): boolean {
+  if (process.platform !== 'linux') return true;
+  const dirs = [
+    ...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean),
+    '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/lib/x86_64-linux-gnu', '/lib/aarch64-linux-gnu',
+    '/usr/lib64', '/usr/lib', '/lib64', '/lib', '/usr/local/lib',
+  ];
+  return dirs.some((d) => existsSync(path.join(d, 'libvulkan.so.1')));
+}
+
+/**
  * Open the best adapter available (see the file comment). Never throws: failures come back as a reason, with
  * every attempt listed.
  */
@@ -146,7 +162,10 @@ export async function openGpu(options: { prefer?: GpuPreference } = {}): Promise
   const attempts: string[] = [];
   let softwareDefault: { gpu: GPU; adapter: GPUAdapter; r: GpuAdapterReport } | undefined;
 
-  if (prefer !== 'software') {
+  if (prefer !== 'software' && !hasVulkanLoader()) {
+    attempts.push('default backend: no Vulkan loader (libvulkan.so.1) on this machine');
+    if (prefer === 'hardware') return { ok: false, reason: 'no hardware GPU adapter', attempts };
+  } else if (prefer !== 'software') {
     try {
       const gpu = create([]);
       const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
