@@ -154,7 +154,7 @@ export async function replay(scenario: Scenario, opts: ReplayOptions): Promise<R
     const chNets = await Promise.all(challengers.map((ch) => net(ch.chain)));
     let expectedSub = 0n;
     disputes.forEach((o) => {
-      const expected = o.winner === 'challenger' ? BOND : o.winner === 'submitter' ? -BOND : 0n;
+      const expected = o.winner === 'challenger' ? BOND / 2n : o.winner === 'submitter' ? -BOND : 0n; // half the forfeited bond is burned
       if (chNets[o.challenger] !== expected) problems.push(`challenger ${o.challenger + 1} ended with ${chNets[o.challenger]} wei, expected ${expected}`);
       if (o.winner === 'submitter') expectedSub += BOND;
     });

@@ -34,6 +34,9 @@ import "./GameErrors.sol";
 ///      rejected; its other disputes stop where they are and each is settled (settle) with its challenger's
 ///      bond refunded, one call per dispute, so that no call loops over a submission's disputes.
 contract DisputeGame is ModelRegistry {
+    /// @notice Where the burned half of a forfeited submitter bond goes (an address nobody controls).
+    address public constant BURN_ADDRESS = address(0xdEaD);
+
     /// @notice The one-step judge (a VMJudge).
     IStepJudge public immutable judge;
     /// @notice The transition's checks (deployed by the constructor; a separate contract keeps this one under the
@@ -69,6 +72,9 @@ contract DisputeGame is ModelRegistry {
         int32[] output,
         bytes32 finalState
     );
+
+    /// @notice Half of submission `id`'s forfeited bond was sent to BURN_ADDRESS.
+    event BondBurned(uint256 indexed id, uint256 amount);
 
     /// @notice The input tensors of submission `id` (from submitWithInputs), for challengers to re-execute.
     event InputsPublished(uint256 indexed id, int32[][] inputs);
@@ -460,8 +466,14 @@ contract DisputeGame is ModelRegistry {
         emit DisputeResolved(d, winner, reason);
         if (winner == Side.Challenger) {
             s.status = SubmissionStatus.Rejected;
-            credits[dis.challenger] += 2 * s.bond;
+            // Half of the forfeited bond is burned: a submitter who challenges its own wrong result from another
+            // address to win its bond back still loses that half (docs/GAME.md, Outcome).
+            uint256 burn = s.bond / 2;
+            credits[dis.challenger] += 2 * s.bond - burn;
             emit SubmissionRejected(dis.submissionId, d);
+            emit BondBurned(dis.submissionId, burn);
+            (bool ok,) = BURN_ADDRESS.call{value: burn}("");
+            if (!ok) revert TransferFailed(BURN_ADDRESS, burn);
         } else {
             credits[s.submitter] += s.bond;
         }

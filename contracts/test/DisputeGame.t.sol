@@ -627,7 +627,8 @@ contract DisputeGameTest is GameFixture {
         emit DisputeGame.SubmissionRejected(id, d);
         resolveWithTruth(d, code, mem, challenger);
         assertResolved(d, Side.Challenger, Reason.Step);
-        assertEq(game.credits(challenger), 2 * MIN_BOND);
+        assertEq(game.credits(challenger), MIN_BOND + MIN_BOND / 2, "own bond plus half the submitter's");
+        assertEq(game.BURN_ADDRESS().balance, MIN_BOND / 2, "the other half burned");
         assertEq(uint8(game.submission(id).status), uint8(SubmissionStatus.Rejected));
     }
 
@@ -739,7 +740,7 @@ contract DisputeGameTest is GameFixture {
         vm.prank(other);
         game.timeout(d);
         assertResolved(d, Side.Challenger, Reason.Timeout);
-        assertEq(game.credits(challenger), 2 * MIN_BOND);
+        assertEq(game.credits(challenger), MIN_BOND + MIN_BOND / 2);
     }
 
     function test_timeout_challengerSilent_submitterWins_succeeds() public {
@@ -802,9 +803,9 @@ contract DisputeGameTest is GameFixture {
         game.settle(d2);
         assertResolved(d2, Side.None, Reason.SubmissionRejected);
         assertEq(game.credits(other), MIN_BOND);
-        assertEq(game.credits(challenger), 2 * MIN_BOND);
+        assertEq(game.credits(challenger), MIN_BOND + MIN_BOND / 2);
         assertEq(game.submission(id).openDisputes, 0);
-        assertEq(address(game).balance, 3 * MIN_BOND);
+        assertEq(address(game).balance, MIN_BOND + MIN_BOND / 2 + MIN_BOND);
     }
 
     function test_settle_notRejected_reverts() public {

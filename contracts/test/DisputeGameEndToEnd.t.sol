@@ -89,13 +89,14 @@ contract DisputeGameEndToEndTest is GameFixture {
         assertEq(uint8(v.winner), uint8(Side.Challenger));
         assertEq(uint8(v.reason), uint8(Reason.Step));
         assertEq(uint8(game.submission(id).status), uint8(SubmissionStatus.Rejected));
-        assertEq(game.credits(challenger), 4 ether);
+        assertEq(game.credits(challenger), 3 ether, "own 2 ether plus half the submitter's");
         assertEq(game.credits(submitter), 0);
+        assertEq(game.BURN_ADDRESS().balance, 1 ether, "the other half burned");
 
         uint256 before = challenger.balance;
         vm.prank(challenger);
         game.withdraw();
-        assertEq(challenger.balance, before + 4 ether);
+        assertEq(challenger.balance, before + 3 ether);
         assertEq(address(game).balance, 0);
     }
 
@@ -207,7 +208,7 @@ contract DisputeGameEndToEndTest is GameFixture {
         // Anyone may resolve; the judge's HALT gives the honest final state, not the liar's.
         resolveWithTruth(d, code, mem, other);
         assertEq(uint8(game.dispute(d).winner), uint8(Side.Challenger));
-        assertEq(game.credits(challenger), 2 ether);
+        assertEq(game.credits(challenger), 1.5 ether);
 
         // The second dispute stops and is settled with its challenger's bond refunded.
         assertEq(uint8(game.dispute(d2).next), uint8(Move.Settle));
@@ -216,7 +217,7 @@ contract DisputeGameEndToEndTest is GameFixture {
         assertEq(uint8(v.winner), uint8(Side.None));
         assertEq(uint8(v.reason), uint8(Reason.SubmissionRejected));
         assertEq(game.credits(other), 1 ether);
-        assertEq(address(game).balance, 3 ether);
+        assertEq(address(game).balance, 2.5 ether, "1.5 + 1 credited; 0.5 burned");
     }
 
     function test_endToEnd_sum4Node_submitterWins_succeeds() public {

@@ -153,7 +153,7 @@ contract DisputeGameGasTest is GameFixture {
         vm.warp(block.timestamp + CLOCK);
         data = abi.encodeCall(DisputeGame.timeout, (0));
         call(other, 0, data);
-        report("timeout (challenger wins: rejection)", data, 80_000);
+        report("timeout (challenger wins: rejection, half the bond burned)", data, 120_000);
         data = abi.encodeCall(DisputeGame.settle, (d2));
         call(other, 0, data);
         report("settle", data, 100_000);
