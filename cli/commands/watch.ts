@@ -4,7 +4,7 @@
  * when nobody could move.
  */
 import path from 'node:path';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import type { Backend } from '../../models/gpu/backend.ts';
 import { Challenger, type ChallengerState } from '../game/challenger.ts';
 import { modelCommitment } from '../../models/int/commitment.ts';
@@ -44,9 +44,10 @@ export async function playUntilDone(actors: Actor[], intervalMs = 1000, forever 
 export async function watch(opts: WatchOptions, out = new Output(opts)): Promise<void> {
   const log = (l: string) => out.line(`${new Date().toISOString()} ${l}`);
   if (opts.role === 'submitter') {
+    if (opts.state && !existsSync(opts.state)) throw new OpmlError(`watch: no state file ${opts.state}`, ExitCode.USAGE, 'pass the file `opml submit` printed');
+    const files = opts.state ? [opts.state] : existsSync('.opml') ? readdirSync('.opml').filter((f) => f.startsWith('submitter-')).map((f) => path.join('.opml', f)) : [];
+    if (files.length === 0) throw new OpmlError('watch: no submitter state files in .opml/', ExitCode.USAGE, 'submit first with `opml submit`, or pass --state <file>');
     const chain = await connect({ ...opts, account: opts.account ?? 0 });
-    const files = opts.state ? [opts.state] : readdirSync('.opml').filter((f) => f.startsWith('submitter-')).map((f) => path.join('.opml', f));
-    if (files.length === 0) throw new OpmlError('watch: no submitter state files', ExitCode.USAGE, 'submit first with `opml submit`, or pass --state <file>');
     const actors: Submitter[] = [];
     for (const file of files) {
       const store = Store.open<SubmitterState>(file, { role: 'submitter', model: '', input: '' });
@@ -68,13 +69,17 @@ export async function watch(opts: WatchOptions, out = new Output(opts)): Promise
     const store = Store.open<ChallengerState>(file, { role: 'challenger', model: models[0], checked: {} });
     log(`watching results of ${models[0]} (state ${file})`);
     const actors = new Map<string, Challenger>();
+    const otherModels = new Set<string>();
     for (;;) {
       const count = await chain.submissionCount();
       for (let id = 0n; id < count; id++) {
         const key = id.toString();
-        if (actors.has(key)) continue;
+        if (actors.has(key) || otherModels.has(key)) continue;
         const s = await chain.submission(id);
-        if (s.modelId.toLowerCase() !== modelId.toLowerCase()) continue;
+        if (s.modelId.toLowerCase() !== modelId.toLowerCase()) {
+          otherModels.add(key);
+          continue;
+        }
         const claims = await honestClaims(opts.backend ?? 'auto', prepared.int, await chain.submittedInputs(id));
         const c = new Challenger(chain, claims, store, { log }, 'challenger', id);
         actors.set(key, c);
