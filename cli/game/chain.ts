@@ -26,7 +26,7 @@ import { toAbiNodeSpec, type ModelCommitment } from '../../models/int/commitment
 import type { StepWitness } from '../../vm/prover.ts';
 import type { Transition } from './claims.ts';
 import { chainError, ChainError } from './errors.ts';
-import type { Deployment, DisputeView, SubmissionView } from './types.ts';
+import { SubmissionStatus, type Deployment, type DisputeView, type SubmissionView } from './types.ts';
 
 export interface GasEntry {
   action: string;
@@ -211,6 +211,16 @@ export class GameChain {
     if (logs.length === 0) throw new ChainError(`submission ${id} has no published inputs on this game contract`, 'check the id with `opml status`; results posted with submit(roots) publish their inputs elsewhere');
     const args = (logs[0] as unknown as { args: { inputs: readonly (readonly number[])[] } }).args;
     return args.inputs.map((w) => Int32Array.from(w));
+  }
+
+  /** A still-pending submission of `modelId` by this account with final state `finalState`, if one exists. */
+  async findPendingSubmission(modelId: Hex, finalState: Hex): Promise<bigint | undefined> {
+    const logs = await this.publicClient.getContractEvents({ address: this.deployment.game, abi: this.abi, eventName: 'Submitted', args: { submitter: this.address, modelId }, fromBlock: BigInt(this.deployment.deployBlock) });
+    for (const l of logs) {
+      const args = (l as unknown as { args: { id: bigint; finalState: Hex } }).args;
+      if (args.finalState === finalState && (await this.submission(args.id)).status === SubmissionStatus.Pending) return args.id;
+    }
+    return undefined;
   }
 
   /** Dispute ids opened on submission `id`. */

@@ -34,8 +34,15 @@ export class Submitter extends Actor {
     const existing = this.submissionId;
     if (existing !== undefined) return existing;
     const c = this.claims.commitment;
-    await this.chain.register(c);
     const finalState = this.claims.graphState(c.numNodes);
+    // A process killed after its submission was mined but before it saved the id finds it on the chain.
+    const posted = await this.chain.findPendingSubmission(c.modelId, finalState);
+    if (posted !== undefined) {
+      this.store.update((s) => (s.submissionId = posted.toString()));
+      this.log(`found my earlier submission ${posted} on the chain`);
+      return posted;
+    }
+    await this.chain.register(c);
     const id = await this.chain.submit(c.modelId, this.claims.inputs, this.claims.output(), finalState, this.claims.outputProof(), bond);
     this.store.update((s) => (s.submissionId = id.toString()));
     this.log(`submitted result ${id}: S_n = ${short(finalState)}, bond ${bond} wei (${this.lastGas()})`);

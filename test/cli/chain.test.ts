@@ -13,6 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnvil, type Anvil } from '../../cli/chain/anvil.ts';
 import { ANVIL_KEYS, writeDeployment } from '../../cli/commands/connect.ts';
 import { GameChain } from '../../cli/game/chain.ts';
+import { HonestClaims } from '../../cli/game/claims.ts';
+import { Store } from '../../cli/game/store.ts';
+import { Submitter, type SubmitterState } from '../../cli/game/submitter.ts';
+import { parseInput } from '../../cli/inputs.ts';
+import { prepareModel } from '../../models/prepare.ts';
 import type { Deployment } from '../../cli/game/types.ts';
 
 const BIN = path.resolve('bin/opml.js');
@@ -88,6 +93,18 @@ describe('chain commands', () => {
     expect(r.stderr).toMatch(/needs 784 values/);
     expect(readdirSync(dir).length).toBe(before);
   });
+
+  it('a submitter that lost its state file after posting finds its pending submission instead of posting twice', async () => {
+    const chain = await GameChain.connect(deployment, ANVIL_KEYS[0] as Hex);
+    const prepared = prepareModel('mnist-mlp');
+    const claims = new HonestClaims(prepared.int, parseInput('mnist:8', prepared.int).words);
+    const first = new Submitter(chain, claims, Store.open<SubmitterState>(path.join(dir, 'lost-a.json'), { role: 'submitter', model: 'mnist-mlp', input: 'mnist:8' }));
+    const id = await first.submit(parseEther('0.1'));
+    const count = await chain.submissionCount();
+    const again = new Submitter(chain, claims, Store.open<SubmitterState>(path.join(dir, 'lost-b.json'), { role: 'submitter', model: 'mnist-mlp', input: 'mnist:8' }));
+    expect(await again.submit(parseEther('0.1'))).toBe(id);
+    expect(await chain.submissionCount()).toBe(count);
+  }, 60_000);
 
   it('a move the contract refuses comes back as its named error', async () => {
     const chain = await GameChain.connect(deployment, ANVIL_KEYS[1] as Hex);
