@@ -7,6 +7,8 @@
 export const INT32_MIN = -2147483648;
 export const INT32_MAX = 2147483647;
 const TWO32 = 4294967296;
+/** POW2[i] = 2^i for i in [0, 64]: a table lookup, since `2 ** s` with a variable s is a slow Math.pow call. */
+const POW2 = Float64Array.from({ length: 65 }, (_, i) => 2 ** i);
 
 /** Wrap any safe integer to int32 (two's complement). */
 export function wrap32(x: number): number {
@@ -49,7 +51,7 @@ export const clamp32 = (x: number, lo: number, hi: number): number => Math.min(M
 /** Rounding right shift of an int32 by s in [0, 63]: `floor((x + 2^(s-1)) / 2^s)`, ties toward +infinity. */
 export function rshr32(x: number, s: number): number {
   if (s === 0) return x;
-  return Math.floor((x + 2 ** (s - 1)) / 2 ** s);
+  return Math.floor((x + POW2[s - 1]) / POW2[s]);
 }
 
 /**
@@ -63,22 +65,22 @@ export function requant(x: number, m: number, s: number): number {
   // arithmetic is exact (dividing by 2^s only scales the exponent).
   const p = x * m;
   if (s < 53 && p < 4503599627370496 && p > -4503599627370496) {
-    return sat32(s === 0 ? p + 0 : Math.floor((p + 2 ** (s - 1)) / 2 ** s)); // p + 0 turns -0 into 0
+    return sat32(s === 0 ? p + 0 : Math.floor((p + POW2[s - 1]) / POW2[s])); // p + 0 turns -0 into 0
   }
   let hi = mulhi32(x, m);
   let lo = Math.imul(x, m) >>> 0;
   if (s === 0) return sat32(hi * TWO32 + lo);
   if (s <= 32) {
-    lo += 2 ** (s - 1);
+    lo += POW2[s - 1];
     if (lo >= TWO32) {
       lo -= TWO32;
       hi += 1;
     }
   } else {
-    hi += 2 ** (s - 33);
+    hi += POW2[s - 33];
   }
-  if (s < 32) return sat32(hi * 2 ** (32 - s) + Math.floor(lo / 2 ** s));
-  return sat32(Math.floor(hi / 2 ** (s - 32)));
+  if (s < 32) return sat32(hi * POW2[32 - s] + Math.floor(lo / POW2[s]));
+  return sat32(Math.floor(hi / POW2[s - 32]));
 }
 
 /** `floor(sqrt(a))` for a > 0, else 0. Exact: the double square root of an int32 never rounds across an integer. */
