@@ -2,11 +2,11 @@
  * The CPU executor: runs an integer graph node by node with the kernels' reference `execute`, and commits to
  * the run: every tensor's root and the graph states S_0 (inputs only) .. S_n (after the last node).
  */
-import type { Hex } from 'viem';
+import { bytesToHex, hexToBytes, type Hex } from 'viem';
 import { elementCount, stateSlots, type IntGraph } from './graph.ts';
 import { kernelOf } from './kernels/index.ts';
 import type { KernelCall } from './kernels/kernel.ts';
-import { graphState, tensorRoot } from './roots.ts';
+import { slotTree, tensorRoot } from './roots.ts';
 
 export class GraphInputError extends Error {
   constructor(message: string) {
@@ -81,13 +81,14 @@ export function executeGraph(
 export function runGraph(graph: IntGraph, inputs: readonly Int32Array[], onNode?: (i: number) => void, override?: NodeOverride): GraphRun {
   const roots = new Map<number, Hex>();
   graph.inputs.forEach((t, i) => roots.set(t, tensorRoot(inputs[i])));
-  const slotRoots: (Hex | undefined)[] = stateSlots(graph).map((t) => roots.get(t));
-  const states: Hex[] = [graphState(slotRoots)];
+  // One slot tree, updated a leaf at a time: each state costs one path of hashes, not a rebuild.
+  const slots = slotTree(stateSlots(graph).map((t) => roots.get(t)));
+  const states: Hex[] = [bytesToHex(slots.root())];
   const { values, outputs } = executeGraph(graph, inputs, (i, out) => {
     const root = tensorRoot(out);
     roots.set(graph.nodes[i].output, root);
-    slotRoots[graph.inputs.length + i] = root;
-    states.push(graphState(slotRoots));
+    slots.setLeaf(graph.inputs.length + i, hexToBytes(root));
+    states.push(bytesToHex(slots.root()));
     onNode?.(i);
   }, override);
   return { values, roots, states, outputs };
