@@ -55,7 +55,8 @@ export function wordsOfLeaf(leaf: Bytes32): Int32Array {
   return out;
 }
 
-const ceilLog2 = (n: number): number => (n <= 1 ? 0 : Math.ceil(Math.log2(n)));
+/** ceil(log2 n), 0 for n ≤ 1: the depth of a tree over n leaves. */
+export const ceilLog2 = (n: number): number => (n <= 1 ? 0 : Math.ceil(Math.log2(n)));
 
 /** Tree depth of a tensor of n words: leaves padded to max(8, 2^ceil(log2 n)) words. */
 export function tensorDepth(words: number): number {

@@ -6,7 +6,7 @@
 import { bytesToHex, type Hex } from 'viem';
 import { Machine } from './interpreter.ts';
 import { CODE_SIZE, decodeInstruction, MEM_DEPTH, MEM_WORDS, memoryAddress, NUM_REGS } from './isa.ts';
-import { MerkleTree } from './merkle.ts';
+import { MerkleTree, tensorDepth } from './merkle.ts';
 import type { Program } from './program.ts';
 import { hashState, Status, type VMState } from './state.ts';
 
@@ -121,13 +121,13 @@ export class Trace {
 
   /** Root of the aligned memory region [addr, addr + words) at the current position (a tensor root). */
   regionRoot(addr: number, words: number): Hex {
-    const height = Math.max(0, Math.ceil(Math.log2(Math.max(words, 8))) - 3);
+    const height = tensorDepth(words);
     return bytesToHex(this.tree.subtreeRoot(addr / 8, height));
   }
 
   /** Siblings from the aligned memory region [addr, addr + words) up to the memory root, at the current position. */
   regionProof(addr: number, words: number): Hex[] {
-    const height = Math.max(0, Math.ceil(Math.log2(Math.max(words, 8))) - 3);
+    const height = tensorDepth(words);
     return this.tree.proof(addr / 8).slice(height).map((h) => bytesToHex(h));
   }
 

@@ -1,6 +1,6 @@
 /**
  * The dispute-game contract from TypeScript: deploy, register, submit, challenge, every move, reads, events.
- * Every write is simulated first (so a revert comes back as the contract's named error) and waited for; the
+ * Every write is estimated first (so a revert comes back as the contract's named error) and waited for; the
  * gas of every transaction is logged per action for reports.
  */
 import {
@@ -133,15 +133,14 @@ export class GameChain {
     }
   }
 
-  /** Simulate, send, wait; log the gas under `action`. */
+  /** Estimate (which executes it), send, wait; log the gas under `action`. */
   private async write(action: string, functionName: string, args: readonly unknown[], value?: bigint): Promise<TransactionReceipt> {
     try {
-      const call = { address: this.deployment.game, abi: this.abi, functionName, args, value, account: this.account } as const;
-      const { request } = await this.publicClient.simulateContract(call);
-      // Headroom over the estimate: the clocks make storage costs depend on the block's timestamp, which the
-      // estimate can only guess.
+      const call = { address: this.deployment.game, abi: this.abi, functionName, args, value, account: this.account, chain: this.walletClient.chain } as const;
+      // The estimate executes the call (a revert comes back decoded); headroom over it because the clocks make
+      // storage costs depend on the block's timestamp, which the estimate can only guess.
       const gas = ((await this.publicClient.estimateContractGas(call)) * 5n) / 4n + 20_000n;
-      const hash = await this.walletClient.writeContract({ ...request, gas });
+      const hash = await this.walletClient.writeContract({ ...call, gas });
       const receipt = await this.publicClient.waitForTransactionReceipt({ hash });
       this.fees += receipt.gasUsed * receipt.effectiveGasPrice;
       if (receipt.status !== 'success') throw new ChainError(`${action}: the transaction reverted`);

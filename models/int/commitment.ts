@@ -5,7 +5,7 @@
  */
 import { bytesToHex, encodeAbiParameters, hexToBytes, keccak256, type Hex } from 'viem';
 import { MEM_DEPTH } from '../../vm/isa.ts';
-import { MerkleTree, ZERO_HASHES, type Bytes32 } from '../../vm/merkle.ts';
+import { ceilLog2, MerkleTree, ZERO_HASHES, type Bytes32 } from '../../vm/merkle.ts';
 import { hashPair } from '../../vm/keccak.ts';
 import { elementCount, type IntGraph } from './graph.ts';
 import { tensorRoot } from './roots.ts';
@@ -72,7 +72,7 @@ export function nodeLeaf(spec: NodeSpec): Hex {
 export function nodeTree(specs: readonly NodeSpec[]): MerkleTree {
   const leaves = new Uint8Array(Math.max(1, specs.length) * 32);
   specs.forEach((s, i) => leaves.set(hexToBytes(nodeLeaf(s)), i * 32));
-  const depth = Math.max(0, Math.ceil(Math.log2(Math.max(1, specs.length))));
+  const depth = ceilLog2(specs.length);
   return new MerkleTree(depth, Math.max(1, specs.length), leaves);
 }
 

@@ -3,7 +3,7 @@
  * the slot tree whose leaves are the slot tensors' roots (zero while a slot is not produced yet).
  */
 import { bytesToHex, hexToBytes, type Hex } from 'viem';
-import { MerkleTree } from '../../vm/merkle.ts';
+import { ceilLog2, MerkleTree } from '../../vm/merkle.ts';
 
 export function tensorRoot(words: ArrayLike<number>): Hex {
   return bytesToHex(MerkleTree.ofWords(words).root());
@@ -11,7 +11,7 @@ export function tensorRoot(words: ArrayLike<number>): Hex {
 
 /** Depth of the slot tree for `slots` slots. */
 export function slotDepth(slots: number): number {
-  return Math.max(0, Math.ceil(Math.log2(Math.max(1, slots))));
+  return ceilLog2(slots);
 }
 
 /** The slot tree over `roots` (undefined = not yet produced = zero leaf). */
