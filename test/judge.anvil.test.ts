@@ -24,7 +24,7 @@ let judge: { address: Address; abi: Abi };
 beforeAll(async () => {
   chain = await startTestChain();
   judge = await chain.deploy('VMJudge');
-}, 60_000);
+}, 300_000);
 
 afterAll(async () => {
   await chain?.stop();

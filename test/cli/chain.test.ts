@@ -37,7 +37,7 @@ beforeAll(async () => {
   deployment = await GameChain.deploy(anvil.rpcUrl, ANVIL_KEYS[0], { minBond: parseEther('0.1'), challengeWindow: 600, clockSeconds: 300 });
   depFile = path.join(dir, 'deployment.json');
   writeDeployment(deployment, depFile);
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await anvil?.stop();
@@ -69,7 +69,7 @@ describe('chain commands', () => {
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/cannot pay for it/);
     expect(existsSync(stateFile)).toBe(false);
-  }, 60_000);
+  }, 120_000);
 
   it('an unknown submission id: exit 3 (status) and exit 4 (challenge)', () => {
     expect(opml(['status', '99', '--deployment', depFile]).stderr).toMatch(/^opml: status: there is no submission 99/);
@@ -82,7 +82,7 @@ describe('chain commands', () => {
     const r = opml(['challenge', '0', '--model', 'mnist-cnn', '--deployment', depFile, '--state', path.join(dir, 'cnn.json')]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/^opml: result 0 is for model 0x[0-9a-f]{64}, not 0x[0-9a-f]{64}/);
-  }, 60_000);
+  }, 120_000);
 
   it('an input of the wrong shape: exit 3 before any transaction', () => {
     const shortInput = path.join(dir, 'short.json');
@@ -104,7 +104,7 @@ describe('chain commands', () => {
     const again = new Submitter(chain, claims, Store.open<SubmitterState>(path.join(dir, 'lost-b.json'), { role: 'submitter', model: 'mnist-mlp', input: 'mnist:8' }));
     expect(await again.submit(parseEther('0.1'))).toBe(id);
     expect(await chain.submissionCount()).toBe(count);
-  }, 60_000);
+  }, 120_000);
 
   it('a move the contract refuses comes back as its named error', async () => {
     const chain = await GameChain.connect(deployment, ANVIL_KEYS[1] as Hex);

@@ -23,7 +23,7 @@ let dir: string;
 beforeAll(async () => {
   anvil = await startAnvil();
   dir = mkdtempSync(path.join(tmpdir(), 'opml-watch-'));
-}, 60_000);
+}, 300_000);
 afterAll(async () => {
   await anvil?.stop();
   rmSync(dir, { recursive: true, force: true });

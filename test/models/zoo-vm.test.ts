@@ -24,6 +24,6 @@ describe('zoo models: VM root = executor root for every node', () => {
         expect(vm.outputRoot, `${zoo.name} node ${i} (${node.name}, ${node.op})`).toBe(run.roots.get(node.output));
         expect(vm.steps).toBe(commitment.nodes[i].steps);
       });
-    }, 60_000);
+    }, 120_000);
   }
 });
