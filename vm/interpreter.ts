@@ -50,6 +50,10 @@ export class Machine {
     const ops = p.ops, RD = p.rd, RS1 = p.rs1, RS2 = p.rs2, IMM = p.imm, valid = p.valid, len = p.length;
     const R = this.regs, M = this.mem, dirty = this.dirtyList;
     let lastDirty = dirty.length > 0 ? dirty[dirty.length - 1] : -1;
+    // r0 reads as 0 and writes to it are discarded (docs/VM.md): whatever regs[0] held before the run (only an
+    // unreachable pre-state has it nonzero) is read as 0 by every step and carried over unchanged, as the judge does.
+    const r0 = R[0];
+    R[0] = 0;
     let pc = this.pc;
     let status: number = Status.RUNNING;
     let n = 0;
@@ -197,6 +201,7 @@ export class Machine {
       R[0] = 0;
       if (status !== Status.RUNNING) break;
     }
+    R[0] = r0;
     this.pc = pc;
     this.step += n;
     this.status = status;

@@ -58,7 +58,9 @@ export function memoryAccess(op: number): MemoryAccess {
 export function memoryAddress(ins: Instruction, regs: ArrayLike<number>): number | undefined {
   const access = memoryAccess(ins.op);
   if (access === 'none') return undefined;
-  return (regs[access === 'read-rs2' ? ins.rs2 : ins.rs1] + ins.imm) >>> 0;
+  const base = access === 'read-rs2' ? ins.rs2 : ins.rs1;
+  // r0 reads as 0 whatever regs[0] holds (docs/VM.md), as in the interpreter and the judge.
+  return ((base === 0 ? 0 : regs[base]) + ins.imm) >>> 0;
 }
 
 export interface Instruction {

@@ -29,7 +29,7 @@ export function quantize(graph: FloatGraph, samples: readonly Feeds[]): IntGraph
   return b.build(graph.outputs.map((name) => ctx.value(name).id));
 }
 
-/** Float input → int words at the input tensor's scale (round half away from zero, clamp to int8). */
+/** Float input → int words at the input tensor's scale (nearest, exact .5 ties toward +∞ as Math.round and rshr do; clamp to int8). */
 export function quantizeInput(data: Float32Array | Int32Array, scale: number, integer: boolean): Int32Array {
   if (integer) return Int32Array.from(data);
   return Int32Array.from(data, (v) => Math.max(-128, Math.min(127, Math.round(v / scale))));

@@ -41,18 +41,23 @@ function randomSiblings(rng: Rng, n: number): Bytes32[] {
   return Array.from({ length: n }, () => rng.bytes(32));
 }
 
-/** A random instruction leaf: valid 85% of the time; otherwise a bad opcode, register byte or tail byte. */
-function randomInstructionLeaf(rng: Rng, regs: number[], op: number): Uint8Array {
+/**
+ * A random instruction leaf: valid 85% of the time; otherwise a bad opcode, register byte or tail byte.
+ * `r0`: each register byte is r0 half the time (a pre-state whose regs[0] is nonzero reads it as 0).
+ */
+function randomInstructionLeaf(rng: Rng, regs: number[], op: number, r0 = false): Uint8Array {
   const leaf = new Uint8Array(32);
   leaf[0] = op;
   leaf[1] = rng.int(0, 15);
   leaf[2] = rng.int(0, 15);
   leaf[3] = rng.int(0, 15);
+  if (r0) for (let b = 1; b <= 3; b++) if (rng.int(0, 1) === 0) leaf[b] = 0;
   let imm = rng.int32();
   const access = memoryAccess(op);
   if (access !== 'none' && rng.int(0, 9) < 8) {
     // Aim at an interesting address: mostly in range, sometimes just past the end, far past it or negative.
-    const base = regs[access === 'read-rs2' ? leaf[3] : leaf[2]];
+    const reg = access === 'read-rs2' ? leaf[3] : leaf[2];
+    const base = reg === 0 ? 0 : regs[reg]; // r0 reads as 0
     const r = rng.int(0, 19);
     const target = r < 16 ? rng.int(0, MEM_WORDS - 1) : r === 16 ? MEM_WORDS - rng.int(-2, 1) : r < 19 ? rng.int(MEM_WORDS, 2 * MEM_WORDS) : -rng.int(1, 1000);
     imm = (target - base) | 0;
@@ -82,11 +87,16 @@ function accessedAddress(pc: number, instruction: Uint8Array, regs: number[]): n
   return addr !== undefined && addr < MEM_WORDS ? addr : undefined;
 }
 
-/** A random pre-state case; `op` forces the opcode (before a possible invalidation of the leaf). */
-export function randomPreCase(rng: Rng, op = rng.int(0, NUM_OPS - 1)): PreCase {
+/**
+ * A random pre-state case; `op` forces the opcode (before a possible invalidation of the leaf). With `r0`, every
+ * register is nonzero, r0 included (an unreachable state, but a defined step: r0 reads as 0 and regs[0] carries
+ * over unchanged), and register bytes are r0 half the time.
+ */
+export function randomPreCase(rng: Rng, op = rng.int(0, NUM_OPS - 1), options: { r0?: boolean } = {}): PreCase {
   const regs = [0, ...Array.from({ length: 15 }, () => rng.int32())];
+  if (options.r0) for (let r = 0; r < regs.length; r++) while (regs[r] === 0) regs[r] = rng.int32();
   const pc = randomPc(rng);
-  const instruction = randomInstructionLeaf(rng, regs, op);
+  const instruction = randomInstructionLeaf(rng, regs, op, options.r0);
   const codeSiblings = randomSiblings(rng, CODE_DEPTH);
   const codeRoot = pc < CODE_SIZE ? computeRoot(instruction, pc, codeSiblings) : rng.bytes(32);
   const addr = accessedAddress(pc, instruction, regs);
@@ -104,7 +114,7 @@ export function randomPreCase(rng: Rng, op = rng.int(0, NUM_OPS - 1)): PreCase {
   };
   const ins = decodeInstruction(instruction);
   const label = pc >= CODE_SIZE ? 'PC-OUT-OF-CODE' : ins.valid ? OP_NAMES[ins.op] : 'INVALID';
-  const name = `${label} pc=${pc}${addr !== undefined ? ` addr=${addr}` : ''}`;
+  const name = `${label} pc=${pc}${addr !== undefined ? ` addr=${addr}` : ''}${options.r0 ? ` r0=${regs[0]}` : ''}`;
   return { name, op, pre, instruction, codeSiblings, memLeafIndex, memLeaf, memSiblings };
 }
 

@@ -12,14 +12,14 @@ import { Trace, type StepWitness } from '../../vm/prover.ts';
 import { hashState, Status } from '../../vm/state.ts';
 import { kitchenSinkProgram, matmulProgram } from './programs.ts';
 import { Rng } from './rng.ts';
-import { randomStepCase } from './stepCases.ts';
+import { randomPreCase, randomStepCase, witnessOf } from './stepCases.ts';
 
 export interface VectorFile {
   count: number;
   cases: { name: string; data: Hex; error?: Hex }[];
 }
 
-function stepParameters(): readonly AbiParameter[] {
+export function stepParameters(): readonly AbiParameter[] {
   const { abi } = loadArtifact('VMJudge');
   const step = abi.find((e) => e.type === 'function' && e.name === 'step');
   if (!step || step.type !== 'function') throw new Error('VMJudge has no step function');
@@ -62,6 +62,14 @@ export function buildStepVectors(): VectorFile {
     }
   }
   for (const { name, witness } of programWitnesses()) cases.push({ name, data: encodeWitness(witness, params) });
+  // Unreachable but defined: every register nonzero, r0 included; r0 still reads as 0 and regs[0] carries over.
+  const r0rng = new Rng(23);
+  for (let op = 0; op < NUM_OPS; op++) {
+    for (let i = 0; i < 4; i++) {
+      const c = randomPreCase(r0rng, op, { r0: true });
+      cases.push({ name: `r0 nonzero ${OP_NAMES[op]} #${i}: ${c.name}`, data: encodeWitness(witnessOf(c), params) });
+    }
+  }
   return { count: cases.length, cases };
 }
 

@@ -15,7 +15,7 @@
 import type { GraphNode } from '../../graph.ts';
 import type { QuantContext } from '../context.ts';
 import { quantizeMultipliers } from '../multiplier.ts';
-import { roundInt32 } from '../weights.ts';
+import { fillEmptyScales, roundInt32 } from '../weights.ts';
 import { int8 } from './common.ts';
 import { intWindow } from './pool.ts';
 
@@ -78,15 +78,17 @@ export function quantizeConv(ctx: QuantContext, node: GraphNode & { op: 'Conv' }
 
   const x = ctx.value(xName);
   const outScale = ctx.scaleOf(output);
-  const scales: number[] = [];
-  const q = new Int32Array(m * per);
+  const raw: number[] = [];
   for (let oc = 0; oc < m; oc++) {
     let maxAbs = 0;
     for (let i = 0; i < per; i++) maxAbs = Math.max(maxAbs, Math.abs(w[oc * per + i]));
-    const s = Math.max(maxAbs / 127, Math.abs(bias[oc]) / (x.scale * CONV_BIAS_LIMIT));
-    const scale = s > 0 ? s : 1;
-    scales.push(scale);
-    for (let i = 0; i < per; i++) q[oc * per + i] = Math.max(-127, Math.min(127, Math.round(w[oc * per + i] / scale)));
+    raw.push(Math.max(maxAbs / 127, Math.abs(bias[oc]) / (x.scale * CONV_BIAS_LIMIT)));
+  }
+  // An empty channel (zero weights and bias) must not set the shift all channels' multipliers share.
+  const scales = fillEmptyScales(raw);
+  const q = new Int32Array(m * per);
+  for (let oc = 0; oc < m; oc++) {
+    for (let i = 0; i < per; i++) q[oc * per + i] = Math.max(-127, Math.min(127, Math.round(w[oc * per + i] / scales[oc])));
   }
   const { mults, shift } = quantizeMultipliers(scales.map((s) => (x.scale * s) / outScale));
   const biasWords = Int32Array.from({ length: m }, (_, oc) => roundInt32(bias[oc] / (x.scale * scales[oc])));
@@ -117,10 +119,10 @@ export function quantizeBatchNormalization(ctx: QuantContext, node: GraphNode & 
   const x = ctx.value(node.inputs[0]);
   const outScale = ctx.scaleOf(output);
   const c = bn.g.length;
-  const sq = Array.from({ length: c }, (_, i) => {
-    const s = Math.max(Math.abs(bn.g[i]) / (AFFINE_FACTOR_LIMIT - 1), Math.abs(bn.h[i]) / (x.scale * AFFINE_OFFSET_LIMIT));
-    return s > 0 ? s : 1;
-  });
+  // A channel with g = h = 0 (output 0) takes another channel's scale, so it does not set the shared shift.
+  const sq = fillEmptyScales(
+    Array.from({ length: c }, (_, i) => Math.max(Math.abs(bn.g[i]) / (AFFINE_FACTOR_LIMIT - 1), Math.abs(bn.h[i]) / (x.scale * AFFINE_OFFSET_LIMIT))),
+  );
   const factor = Int32Array.from({ length: c }, (_, i) => Math.round(bn.g[i] / sq[i]));
   const offset = Int32Array.from({ length: c }, (_, i) => roundInt32(bn.h[i] / (x.scale * sq[i])));
   const { mults, shift } = quantizeMultipliers(sq.map((s) => (x.scale * s) / outScale));
