@@ -25,6 +25,12 @@ export class Output {
     if (this.json) process.stdout.write(`${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
   }
 
+  /** One event of a long-running command as a JSON line (printed only under --json: a daemon's log for machines). */
+  event(value: Record<string, unknown>): void {
+    if (this.json) process.stdout.write(`${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}
+`);
+  }
+
   /** Progress for people on stderr (only on a terminal: logs and pipes get the result alone). */
   progress(text: string): void {
     if (!this.opts.quiet && !this.json && process.stderr.isTTY) process.stderr.write(`${text}\n`);

@@ -12,6 +12,7 @@ import { challenge, register, submit } from './commands/submit.ts';
 import { watch } from './commands/watch.ts';
 import { evalZoo } from './commands/eval.ts';
 import { replayScenarios } from './commands/replay.ts';
+import { PROFILES } from './game/params.ts';
 import { SCENARIOS } from './game/scenarios.ts';
 import { inspectModel } from './commands/inspect.ts';
 import { quantizeModel } from './commands/quantize.ts';
@@ -82,9 +83,12 @@ export function buildProgram(): Command {
   program
     .command('devnet')
     .description('start a local anvil with the contracts deployed, write .opml/deployment.json, run until Ctrl-C')
-    .option('--min-bond <eth>', 'smallest bond', '0.1')
-    .option('--window <seconds>', 'challenge window', positiveInt, 600)
-    .option('--clock <seconds>', 'each side\'s time per dispute', positiveInt, 300)
+    .option('--profile <name>', `parameter defaults for a chain: ${PROFILES.map((p) => p.name).join(', ')}`, 'devnet')
+    .option('--min-bond <eth>', 'smallest submission bond (default: the profile\'s)')
+    .option('--challenge-bond <eth>', 'every challenge\'s bond (default: the profile\'s)')
+    .option('--window <seconds>', 'challenge window (default: the profile\'s)', positiveInt)
+    .option('--clock <seconds>', 'each side\'s starting time per dispute (default: the profile\'s)', positiveInt)
+    .option('--increment <seconds>', 'time credited to a side at each of its moves (default: the profile\'s)', positiveInt)
     .option('--json', 'print the deployment as JSON')
     .action(async (opts) => void (await devnet(opts)));
 
@@ -93,11 +97,15 @@ export function buildProgram(): Command {
     .description('deploy the judge and the game to a chain and write the deployment file')
     .requiredOption('--rpc-url <url>', 'the chain')
     .option('--deployment <file>', 'where to write the addresses', '.opml/deployment.json')
-    .option('--min-bond <eth>', 'smallest bond', '0.1')
-    .option('--window <seconds>', 'challenge window', positiveInt, 600)
-    .option('--clock <seconds>', 'each side\'s time per dispute', positiveInt, 300)
+    .option('--profile <name>', `parameter defaults for a chain: ${PROFILES.map((p) => p.name).join(', ')}`, 'l1')
+    .option('--block-time <seconds>', "the chain's block time (default: the profile's); parameters too small for it are refused", positiveInt)
+    .option('--min-bond <eth>', 'smallest submission bond (default: the profile\'s)')
+    .option('--challenge-bond <eth>', 'every challenge\'s bond (default: the profile\'s)')
+    .option('--window <seconds>', 'challenge window (default: the profile\'s)', positiveInt)
+    .option('--clock <seconds>', 'each side\'s starting time per dispute (default: the profile\'s)', positiveInt)
+    .option('--increment <seconds>', 'time credited to a side at each of its moves (default: the profile\'s)', positiveInt)
     .option('--json', 'print the deployment as JSON')
-    .addHelpText('after', '\nExample:\n  OPML_PRIVATE_KEY=0x… opml deploy --rpc-url http://127.0.0.1:8545')
+    .addHelpText('after', `\nProfiles:\n${PROFILES.map((p) => `  ${p.name.padEnd(7)} ${p.description}`).join('\n')}\n\nExamples:\n  OPML_PRIVATE_KEY=0x… opml deploy --rpc-url https://l1.example --profile l1\n  OPML_PRIVATE_KEY=0x… opml deploy --rpc-url http://127.0.0.1:8545 --profile l2 --clock 1200`)
     .action(async (opts) => void (await deploy(opts)));
 
   chainOpts(program.command('register').description('register a model commitment (node code roots, step counts, weights) on-chain').argument('<model>', MODEL_HELP).option('--json', 'print JSON'))
@@ -133,9 +141,10 @@ export function buildProgram(): Command {
       .command('watch')
       .description('a daemon that defends results (submitter) or checks every result and challenges wrong ones (challenger); resumes from its state file')
       .requiredOption('--role <role>', 'submitter or challenger')
-      .option('-m, --model <name...>', 'the model a challenger watches')
+      .option('-m, --model <name...>', 'the model a challenger watches; the models a submitter defends (besides those its state files name)')
       .option('--backend <backend>', 'native executor: auto, gpu or cpu', parseBackend, 'auto')
-      .option('--state <file>', 'state file (submitter default: every .opml/submitter-*.json)')
+      .option('--state <file>', 'state file (challenger default: .opml/challenger-<model>-<chain>-<game>.json; submitter: its folder holds one file per result)')
+      .option('--json', 'log one JSON object per line')
       .option('--interval <ms>', 'poll interval', positiveInt, 1000)
       .option('--until-done', 'exit once every dispute is over')
       .addHelpText('after', '\nExamples:\n  opml watch --role challenger --model mnist-mlp\n  opml watch --role submitter'),

@@ -1,22 +1,47 @@
 /** `opml devnet` and `opml deploy`: a local chain with the contracts, or the contracts on any chain. */
-import { parseEther } from 'viem';
+import { formatEther, parseEther } from 'viem';
+import { ExitCode, OpmlError } from '../errors.ts';
 import { startAnvil } from '../chain/anvil.ts';
 import { GameChain, type GameParams } from '../game/chain.ts';
+import { checkParams, profile } from '../game/params.ts';
 import type { Deployment } from '../game/types.ts';
 import { Output } from '../output.ts';
 import { ANVIL_KEYS, DEFAULT_DEPLOYMENT, privateKey, writeDeployment } from './connect.ts';
 
 export interface DeployOptions {
   rpcUrl?: string;
+  /** l1, l2 or devnet: the defaults below and the block time they assume. */
+  profile?: string;
+  blockTime?: number;
   minBond?: string;
+  challengeBond?: string;
   window?: number;
   clock?: number;
+  increment?: number;
   deployment?: string;
   json?: boolean;
 }
 
-function params(opts: DeployOptions): GameParams {
-  return { minBond: parseEther(opts.minBond ?? '0.1'), challengeWindow: opts.window ?? 600, clockSeconds: opts.clock ?? 300 };
+/** The profile's parameters with any option over them, refused when a game could not be played under them. */
+export function gameParams(opts: DeployOptions, defaultProfile: string): GameParams {
+  const p = profile(opts.profile ?? defaultProfile);
+  const eth = (v: string | undefined, d: bigint, what: string): bigint => {
+    if (v === undefined) return d;
+    try {
+      return parseEther(v);
+    } catch {
+      throw new OpmlError(`${what} "${v}" is not an amount of ETH`, ExitCode.USAGE, 'e.g. 0.1');
+    }
+  };
+  const params: GameParams = {
+    minBond: eth(opts.minBond, p.params.minBond, '--min-bond'),
+    challengeBond: eth(opts.challengeBond, p.params.challengeBond, '--challenge-bond'),
+    challengeWindow: opts.window ?? p.params.challengeWindow,
+    clockSeconds: opts.clock ?? p.params.clockSeconds,
+    moveIncrement: opts.increment ?? p.params.moveIncrement,
+  };
+  checkParams(params, opts.blockTime ?? p.blockTime);
+  return params;
 }
 
 function print(out: Output, d: Deployment, file: string): void {
@@ -24,7 +49,7 @@ function print(out: Output, d: Deployment, file: string): void {
   out.line(`rpc       ${d.rpcUrl} (chain ${d.chainId})`);
   out.line(`judge     ${d.judge}`);
   out.line(`game      ${d.game}`);
-  out.line(`rules     min bond ${Number(BigInt(d.minBond)) / 1e18} ETH, challenge window ${d.challengeWindow} s, ${d.clockSeconds} s per side`);
+  out.line(`rules     min bond ${formatEther(BigInt(d.minBond))} ETH, challenge bond ${formatEther(BigInt(d.challengeBond))} ETH, challenge window ${d.challengeWindow} s, ${d.clockSeconds} s per side + ${d.moveIncrement} s per move`);
   out.line(`written   ${file}`);
 }
 
@@ -33,7 +58,7 @@ export async function deploy(opts: DeployOptions & { rpcUrl: string }, out = new
     .then((r) => r.json() as Promise<{ result: string }>)
     .then((j) => Number(j.result))
     .catch(() => 0);
-  const d = await GameChain.deploy(opts.rpcUrl, privateKey(chainId), params(opts), () => out.progress('compiling the contracts (first run only) ...'));
+  const d = await GameChain.deploy(opts.rpcUrl, privateKey(chainId), gameParams(opts, 'l1'), () => out.progress('compiling the contracts (first run only) ...'));
   const file = opts.deployment ?? DEFAULT_DEPLOYMENT;
   writeDeployment(d, file);
   print(out, d, file);
@@ -44,7 +69,7 @@ export async function deploy(opts: DeployOptions & { rpcUrl: string }, out = new
 export async function devnet(opts: DeployOptions, out = new Output(opts)): Promise<void> {
   const anvil = await startAnvil();
   try {
-    const d = await GameChain.deploy(anvil.rpcUrl, ANVIL_KEYS[0], params(opts), () => out.progress('compiling the contracts (first run only) ...'));
+    const d = await GameChain.deploy(anvil.rpcUrl, ANVIL_KEYS[0], gameParams(opts, 'devnet'), () => out.progress('compiling the contracts (first run only) ...'));
     const file = opts.deployment ?? DEFAULT_DEPLOYMENT;
     writeDeployment(d, file);
     print(out, d, file);

@@ -6,14 +6,14 @@ import type { Backend } from '../../models/gpu/backend.ts';
 import { Challenger, type ChallengerState } from '../game/challenger.ts';
 import { Submitter, type SubmitterState } from '../game/submitter.ts';
 import { Store } from '../game/store.ts';
-import { Phase, REASON_NAMES, SIDE_NAMES } from '../game/types.ts';
+import { Phase, REASON_NAMES, SIDE_NAMES, Side } from '../game/types.ts';
 import { ExitCode, OpmlError } from '../errors.ts';
 import { parseInput } from '../inputs.ts';
 import { Output } from '../output.ts';
 import { honestClaims } from './backendArg.ts';
 import { connect, type ChainOptions } from './connect.ts';
 import { prepareFromArgs } from './modelArg.ts';
-import { playUntilDone } from './watch.ts';
+import { playUntilDone, requireNoLoss } from './watch.ts';
 
 export interface SubmitOptions extends ChainOptions {
   input: string;
@@ -40,11 +40,11 @@ export async function submit(model: string, opts: SubmitOptions, out = new Outpu
   const claims = await honestClaims(opts.backend ?? 'auto', prepared.int, input.words, (d) => out.progress(`native run: ${d}`));
   const bond = parseEther(opts.bond ?? '0.1');
   const file = opts.state ?? path.join('.opml', `submitter-${Date.now()}.json`);
-  const store = Store.open<SubmitterState>(file, { role: 'submitter', model, input: opts.input });
+  const store = Store.openBound<SubmitterState>(file, { role: 'submitter', model, input: opts.input }, { chainId: chain.deployment.chainId, game: chain.deployment.game });
   const submitter = new Submitter(chain, claims, store, { log: (l) => out.progress(l) });
   let id: bigint;
   try {
-    id = await submitter.submit(bond);
+    id = await submitter.submit(bond, (l) => out.progress(l));
   } catch (err) {
     if (store.get().submissionId === undefined) store.discard(); // nothing was posted: leave no state behind
     throw err;
@@ -62,18 +62,19 @@ export async function challenge(id: string, opts: ChainOptions & { model: string
   const inputs = await chain.submittedInputs(BigInt(id));
   const claims = await honestClaims(opts.backend ?? 'auto', prepared.int, inputs, (d) => out.progress(`native run: ${d}`));
   const file = opts.state ?? path.join('.opml', `challenger-${Date.now()}.json`);
-  const store = Store.open<ChallengerState>(file, { role: 'challenger', model: opts.model, checked: {} });
+  const store = Store.openBound<ChallengerState>(file, { role: 'challenger', model: opts.model, checked: {} }, { chainId: chain.deployment.chainId, game: chain.deployment.game });
   const log = (l: string) => (out.json ? undefined : out.line(l));
-  const challenger = new Challenger(chain, claims, store, { log }, 'challenger', BigInt(id));
-  const d = await challenger.consider(BigInt(id), opts.force);
+  const challenger = new Challenger(chain, claims, store, BigInt(id), { log }, 'challenger');
+  const d = await challenger.consider(opts.force);
   if (d === undefined) {
     out.result({ id, agreed: true });
     out.line(`result ${id} agrees with my run: no challenge`);
     return undefined;
   }
-  if (opts.play !== false) await playUntilDone([challenger]);
+  if (opts.play !== false) await playUntilDone(async () => {}, () => [challenger], { log });
   const v = await chain.dispute(d);
-  out.result({ id, dispute: d.toString(), winner: v.winner, reason: v.reason, state: file });
+  out.result({ id, dispute: d.toString(), winner: SIDE_NAMES[v.winner], reason: REASON_NAMES[v.reason], state: file });
   out.line(v.phase === Phase.Resolved ? `dispute ${d}: won by the ${SIDE_NAMES[v.winner]} (${REASON_NAMES[v.reason]})` : `dispute ${d} opened; play it with: opml watch --role challenger --model ${opts.model} --state ${file}`);
+  if (v.phase === Phase.Resolved && v.winner !== Side.Challenger) requireNoLoss([challenger]);
   return d;
 }

@@ -1,18 +1,21 @@
 /**
- * `opml watch`: a daemon that defends (submitter) or checks and challenges (challenger) on its own, resuming
- * from its state file after a crash or restart. `playUntilDone` is the shared loop: tick every actor, sleep
- * when nobody could move.
+ * `opml watch`: a daemon that defends every result of its account (submitter) or checks every result of a
+ * model and challenges the wrong ones (challenger), resuming from its state files after a crash or restart.
+ * Each round it makes at most one move per dispute, all sent together, and waits for them as one block;
+ * a failing submission or dispute is logged and the others go on; RPC failures are retried with backoff and
+ * never end the daemon. With --until-done it exits once everything it tends is over: 5 if it lost a dispute.
  */
 import path from 'node:path';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import type { Hex } from 'viem';
 import type { Backend } from '../../models/gpu/backend.ts';
-import { Challenger, type ChallengerState } from '../game/challenger.ts';
 import { modelCommitment } from '../../models/int/commitment.ts';
-import { Submitter, type SubmitterState } from '../game/submitter.ts';
+import { playRound, type Actor, type ActorLog } from '../game/actor.ts';
+import type { GameChain } from '../game/chain.ts';
 import { Store } from '../game/store.ts';
-import type { Actor } from '../game/actor.ts';
+import type { ChallengerState } from '../game/challenger.ts';
+import { ChallengerWatch, SubmitterWatch, actorsOf, type WatchedModel } from '../game/watcher.ts';
 import { ExitCode, OpmlError } from '../errors.ts';
-import { parseInput } from '../inputs.ts';
 import { Output } from '../output.ts';
 import { honestClaims } from './backendArg.ts';
 import { connect, type ChainOptions } from './connect.ts';
@@ -31,66 +34,96 @@ export interface WatchOptions extends ChainOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Tick every actor until all are done (or forever); sleep `intervalMs` when nobody could move. */
-export async function playUntilDone(actors: Actor[], intervalMs = 1000, forever = false): Promise<void> {
+/** A model by name, ready to re-execute any input on the chosen backend. */
+function watchedModel(name: string, backend: Backend): WatchedModel {
+  const prepared = prepareFromArgs(name);
+  const commitment = modelCommitment(prepared.int);
+  return { name, graph: prepared.int, commitment, claims: (inputs) => honestClaims(backend, prepared.int, inputs).then((c) => c) };
+}
+
+/** Throw DISPUTE_LOST if any actor lost a dispute (after saying which). */
+export function requireNoLoss(actors: readonly Actor[]): void {
+  const lost = actors.flatMap((a) => [...a.lost.values()]);
+  if (lost.length > 0) throw new OpmlError(`${lost.length} dispute(s) lost: ${lost.join('; ')}`, ExitCode.DISPUTE_LOST);
+}
+
+/**
+ * Round after round: look for new work (`scan`), move in every dispute, wait for the block; sleep when
+ * nobody could move. RPC failures back off (1 s doubling to 30 s) and the loop goes on.
+ */
+export async function playUntilDone(scan: () => Promise<void>, actors: () => Actor[], opts: { intervalMs?: number; forever?: boolean; log?: ActorLog } = {}): Promise<void> {
+  let backoff = 0;
   for (;;) {
-    let acted = false;
-    for (const a of actors) acted = (await a.tick()) || acted;
-    if (!forever && (await Promise.all(actors.map((a) => a.done()))).every(Boolean)) return;
-    if (!acted) await sleep(intervalMs);
+    try {
+      await scan();
+      const acted = await playRound(actors(), undefined, opts.log);
+      const all = actors();
+      if (!opts.forever && all.length > 0 && (await Promise.all(all.map((a) => a.done()))).every(Boolean)) return;
+      backoff = 0;
+      if (!acted) await sleep(opts.intervalMs ?? 1000);
+    } catch (err) {
+      if (!(err instanceof OpmlError) || err.exitCode !== ExitCode.CHAIN) throw err;
+      backoff = Math.min(30_000, backoff === 0 ? 1000 : backoff * 2);
+      opts.log?.(`${err.message}; retrying in ${backoff / 1000} s`);
+      await sleep(backoff);
+    }
   }
 }
 
+/** Models named in submitter state files under `dir` (so a bare `watch --role submitter` knows them). */
+function modelsInStateFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.startsWith('submitter-') && f.endsWith('.json'))
+    .flatMap((f) => {
+      try {
+        const m = (JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { model?: string }).model;
+        return m && m !== '' ? [m] : [];
+      } catch {
+        return [];
+      }
+    });
+}
+
 export async function watch(opts: WatchOptions, out = new Output(opts)): Promise<void> {
-  const log = (l: string) => out.line(`${new Date().toISOString()} ${l}`);
+  const log = (l: string) => (out.json ? out.event({ time: new Date().toISOString(), line: l }) : out.line(`${new Date().toISOString()} ${l}`));
+  const backend = opts.backend ?? 'auto';
+  const run = { intervalMs: opts.interval ?? 1000, forever: !opts.untilDone, log };
   if (opts.role === 'submitter') {
-    if (opts.state && !existsSync(opts.state)) throw new OpmlError(`watch: no state file ${opts.state}`, ExitCode.USAGE, 'pass the file `opml submit` printed');
-    const files = opts.state ? [opts.state] : existsSync('.opml') ? readdirSync('.opml').filter((f) => f.startsWith('submitter-')).map((f) => path.join('.opml', f)) : [];
-    if (files.length === 0) throw new OpmlError('watch: no submitter state files in .opml/', ExitCode.USAGE, 'submit first with `opml submit`, or pass --state <file>');
+    const dir = opts.state ? path.dirname(opts.state) : '.opml';
+    const names = [...new Set([...(opts.model ?? []), ...modelsInStateFiles(dir)])];
+    if (names.length === 0) throw new OpmlError('watch: no model to defend', ExitCode.USAGE, 'pass --model <name> (or submit first with `opml submit`, whose state file names it)');
     const chain = await connect({ ...opts, account: opts.account ?? 0 });
-    const actors: Submitter[] = [];
-    for (const file of files) {
-      const store = Store.open<SubmitterState>(file, { role: 'submitter', model: '', input: '' });
-      const { model, input } = store.get();
-      const prepared = prepareFromArgs(model);
-      actors.push(new Submitter(chain, await honestClaims(opts.backend ?? 'auto', prepared.int, parseInput(input, prepared.int).words), store, { log }));
+    const models = new Map<Hex, WatchedModel>();
+    for (const n of names) {
+      const m = watchedModel(n, backend);
+      models.set(m.commitment.modelId, m);
     }
-    log(`defending ${actors.length} result(s)`);
-    await playUntilDone(actors, opts.interval ?? 1000, !opts.untilDone);
+    const w = new SubmitterWatch(chain, models, dir, { log });
+    log(`defending every result of ${chain.address} for ${names.join(', ')}`);
+    await playUntilDone(() => w.scan(), () => w.submitters, run);
+    requireNoLoss(w.submitters);
     return;
   }
   if (opts.role === 'challenger') {
     const models = opts.model ?? [];
     if (models.length !== 1) throw new OpmlError('watch: a challenger watches exactly one --model', ExitCode.USAGE, 'e.g. opml watch --role challenger --model mnist-mlp');
     const chain = await connect({ ...opts, account: opts.account ?? 1 });
-    const prepared = prepareFromArgs(models[0]);
-    const modelId = modelCommitment(prepared.int).modelId;
-    const file = opts.state ?? path.join('.opml', `challenger-${models[0]}.json`);
-    const store = Store.open<ChallengerState>(file, { role: 'challenger', model: models[0], checked: {} });
-    log(`watching results of ${models[0]} (state ${file})`);
-    const actors = new Map<string, Challenger>();
-    const otherModels = new Set<string>();
-    for (;;) {
-      const count = await chain.submissionCount();
-      for (let id = 0n; id < count; id++) {
-        const key = id.toString();
-        if (actors.has(key) || otherModels.has(key)) continue;
-        const s = await chain.submission(id);
-        if (s.modelId.toLowerCase() !== modelId.toLowerCase()) {
-          otherModels.add(key);
-          continue;
-        }
-        const claims = await honestClaims(opts.backend ?? 'auto', prepared.int, await chain.submittedInputs(id));
-        const c = new Challenger(chain, claims, store, { log }, 'challenger', id);
-        actors.set(key, c);
-        if (store.get().checked[key] === undefined) await c.consider(id);
-      }
-      let acted = false;
-      for (const c of actors.values()) acted = (await c.tick()) || acted;
-      if (opts.untilDone && (await Promise.all([...actors.values()].map((c) => c.done()))).every(Boolean) && actors.size > 0) return;
-      if (!acted) await sleep(opts.interval ?? 1000);
-    }
+    const model = watchedModel(models[0], backend);
+    const w = challengerWatch(chain, model, opts.state, log);
+    log(`watching results of ${models[0]} (model id ${model.commitment.modelId.slice(0, 10)}…)`);
+    await playUntilDone(() => w.scan(), () => actorsOf(w), run);
+    requireNoLoss(w.challengers);
+    return;
   }
   throw new OpmlError(`watch: unknown role "${opts.role}"`, ExitCode.USAGE, 'use --role submitter or --role challenger');
 }
 
+/** A challenger watcher with its state file (default: one per model, chain and game contract). */
+export function challengerWatch(chain: GameChain, model: WatchedModel, state: string | undefined, log: ActorLog): ChallengerWatch {
+  const { chainId, game } = chain.deployment;
+  const file = state ?? path.join('.opml', `challenger-${path.basename(model.name).replace(/[^\w.-]/g, '_')}-${chainId}-${game.slice(2, 10).toLowerCase()}.json`);
+  const store = Store.openBound<ChallengerState>(file, { role: 'challenger', model: model.name, checked: {} }, { chainId, game });
+  log(`state file ${file}`);
+  return new ChallengerWatch(chain, model, store, { log });
+}

@@ -1,14 +1,20 @@
 /**
- * The dispute-game contract from TypeScript: deploy, register, submit, challenge, every move, reads, events.
- * Every write is estimated first (so a revert comes back as the contract's named error) and waited for; the
- * gas of every transaction is logged per action for reports.
+ * The dispute-game contract from TypeScript: deploy, register, upload inputs, submit, challenge, every move,
+ * reads, events. Every write is estimated first (so a revert comes back as the contract's named error). Moves
+ * are sent without waiting (`send`), nonces from a local nonce manager, so an agent puts one move per dispute
+ * into the same block and waits for them together (`flush`); `write` sends and waits for one. The gas of every
+ * transaction is logged per action for reports. Reads and sends retry transient RPC failures with backoff.
  */
 import {
+  bytesToHex,
   createPublicClient,
   createWalletClient,
   decodeEventLog,
   defineChain,
+  encodeFunctionData,
+  hexToBytes,
   http,
+  nonceManager,
   type Abi,
   type Account,
   type Address,
@@ -23,6 +29,7 @@ import { loadArtifact } from '../chain/artifacts.ts';
 import { ensureContractsBuilt } from '../chain/foundry.ts';
 import { toAbiState } from '../chain/judgeAbi.ts';
 import { toAbiNodeSpec, type ModelCommitment } from '../../models/int/commitment.ts';
+import { packWords, unpackWords } from '../../models/int/roots.ts';
 import type { StepWitness } from '../../vm/prover.ts';
 import type { Transition } from './claims.ts';
 import { chainError, ChainError } from './errors.ts';
@@ -31,14 +38,20 @@ import { SubmissionStatus, type Deployment, type DisputeView, type SubmissionVie
 export interface GasEntry {
   action: string;
   gas: bigint;
+  /** Bytes of calldata the transaction carried. */
+  calldata: number;
 }
 
 function chainFor(id: number, rpcUrl: string): Chain {
   return defineChain({ id, name: id === 31337 ? 'anvil' : `chain ${id}`, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } });
 }
 
+/** Words per input chunk (InputUploads.CHUNK_WORDS): one transaction each. */
+export const CHUNK_WORDS = 8192;
+
 async function clientsFor(rpcUrl: string, privateKey: Hex) {
-  const transport = http(rpcUrl, { retryCount: 0 });
+  // Transient failures (a dropped connection, a 429 or 5xx) are retried with exponential backoff.
+  const transport = http(rpcUrl, { retryCount: 3, retryDelay: 250 });
   const probe = createPublicClient({ transport });
   let chainId: number;
   try {
@@ -47,7 +60,7 @@ async function clientsFor(rpcUrl: string, privateKey: Hex) {
     throw chainError('connecting', err, rpcUrl);
   }
   const chain = chainFor(chainId, rpcUrl);
-  const account = privateKeyToAccount(privateKey);
+  const account = privateKeyToAccount(privateKey, { nonceManager });
   return {
     chainId,
     account,
@@ -58,15 +71,25 @@ async function clientsFor(rpcUrl: string, privateKey: Hex) {
 
 export interface GameParams {
   minBond: bigint;
+  challengeBond: bigint;
   challengeWindow: number;
   clockSeconds: number;
+  moveIncrement: number;
+}
+
+/** A transaction sent and not yet confirmed. */
+interface InFlight {
+  action: string;
+  receipt: Promise<TransactionReceipt>;
 }
 
 export class GameChain {
   readonly gas: GasEntry[] = [];
   /** Wei this client paid in transaction fees (reverted transactions included). */
   fees = 0n;
-  private readonly abi: Abi;
+  /** The game's ABI plus the errors of the contracts it calls (so their reverts decode by name too). */
+  readonly abi: Abi;
+  private inFlight: InFlight[] = [];
 
   private constructor(
     readonly publicClient: PublicClient,
@@ -74,7 +97,6 @@ export class GameChain {
     readonly account: Account,
     readonly deployment: Deployment,
   ) {
-    // The game's ABI plus the errors of the contracts it calls, so their reverts decode by name too.
     const errorsOf = (name: string) => loadArtifact(name).abi.filter((e) => e.type === 'error');
     this.abi = [...loadArtifact('DisputeGame').abi, ...errorsOf('TransitionVerifier'), ...errorsOf('VMJudge')];
   }
@@ -112,15 +134,17 @@ export class GameChain {
       }
     };
     const judge = await deployOne('VMJudge', []);
-    const game = await deployOne('DisputeGame', [judge.address, params.minBond, BigInt(params.challengeWindow), BigInt(params.clockSeconds)]);
+    const game = await deployOne('DisputeGame', [judge.address, params.minBond, params.challengeBond, BigInt(params.challengeWindow), BigInt(params.clockSeconds), BigInt(params.moveIncrement)]);
     return {
       rpcUrl,
       chainId: c.chainId,
       judge: judge.address,
       game: game.address,
       minBond: params.minBond.toString(),
+      challengeBond: params.challengeBond.toString(),
       challengeWindow: params.challengeWindow,
       clockSeconds: params.clockSeconds,
+      moveIncrement: params.moveIncrement,
       deployBlock: judge.block.toString(),
     };
   }
@@ -133,22 +157,50 @@ export class GameChain {
     }
   }
 
-  /** Estimate (which executes it), send, wait; log the gas under `action`. */
-  private async write(action: string, functionName: string, args: readonly unknown[], value?: bigint): Promise<TransactionReceipt> {
+  /**
+   * Estimate (which executes it, so a revert comes back decoded), then send without waiting for a block; the
+   * receipt is awaited by `flush` (or `write`). Returns the transaction hash.
+   */
+  async send(action: string, functionName: string, args: readonly unknown[], value?: bigint): Promise<Hex> {
+    const call = { address: this.deployment.game, abi: this.abi, functionName, args, value, account: this.account, chain: this.walletClient.chain } as const;
+    let hash: Hex;
+    const calldata = (encodeFunctionData({ abi: this.abi, functionName, args } as never).length - 2) / 2;
     try {
-      const call = { address: this.deployment.game, abi: this.abi, functionName, args, value, account: this.account, chain: this.walletClient.chain } as const;
-      // The estimate executes the call (a revert comes back decoded); headroom over it because the clocks make
-      // storage costs depend on the block's timestamp, which the estimate can only guess.
+      // Headroom over the estimate: the clocks make storage costs depend on the block's timestamp, which the
+      // estimate can only guess.
       const gas = ((await this.publicClient.estimateContractGas(call)) * 5n) / 4n + 20_000n;
-      const hash = await this.walletClient.writeContract({ ...call, gas });
-      const receipt = await this.publicClient.waitForTransactionReceipt({ hash });
-      this.fees += receipt.gasUsed * receipt.effectiveGasPrice;
-      if (receipt.status !== 'success') throw new ChainError(`${action}: the transaction reverted`);
-      this.gas.push({ action, gas: receipt.gasUsed });
-      return receipt;
+      hash = await this.walletClient.writeContract({ ...call, gas });
     } catch (err) {
+      // A send that failed after taking a nonce must not leave a gap: ask the chain again next time.
+      nonceManager.reset({ address: this.account.address, chainId: this.walletClient.chain!.id });
       throw chainError(action, err, this.deployment.rpcUrl);
     }
+    const receipt = this.publicClient.waitForTransactionReceipt({ hash, retryCount: 1000 }).then((r) => {
+      this.fees += r.gasUsed * r.effectiveGasPrice;
+      if (r.status !== 'success') throw new ChainError(`${action}: the transaction reverted in block ${r.blockNumber}`);
+      this.gas.push({ action, gas: r.gasUsed, calldata });
+      return r;
+    });
+    receipt.catch(() => {}); // reported by flush or write
+    this.inFlight.push({ action, receipt });
+    return hash;
+  }
+
+  /** Wait for every transaction sent so far; returns the failures (reverted or lost), each as a ChainError. */
+  async flush(): Promise<ChainError[]> {
+    const pending = this.inFlight;
+    this.inFlight = [];
+    const results = await Promise.allSettled(pending.map((p) => p.receipt));
+    return results.flatMap((r, i) => (r.status === 'rejected' ? [chainError(pending[i].action, r.reason, this.deployment.rpcUrl)] : []));
+  }
+
+  /** Send and wait for this one transaction (and any sent before it); throws if it failed. */
+  private async write(action: string, functionName: string, args: readonly unknown[], value?: bigint): Promise<TransactionReceipt> {
+    await this.send(action, functionName, args, value);
+    const mine = this.inFlight.at(-1)!;
+    const failures = await this.flush();
+    if (failures.length > 0) throw failures[0];
+    return mine.receipt;
   }
 
   private eventArgs(receipt: TransactionReceipt, eventName: string): Record<string, unknown> {
@@ -171,16 +223,30 @@ export class GameChain {
 
   async register(c: ModelCommitment): Promise<void> {
     if (await this.isRegistered(c.modelId)) return;
-    await this.write('register', 'register', [{ nodesRoot: c.nodesRoot, numNodes: c.numNodes, numInputs: c.numInputs, outputSlot: c.outputSlot }]);
+    await this.write('register', 'register', [c.nodes.map(toAbiNodeSpec), c.inputWords, c.outputSlot, c.outputWords]);
   }
 
-  async submit(modelId: Hex, inputs: Int32Array[], output: Int32Array, finalState: Hex, outputSiblings: Hex[], bond: bigint): Promise<bigint> {
-    const receipt = await this.write('submit', 'submitWithInputs', [modelId, inputs.map((w) => Array.from(w)), Array.from(output), finalState, outputSiblings], bond);
+  /** Publish one graph input's words on-chain, CHUNK_WORDS words per transaction; returns the upload id. */
+  async uploadInput(words: Int32Array, onChunk?: (done: number, total: number) => void): Promise<bigint> {
+    const chunks = Math.max(1, Math.ceil(words.length / CHUNK_WORDS));
+    const chunk = (k: number) => bytesToHex(packWords(words.subarray(k * CHUNK_WORDS, (k + 1) * CHUNK_WORDS)));
+    const first = await this.write('upload input', 'beginInput', [chunk(0)]);
+    const upload = this.eventArgs(first, 'InputChunk').upload as bigint;
+    onChunk?.(1, chunks);
+    for (let k = 1; k < chunks; k++) {
+      await this.write('upload input', 'appendInput', [upload, chunk(k)]);
+      onChunk?.(k + 1, chunks);
+    }
+    return upload;
+  }
+
+  async submit(modelId: Hex, uploads: bigint[], output: Int32Array, finalState: Hex, outputSiblings: Hex[], bond: bigint): Promise<bigint> {
+    const receipt = await this.write('submit', 'submit', [modelId, uploads, bytesToHex(packWords(output)), finalState, outputSiblings], bond);
     return this.eventArgs(receipt, 'Submitted').id as bigint;
   }
 
-  async challenge(id: bigint, bond: bigint): Promise<bigint> {
-    const receipt = await this.write('challenge', 'challenge', [id], bond);
+  async challenge(id: bigint): Promise<bigint> {
+    const receipt = await this.write('challenge', 'challenge', [id], BigInt(this.deployment.challengeBond));
     return this.eventArgs(receipt, 'Challenged').d as bigint;
   }
 
@@ -204,19 +270,44 @@ export class GameChain {
     return this.read<bigint>('credits', [who]);
   }
 
-  /** The inputs a submission was made on (from its InputsPublished event). */
+  /** The registered model `modelId` (its shapes). */
+  model(modelId: Hex): Promise<{ nodesRoot: Hex; numNodes: number; outputSlot: number; outputWords: number; inputWords: readonly number[] }> {
+    return this.read('model', [modelId]);
+  }
+
+  /**
+   * The inputs submission `id` was made on, read from the chain alone: its Submitted event names the uploads,
+   * their InputChunk events hold the words, and the model says how many words each input has.
+   */
   async submittedInputs(id: bigint): Promise<Int32Array[]> {
-    const logs = await this.publicClient.getContractEvents({ address: this.deployment.game, abi: this.abi, eventName: 'InputsPublished', args: { id }, fromBlock: BigInt(this.deployment.deployBlock) });
-    if (logs.length === 0) throw new ChainError(`submission ${id} has no published inputs on this game contract`, 'check the id with `opml status`; results posted with submit(roots) publish their inputs elsewhere');
-    const args = (logs[0] as unknown as { args: { inputs: readonly (readonly number[])[] } }).args;
-    return args.inputs.map((w) => Int32Array.from(w));
+    const logs = await this.events('Submitted', { id });
+    if (logs.length === 0) throw new ChainError(`submission ${id} has no Submitted event on this game contract`, 'check the id with `opml status`');
+    const { modelId, uploads } = logs[0] as { modelId: Hex; uploads: readonly bigint[] };
+    const { inputWords } = await this.model(modelId);
+    return Promise.all(
+      uploads.map(async (upload, i) => {
+        const chunks = ((await this.events('InputChunk', { upload })) as { index: bigint; words: Hex }[]).sort((a, b) => Number(a.index - b.index));
+        const bytes = chunks.flatMap((c) => Array.from(hexToBytes(c.words)));
+        const words = unpackWords(Uint8Array.from(bytes.slice(0, inputWords[i] * 4)));
+        if (words.length !== inputWords[i]) throw new ChainError(`submission ${id}: input ${i} has ${words.length} published words, the model ${inputWords[i]}`);
+        return words;
+      }),
+    );
+  }
+
+  /** The decoded arguments of this contract's `eventName` events matching `args`, oldest first. */
+  async events(eventName: string, args: Record<string, unknown>): Promise<Record<string, unknown>[]> {
+    try {
+      const logs = await this.publicClient.getContractEvents({ address: this.deployment.game, abi: this.abi, eventName, args, fromBlock: BigInt(this.deployment.deployBlock) });
+      return logs.map((l) => (l as unknown as { args: Record<string, unknown> }).args);
+    } catch (err) {
+      throw chainError(`reading ${eventName} events`, err, this.deployment.rpcUrl);
+    }
   }
 
   /** A still-pending submission of `modelId` by this account with final state `finalState`, if one exists. */
   async findPendingSubmission(modelId: Hex, finalState: Hex): Promise<bigint | undefined> {
-    const logs = await this.publicClient.getContractEvents({ address: this.deployment.game, abi: this.abi, eventName: 'Submitted', args: { submitter: this.address, modelId }, fromBlock: BigInt(this.deployment.deployBlock) });
-    for (const l of logs) {
-      const args = (l as unknown as { args: { id: bigint; finalState: Hex } }).args;
+    for (const args of (await this.events('Submitted', { submitter: this.address, modelId })) as { id: bigint; finalState: Hex }[]) {
       if (args.finalState === finalState && (await this.submission(args.id)).status === SubmissionStatus.Pending) return args.id;
     }
     return undefined;
@@ -224,22 +315,26 @@ export class GameChain {
 
   /** Dispute ids opened on submission `id`. */
   async disputesOf(id: bigint): Promise<bigint[]> {
-    const logs = await this.publicClient.getContractEvents({ address: this.deployment.game, abi: this.abi, eventName: 'Challenged', args: { id }, fromBlock: BigInt(this.deployment.deployBlock) });
-    return logs.map((l) => (l as unknown as { args: { d: bigint } }).args.d);
+    return ((await this.events('Challenged', { id })) as { d: bigint }[]).map((a) => a.d);
+  }
+
+  /** Ids of the submissions posted by `submitter`. */
+  async submissionsBy(submitter: Address): Promise<bigint[]> {
+    return ((await this.events('Submitted', { submitter })) as { id: bigint }[]).map((a) => a.id);
   }
 
   // ---- moves -----------------------------------------------------------------------------------------
 
   postGraphState(d: bigint, state: Hex) {
-    return this.write('post graph state', 'postGraphState', [d, state]);
+    return this.send('post graph state', 'postGraphState', [d, state]);
   }
 
   respondGraph(d: bigint, agree: boolean) {
-    return this.write('respond graph', 'respondGraph', [d, agree]);
+    return this.send('respond graph', 'respondGraph', [d, agree]);
   }
 
   startVM(d: bigint, t: Transition) {
-    return this.write('start VM', 'startVM', [
+    return this.send('start VM', 'startVM', [
       d,
       {
         spec: toAbiNodeSpec(t.spec),
@@ -255,31 +350,31 @@ export class GameChain {
   }
 
   postVMState(d: bigint, state: Hex) {
-    return this.write('post VM state', 'postVMState', [d, state]);
+    return this.send('post VM state', 'postVMState', [d, state]);
   }
 
   respondVM(d: bigint, agree: boolean) {
-    return this.write('respond VM', 'respondVM', [d, agree]);
+    return this.send('respond VM', 'respondVM', [d, agree]);
   }
 
   resolveStep(d: bigint, w: StepWitness) {
-    return this.write('resolve step', 'resolveStep', [d, toAbiState(w.pre), w.proof]);
+    return this.send('resolve step', 'resolveStep', [d, toAbiState(w.pre), w.proof]);
   }
 
   timeout(d: bigint) {
-    return this.write('timeout', 'timeout', [d]);
+    return this.send('timeout', 'timeout', [d]);
   }
 
   settle(d: bigint) {
-    return this.write('settle', 'settle', [d]);
+    return this.send('settle', 'settle', [d]);
   }
 
   finalize(id: bigint) {
-    return this.write('finalize', 'finalize', [id]);
+    return this.send('finalize', 'finalize', [id]);
   }
 
   withdraw() {
-    return this.write('withdraw', 'withdraw', []);
+    return this.send('withdraw', 'withdraw', []);
   }
 
   /** Seconds since the epoch of the latest block (the contract's clock). */

@@ -1,42 +1,43 @@
 /**
- * The challenger: re-executes a submitted result from the inputs in its Submitted event, challenges it when
- * its own final graph state differs, and plays the dispute from what its claims say: agree or disagree at each
- * midpoint, and at one step left, have the judge execute it. Its persisted state is its disputes.
+ * The challenger: re-executes a submitted result from the inputs published on-chain, challenges it when its own
+ * final graph state differs, and plays the dispute from what its claims say: agree or disagree at each
+ * midpoint, and at one step left, have the judge execute it. It also ends other disputes on the same
+ * submission whose mover's clock is spent (anyone may), so that its reward never waits on a stalled dispute,
+ * and settles its share once every dispute is ruled. One Challenger per submission; its persisted state is its
+ * disputes (a state file shared by all the submissions it watches).
  */
 import { Actor, short, type ActorOptions } from './actor.ts';
 import type { Claims } from './claims.ts';
 import type { GameChain } from './chain.ts';
-import type { Store } from './store.ts';
+import type { Binding, Store } from './store.ts';
 import { ExitCode, OpmlError } from '../errors.ts';
-import { Move, Phase, SIDE_NAMES, REASON_NAMES, Side, SubmissionStatus } from './types.ts';
+import { Move, Phase, Side, SubmissionStatus, type DisputeView } from './types.ts';
 
 export interface ChallengerState {
   role: 'challenger';
   model: string;
-  /** submission id → dispute id (or 'agreed' when its result matched). */
+  /** submission id → dispute id, or 'agreed' when its result matched, or 'skipped: <why>' when it was unusable. */
   checked: Record<string, string>;
 }
 
 export class Challenger extends Actor {
-  /**
-   * @param submission the one submission these claims are about (its inputs); the state file may list
-   *        others, handled by other Challenger instances with their own claims
-   */
   constructor(
     chain: GameChain,
     claims: Claims,
-    private readonly store: Store<ChallengerState>,
+    private readonly store: Store<ChallengerState & Binding>,
+    /** The submission these claims are about (its inputs). */
+    readonly submission: bigint,
     opts: ActorOptions = {},
     name = 'challenger',
-    private readonly submission?: bigint,
   ) {
     super(name, chain, claims, opts);
   }
 
-  /** Compare submission `id` with this party's claims; challenge it (once) if they differ. */
-  async consider(id: bigint, force = false): Promise<bigint | undefined> {
+  /** Compare the submission with this party's claims; challenge it (once) if they differ (or `force`). */
+  async consider(force = false): Promise<bigint | undefined> {
+    const id = this.submission;
     const seen = this.store.get().checked[id.toString()];
-    if (seen !== undefined) return seen === 'agreed' ? undefined : BigInt(seen);
+    if (seen !== undefined && !seen.startsWith('skipped')) return seen === 'agreed' ? undefined : BigInt(seen);
     const s = await this.chain.submission(id);
     const mine = this.claims.graphState(this.claims.commitment.numNodes);
     if (s.modelId !== this.claims.commitment.modelId) {
@@ -47,38 +48,50 @@ export class Challenger extends Actor {
       this.log(`result ${id} checked: S_n = ${short(mine)} matches my run`);
       return undefined;
     }
-    const d = await this.chain.challenge(id, s.bond);
+    const d = await this.chain.challenge(id);
     this.store.update((st) => (st.checked[id.toString()] = d.toString()));
-    this.log(`challenged result ${id} as dispute ${d}: its S_n = ${short(s.finalState)}, mine = ${short(mine)} (${this.lastGas()})`);
+    this.log(`challenged result ${id} as dispute ${d}: its S_n = ${short(s.finalState)}, mine = ${short(mine)}`);
     return d;
   }
 
-  /** The disputes this challenger opened. */
-  disputes(): bigint[] {
-    return Object.entries(this.store.get().checked)
-      .filter(([id, v]) => v !== 'agreed' && (this.submission === undefined || BigInt(id) === this.submission))
-      .map(([, v]) => BigInt(v));
+  /** The dispute this challenger opened on its submission, if any. */
+  dispute(): bigint | undefined {
+    const v = this.store.get().checked[this.submission.toString()];
+    return v === undefined || v === 'agreed' || v.startsWith('skipped') ? undefined : BigInt(v);
   }
 
   async tick(): Promise<boolean> {
-    if (!this.answering) return false;
+    const mine = this.dispute();
+    if (mine === undefined || !this.answering) return false;
     let acted = false;
-    for (const d of this.disputes()) {
+    const now = await this.chain.now();
+    for (const d of await this.chain.disputesOf(this.submission)) {
       const v = await this.chain.dispute(d);
-      if (v.phase === Phase.Resolved) continue;
-      if (v.next === Move.Settle) {
-        await this.chain.settle(d);
-        acted = this.moved(`dispute ${d}: the result was rejected in another dispute; bond refunded`);
-        continue;
+      if (d === mine) {
+        this.noteOutcome(d, v, Side.Challenger);
+        acted = (await this.guarded(d, v, () => this.play(d, v, now))) || acted;
+      } else if (Actor.spent(v, v.turn, now)) {
+        // Someone else's dispute on this submission is stalled: end it, so every ruling (and our share) comes.
+        acted = (await this.guarded(d, v, async () => {
+          await this.chain.timeout(d);
+          return this.moved(`dispute ${d} (not mine) on result ${this.submission}: its mover's clock ran out; ended it`);
+        })) || acted;
       }
-      if (v.turn === Side.Challenger) acted = (await this.move(d, v)) || acted;
-      else acted = (await this.claimTimeout(d, v, Side.Submitter)) || acted;
-      if (!this.answering) break;
+      if (!this.answering) return acted;
     }
     return (await this.collect()) || acted;
   }
 
-  private async move(d: bigint, v: Awaited<ReturnType<GameChain['dispute']>>): Promise<boolean> {
+  /** The one move this challenger makes in its dispute `d` now, if any. */
+  private async play(d: bigint, v: DisputeView, now: bigint): Promise<boolean> {
+    if (v.next === Move.Settle) {
+      await this.chain.settle(d);
+      return this.moved(`dispute ${d}: every dispute on result ${this.submission} is ruled; settling my share of the forfeited bond`);
+    }
+    if (v.phase === Phase.Resolved) return false;
+    // The moment the submitter's clock is spent, the win is ours to claim; nothing else is checked first.
+    if (Actor.spent(v, Side.Submitter, now)) return this.claimTimeout(d);
+    if (v.turn !== Side.Challenger) return false;
     if (v.next === Move.RespondGraph) {
       const agree = this.claims.graphState(Number(v.mid)) === v.midHash;
       await this.chain.respondGraph(d, agree);
@@ -93,20 +106,20 @@ export class Challenger extends Actor {
       const w = this.claims.witness(v.node, Number(v.lo));
       if (w.preHash !== v.loHash || w.postHash === v.hiHash) return false; // the step would not go my way
       await this.chain.resolveStep(d, w);
-      const after = await this.chain.dispute(d);
-      return this.moved(`dispute ${d}: the judge executed step ${v.lo} of node ${v.node}: winner ${SIDE_NAMES[after.winner]} (${REASON_NAMES[after.reason]})`);
+      return this.moved(`dispute ${d}: asked the judge to execute step ${v.lo} of node ${v.node}: its result differs from the submitter's`);
     }
     return false;
   }
 
   async done(): Promise<boolean> {
-    for (const d of this.disputes()) {
-      const v = await this.chain.dispute(d);
-      if (v.phase !== Phase.Resolved) return false;
-    }
-    for (const [id, v] of Object.entries(this.store.get().checked)) {
-      if (v === 'agreed' || (this.submission !== undefined && BigInt(id) !== this.submission)) continue;
-      if ((await this.chain.submission(BigInt(id))).status === SubmissionStatus.Pending) return false;
+    const mine = this.dispute();
+    if (mine !== undefined) {
+      const v = await this.chain.dispute(mine);
+      if (v.phase !== Phase.Resolved || v.next === Move.Settle) return false;
+      const s = await this.chain.submission(this.submission);
+      if (v.winner === Side.Challenger && s.openDisputes > 0) return false; // our share waits on other rulings
+    } else if ((await this.chain.submission(this.submission)).status === SubmissionStatus.Pending && this.store.get().checked[this.submission.toString()] === undefined) {
+      return false;
     }
     return (await this.chain.credits()) === 0n;
   }

@@ -6,6 +6,12 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import path from 'node:path';
 import { ExitCode, OpmlError } from '../errors.ts';
 
+/** The chain and game contract a state file belongs to. */
+export interface Binding {
+  chainId: number;
+  game: string;
+}
+
 export class Store<T extends object> {
   constructor(
     readonly file: string,
@@ -24,6 +30,23 @@ export class Store<T extends object> {
     } catch {
       throw new OpmlError(`the state file ${file} is not valid JSON`, ExitCode.INPUT, 'restore it from a backup or move it away to start over');
     }
+  }
+
+  /**
+   * Open `file` for the game `binding` names: a new file records it, and a file recorded for another chain or
+   * game contract is refused (its ids mean nothing here, and using it could skip a result unchecked).
+   */
+  static openBound<T extends object>(file: string, initial: T, binding: Binding): Store<T & Binding> {
+    const store = Store.open<T & Binding>(file, { ...initial, ...binding });
+    const got = store.get();
+    if (got.chainId !== binding.chainId || String(got.game).toLowerCase() !== binding.game.toLowerCase()) {
+      throw new OpmlError(
+        `the state file ${file} belongs to chain ${got.chainId ?? '?'}, game ${got.game ?? '?'}, not chain ${binding.chainId}, game ${binding.game}`,
+        ExitCode.INPUT,
+        'move it away (or pass --state with a new file) to start fresh on this game',
+      );
+    }
+    return store;
   }
 
   get(): T {

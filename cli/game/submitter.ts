@@ -1,26 +1,28 @@
 /**
- * The submitter: posts a result with a bond and defends it in every dispute opened on it, from what its
- * claims say (honest, or a pluggable lie). Its persisted state is the submission id.
+ * The submitter: publishes the inputs, posts a result with a bond and defends it in every dispute opened on it,
+ * from what its claims say (honest, or a pluggable lie). One Submitter per submission; its persisted state is
+ * the submission id (and the uploads that carry its inputs).
  */
 import { Actor, short, type ActorOptions } from './actor.ts';
 import type { Claims } from './claims.ts';
 import type { GameChain } from './chain.ts';
-import { ChainError } from './errors.ts';
-import type { Store } from './store.ts';
-import { Move, Phase, Side, SubmissionStatus } from './types.ts';
+import type { Binding, Store } from './store.ts';
+import { Move, Phase, Side, SubmissionStatus, type DisputeView } from './types.ts';
 
 export interface SubmitterState {
   role: 'submitter';
   model: string;
   input: string;
+  /** Upload ids of the published inputs, once published. */
+  uploads?: string[];
   submissionId?: string;
 }
 
 export class Submitter extends Actor {
   /** Disputes whose transition the contract refused (a lying submitter cannot make one that checks). */
-  private readonly rejected = new Set<bigint>();
+  private readonly refused = new Set<bigint>();
 
-  constructor(chain: GameChain, claims: Claims, private readonly store: Store<SubmitterState>, opts: ActorOptions = {}, name = 'submitter') {
+  constructor(chain: GameChain, claims: Claims, private readonly store: Store<SubmitterState & Binding>, opts: ActorOptions = {}, name = 'submitter') {
     super(name, chain, claims, opts);
   }
 
@@ -29,8 +31,11 @@ export class Submitter extends Actor {
     return id === undefined ? undefined : BigInt(id);
   }
 
-  /** Register the model if needed and post the result (once: a restarted submitter keeps its submission). */
-  async submit(bond: bigint): Promise<bigint> {
+  /**
+   * Register the model if needed, publish the inputs and post the result (once: a restarted submitter keeps its
+   * uploads and its submission).
+   */
+  async submit(bond: bigint, progress?: (line: string) => void): Promise<bigint> {
     const existing = this.submissionId;
     if (existing !== undefined) return existing;
     const c = this.claims.commitment;
@@ -43,9 +48,18 @@ export class Submitter extends Actor {
       return posted;
     }
     await this.chain.register(c);
-    const id = await this.chain.submit(c.modelId, this.claims.inputs, this.claims.output(), finalState, this.claims.outputProof(), bond);
+    if (this.store.get().uploads === undefined) {
+      const uploads: string[] = [];
+      for (const [i, words] of this.claims.inputs.entries()) {
+        const u = await this.chain.uploadInput(words, (k, n) => progress?.(`publishing input ${i}: chunk ${k}/${n}`));
+        uploads.push(u.toString());
+      }
+      this.store.update((s) => (s.uploads = uploads));
+    }
+    const uploads = this.store.get().uploads!.map(BigInt);
+    const id = await this.chain.submit(c.modelId, uploads, this.claims.output(), finalState, this.claims.outputProof(), bond);
     this.store.update((s) => (s.submissionId = id.toString()));
-    this.log(`submitted result ${id}: S_n = ${short(finalState)}, bond ${bond} wei (${this.lastGas()})`);
+    this.log(`submitted result ${id}: S_n = ${short(finalState)}, bond ${bond} wei, inputs in upload(s) ${uploads.join(', ')}`);
     return id;
   }
 
@@ -53,26 +67,18 @@ export class Submitter extends Actor {
     const id = this.submissionId;
     if (id === undefined || !this.answering) return false;
     let acted = false;
+    const now = await this.chain.now();
     for (const d of await this.chain.disputesOf(id)) {
       const v = await this.chain.dispute(d);
+      this.noteOutcome(d, v, Side.Submitter);
       if (v.phase === Phase.Resolved) continue;
-      if (v.turn === Side.Submitter) {
-        acted = (await this.move(d, v.next, v)) || acted;
-      } else if (v.next === Move.ResolveStep) {
-        // One step left and the challenger to move: an honest submitter can prove its step itself.
-        const w = this.claims.witness(v.node, Number(v.lo));
-        if (w.preHash === v.loHash && w.postHash === v.hiHash) {
-          await this.chain.resolveStep(d, w);
-          acted = this.moved(`dispute ${d}: the judge executed step ${v.lo} of node ${v.node}; it matches my state`);
-        }
-      }
-      if (!acted) acted = await this.claimTimeout(d, v, Side.Challenger);
-      if (!this.answering) break;
+      acted = (await this.guarded(d, v, () => this.play(d, v, now))) || acted;
+      if (!this.answering) return acted;
     }
     const s = await this.chain.submission(id);
     if (s.status === SubmissionStatus.Pending && s.openDisputes === 0) {
       const windowEnd = s.submittedAt + BigInt(this.chain.deployment.challengeWindow);
-      if ((await this.chain.now()) > windowEnd) {
+      if (now > windowEnd) {
         await this.chain.finalize(id);
         acted = this.moved(`result ${id} finalized: nobody proved it wrong`);
       }
@@ -80,26 +86,39 @@ export class Submitter extends Actor {
     return (await this.collect()) || acted;
   }
 
-  private async move(d: bigint, next: number, v: Awaited<ReturnType<GameChain['dispute']>>): Promise<boolean> {
-    if (next === Move.PostGraphState) {
+  /** The one move this submitter makes in dispute `d` now, if any. */
+  private async play(d: bigint, v: DisputeView, now: bigint): Promise<boolean> {
+    // The moment the challenger's clock is spent, the win is ours to claim; nothing else is checked first.
+    if (Actor.spent(v, Side.Challenger, now)) return this.claimTimeout(d);
+    if (v.turn === Side.Submitter) return this.move(d, v);
+    if (v.next === Move.ResolveStep) {
+      // One step left and the challenger to move: an honest submitter can prove its step itself.
+      const w = this.claims.witness(v.node, Number(v.lo));
+      if (w.preHash !== v.loHash || w.postHash !== v.hiHash) return false;
+      await this.chain.resolveStep(d, w);
+      return this.moved(`dispute ${d}: asked the judge to execute step ${v.lo} of node ${v.node}; it gives my state`);
+    }
+    return false;
+  }
+
+  private async move(d: bigint, v: DisputeView): Promise<boolean> {
+    if (v.next === Move.PostGraphState) {
       const h = this.claims.graphState(Number(v.mid));
       await this.chain.postGraphState(d, h);
       return this.moved(`dispute ${d}: graph state S_${v.mid} = ${short(h)} (nodes ${v.lo}..${v.hi} in dispute)`);
     }
-    if (next === Move.StartVM) {
-      if (this.rejected.has(d)) return false;
+    if (v.next === Move.StartVM) {
+      if (this.refused.has(d)) return false;
       const t = this.claims.transition(Number(v.lo));
       try {
         await this.chain.startVM(d, t);
       } catch (err) {
-        if (!(err instanceof ChainError)) throw err;
-        this.rejected.add(d);
-        this.log(`dispute ${d}: the contract rejected my transition of node ${v.lo}: ${err.message}`);
-        return false;
+        this.refused.add(d);
+        throw new Error(`the contract refused my transition of node ${v.lo}: ${err instanceof Error ? err.message : String(err)}`);
       }
       return this.moved(`dispute ${d}: node ${v.lo} (${this.claims.graph.nodes[Number(v.lo)].name}) is disputed; opened its VM phase: ${t.spec.steps.toLocaleString('en-US')} steps`);
     }
-    if (next === Move.PostVMState) {
+    if (v.next === Move.PostVMState) {
       const h = this.claims.vmState(v.node, Number(v.mid));
       await this.chain.postVMState(d, h);
       return this.moved(`dispute ${d}: VM state at step ${v.mid} = ${short(h)} (steps ${v.lo}..${v.hi} in dispute)`);
@@ -111,6 +130,6 @@ export class Submitter extends Actor {
     const id = this.submissionId;
     if (id === undefined) return false;
     const s = await this.chain.submission(id);
-    return s.status !== SubmissionStatus.Pending && (await this.chain.credits()) === 0n;
+    return s.status !== SubmissionStatus.Pending && s.openDisputes === 0 && (await this.chain.credits()) === 0n;
   }
 }

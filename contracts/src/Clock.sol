@@ -28,8 +28,11 @@ using ChessClockLib for ChessClock global;
 /// @title ChessClockLib
 /// @notice Starting, reading and passing a ChessClock.
 /// @dev A clock is spent when the mover's running time reaches its budget: at `deadline()` exactly, the mover
-///      can no longer move and `timeout` becomes possible. The deadline never exceeds the start plus both
-///      budgets, because each side is debited exactly the time its clock ran.
+///      can no longer move and `timeout` becomes possible. Each move earns the mover a fixed increment (Fischer
+///      timing), capped at the starting budget: a side that moves at the last second of its clock still has the
+///      increment for its next move, so it can never be starved by the other side's pace, and nobody can bank
+///      more than the starting budget. Each side is debited exactly the time its clock ran, so a dispute of M
+///      moves ends within 2 * budget + M * increment seconds of its start.
 library ChessClockLib {
     /// @notice Gives both sides `budget` seconds and starts `first`'s clock now.
     function start(ChessClock storage c, uint64 budget, Side first) internal {
@@ -58,18 +61,24 @@ library ChessClockLib {
         return block.timestamp >= deadline(c);
     }
 
-    /// @notice Stops the mover's clock, debiting the time it ran, and starts `next`'s clock now (`next` may be
-    ///         the mover itself when it moves twice in a row).
+    /// @notice Stops the mover's clock, debiting the time it ran and crediting `increment` (the total capped at
+    ///         `cap`), and starts `next`'s clock now (`next` may be the mover itself when it moves twice in a row).
     /// @dev The caller checks first that the clock is not spent, so the debit never underflows.
-    function handTo(ChessClock storage c, Side next) internal {
+    function handTo(ChessClock storage c, Side next, uint64 increment, uint64 cap) internal {
         uint64 now_ = uint64(block.timestamp);
         uint64 elapsed = now_ - c.turnStartedAt;
         if (c.turn == Side.Submitter) {
-            c.submitterLeft -= elapsed;
+            c.submitterLeft = _credit(c.submitterLeft - elapsed, increment, cap);
         } else {
-            c.challengerLeft -= elapsed;
+            c.challengerLeft = _credit(c.challengerLeft - elapsed, increment, cap);
         }
         c.turnStartedAt = now_;
         c.turn = next;
+    }
+
+    /// @dev min(left + increment, cap), without overflow.
+    function _credit(uint64 left, uint64 increment, uint64 cap) private pure returns (uint64) {
+        uint256 total = uint256(left) + increment;
+        return total > cap ? cap : uint64(total);
     }
 }

@@ -5,7 +5,13 @@ import {Merkle} from "./Merkle.sol";
 import {VMState, hashState, MEM_DEPTH, STATUS_RUNNING} from "./VMTypes.sol";
 import {BadProofLength} from "./VMErrors.sol";
 import {InputRegion, NodeSpec, Model} from "./ModelTypes.sol";
-import {RegionMisaligned, RegionOutOfRange, RegionsOverlap, InputCountMismatch} from "./GameErrors.sol";
+import {
+    RegionMisaligned,
+    RegionOutOfRange,
+    RegionsOverlap,
+    InputCountMismatch,
+    PackedWordsMalformed
+} from "./GameErrors.sol";
 
 /// @title Commitments
 /// @notice The hashes and compositions of docs/GAME.md: node leaves, model ids, graph states, a node's initial VM
@@ -13,16 +19,16 @@ import {RegionMisaligned, RegionOutOfRange, RegionsOverlap, InputCountMismatch} 
 ///         must agree byte for byte.
 /// @dev Every tree is the Merkle scheme of docs/VM.md (Merkle.sol): raw 32-byte leaves, keccak256(left ‖ right)
 ///      inner nodes, zero subtrees Z[h], fixed depths. Trees whose nonzero leaves are a prefix (graph states,
-///      tensors) are built from that prefix alone, pairing the last odd node with Z[h].
+///      tensors, node trees) are built from that prefix alone, pairing the last odd node with Z[h].
 library Commitments {
     /// @notice The node tree's leaf of a spec: keccak256(abi.encode(spec)).
     function nodeLeaf(NodeSpec calldata spec) internal pure returns (bytes32) {
         return keccak256(abi.encode(spec));
     }
 
-    /// @notice keccak256(abi.encode(nodesRoot, numNodes, numInputs, outputSlot)).
+    /// @notice keccak256(abi.encode(nodesRoot, numNodes, outputSlot, outputWords, inputWords)).
     function modelId(Model memory m) internal pure returns (bytes32) {
-        return keccak256(abi.encode(m.nodesRoot, m.numNodes, m.numInputs, m.outputSlot));
+        return keccak256(abi.encode(m.nodesRoot, m.numNodes, m.outputSlot, m.outputWords, m.inputWords));
     }
 
     /// @notice ceil(log2 n): the depth of a tree with n leaves; 0 for n <= 1.
@@ -40,44 +46,52 @@ library Commitments {
         return ceilLog2(numNodes);
     }
 
+    /// @notice The tree height of a tensor of `words` words: ceil(log2 ceil(words / 8)), 0 up to 8 words. Its
+    ///         root is over P = 8 * 2^height words, the tensor's words followed by zeros.
+    function tensorHeight(uint256 words) internal pure returns (uint256) {
+        return ceilLog2((words + 7) / 8);
+    }
+
     /// @notice S_0: the slot tree of depth slotDepth(numSlots) with input i's root at slot i and every other slot
     ///         zero.
     /// @dev Reverts InputCountMismatch(numSlots, inputRoots.length) when there are more inputs than slots.
     function initialGraphState(bytes32[] memory inputRoots, uint256 numSlots) internal pure returns (bytes32) {
         // INVARIANT: every input has a slot.
         if (inputRoots.length > numSlots) revert InputCountMismatch(numSlots, inputRoots.length);
-        // A copy: _prefixRoot hashes its leaves in place, and the caller still needs the roots.
+        // A copy: prefixRoot hashes its leaves in place, and the caller still needs the roots.
         bytes32[] memory leaves = new bytes32[](inputRoots.length);
         for (uint256 i = 0; i < leaves.length; i++) {
             leaves[i] = inputRoots[i];
         }
-        return _prefixRoot(leaves, slotDepth(numSlots));
+        return prefixRoot(leaves, slotDepth(numSlots));
     }
 
-    /// @notice The root of a tensor of n words: padded with zeros to P = max(8, 2^ceil(log2 n)) words; element i
-    ///         is word i mod 8 (big-endian int32 at bytes [4 (i mod 8), 4 (i mod 8) + 4)) of leaf floor(i / 8); the
-    ///         tree over the P / 8 leaves has depth log2(P / 8).
-    /// @dev The empty tensor pads to one zero leaf: its root is zero.
-    function tensorRoot(int32[] calldata words) internal pure returns (bytes32) {
-        uint256 leafCount = (words.length + 7) / 8;
+    /// @notice The root, at height `height`, of the words packed in `packed`: 4 bytes per word, big-endian two's
+    ///         complement, word 0 first. Such a string read 32 bytes at a time IS the leaves (docs/VM.md: word
+    ///         i mod 8 of leaf floor(i / 8) is bytes [4 (i mod 8), 4 (i mod 8) + 4)); the last leaf is padded with
+    ///         zero words, and so is the tree up to 2^height leaves.
+    /// @dev Reverts PackedWordsMalformed when the length is not a multiple of 4 or the words do not fit 2^height
+    ///      leaves. The empty string is the zero tree.
+    function packedRoot(bytes calldata packed, uint256 height) internal pure returns (bytes32) {
+        uint256 len = packed.length;
+        // INVARIANT: whole words only, and no more of them than the tree holds: the height pins the word count's
+        // range, so no other tree shape can spell the same root.
+        if (len % 4 != 0 || len > uint256(32) << height) revert PackedWordsMalformed(len, height);
+        uint256 leafCount = (len + 31) / 32;
         bytes32[] memory leaves = new bytes32[](leafCount);
-        for (uint256 i = 0; i < words.length; i++) {
-            // uint32(w) is w's two's complement bit pattern, the leaf encoding; word 0 is the most significant.
-            // forge-lint: disable-next-line(unsafe-typecast)
-            uint256 bits = uint256(uint32(words[i])) << (32 * (7 - (i & 7)));
-            leaves[i >> 3] |= bytes32(bits);
+        for (uint256 k = 0; k < leafCount; k++) {
+            bytes32 leaf = bytes32(packed[32 * k:len < 32 * k + 32 ? len : 32 * k + 32]);
+            leaves[k] = leaf;
         }
-        return _prefixRoot(leaves, ceilLog2(leafCount));
+        return prefixRoot(leaves, height);
     }
 
     /// @notice A node's initial VM memory root: the depth-MEM_DEPTH tree with each input region's root placed as
     ///         the subtree at index (base / 8) / 2^height of level height, everything else zero.
-    /// @param regions The node's input regions (spec.inputs).
+    /// @param regions The node's input regions (spec.inputs): sorted by base, aligned, inside memory, disjoint
+    ///        (registration refuses a spec that is not; ModelRegistry.register).
     /// @param slotRoots One entry per region: the root of a fromSlot region (read only for those; the others use
     ///        their own constant root).
-    /// @dev Reverts InputCountMismatch when slotRoots does not have one entry per region, and RegionMisaligned,
-    ///      RegionOutOfRange or RegionsOverlap on a region that breaks the layout rules (docs/GAME.md: regions
-    ///      are disjoint and aligned).
     function composeMemory(InputRegion[] calldata regions, bytes32[] calldata slotRoots)
         internal
         pure
@@ -87,10 +101,11 @@ library Commitments {
     }
 
     /// @notice composeMemory over a tree of any depth (the memory tree has MEM_DEPTH; tests use smaller ones).
-    /// @dev Starts from the placed nodes; at each level h from 0 up, first places the regions of height h (kept
-    ///      sorted by index, which also detects overlaps: a region that shares memory with an earlier one meets
-    ///      it, or its ancestor, at the same index), then pairs each node with its sibling (another placed node
-    ///      or Z[h]) into the level above. A level never holds more nodes than there are regions.
+    /// @dev One pass over the sorted regions: the root of a subtree is Z[h] when no region falls in it, the
+    ///      region's root when one region fills it, else the hash of its halves, each composed from the regions on
+    ///      its side. Each level visits at most one node per region, so the cost is O(regions * depth) hashes,
+    ///      never quadratic. Reverts InputCountMismatch without one root entry per region, and
+    ///      RegionMisaligned/RegionsOverlap where the layout rules are broken.
     function composeTree(InputRegion[] calldata regions, bytes32[] calldata slotRoots, uint256 depth)
         internal
         pure
@@ -99,44 +114,34 @@ library Commitments {
         uint256 n = regions.length;
         // INVARIANT: each region has its own root entry; no region reads another's.
         if (slotRoots.length != n) revert InputCountMismatch(n, slotRoots.length);
+        bytes32[] memory zeros = new bytes32[](depth + 1);
+        for (uint256 h = 0; h < depth; h++) {
+            zeros[h + 1] = _hashPair(zeros[h], zeros[h]);
+        }
+        // INVARIANT: the regions form a valid layout (registration checked it already; this costs one pass).
+        checkLayout(regions, depth);
+        uint256[] memory places = new uint256[](n); // base << 8 | height
+        bytes32[] memory roots = new bytes32[](n);
         for (uint256 i = 0; i < n; i++) {
-            // INVARIANT: a region is a whole subtree of the tree: height <= depth, aligned, inside the tree.
-            _checkRegion(regions[i].base, regions[i].height, depth);
+            places[i] = (uint256(regions[i].base) << 8) | regions[i].height;
+            roots[i] = regions[i].fromSlot ? slotRoots[i] : regions[i].root;
         }
+        return _compose(places, roots, zeros, 0, n, depth, 0);
+    }
 
-        uint256[] memory index = new uint256[](n); // index[k] of node[k] at the current level, ascending
-        bytes32[] memory node = new bytes32[](n);
-        uint256 count = 0;
-        bytes32 zero = 0; // Z[h]
-        for (uint256 h = 0;; h++) {
-            for (uint256 i = 0; i < n; i++) {
-                InputRegion calldata r = regions[i];
-                if (r.height != h) continue;
-                bytes32 root = r.fromSlot ? slotRoots[i] : r.root;
-                count = _insertSorted(index, node, count, r.base >> (3 + h), root, r.base, h);
-            }
-            if (h == depth) break;
-            uint256 up = 0;
-            for (uint256 k = 0; k < count; up++) {
-                uint256 position = index[k];
-                bytes32 parent;
-                if (position & 1 == 1) {
-                    parent = _hashPair(zero, node[k]);
-                    k += 1;
-                } else if (k + 1 < count && index[k + 1] == position + 1) {
-                    parent = _hashPair(node[k], node[k + 1]);
-                    k += 2;
-                } else {
-                    parent = _hashPair(node[k], zero);
-                    k += 1;
-                }
-                index[up] = position >> 1;
-                node[up] = parent;
-            }
-            count = up;
-            zero = _hashPair(zero, zero);
+    /// @notice Reverts unless `regions` is a valid layout of a depth-`depth` tree: each region aligned and inside
+    ///         it, sorted by base, no two sharing a word. Registration checks every node spec with it.
+    function checkLayout(InputRegion[] calldata regions, uint256 depth) internal pure {
+        uint256 end = 0; // first word after the previous region
+        for (uint256 i = 0; i < regions.length; i++) {
+            uint256 base = regions[i].base;
+            uint256 height = regions[i].height;
+            // INVARIANT: a region is a whole subtree of the tree: height <= depth, aligned, inside the tree.
+            checkRegion(base, height, depth);
+            // INVARIANT: regions are sorted and disjoint, so composition is one pass and no root hides another.
+            if (base < end) revert RegionsOverlap(base, height);
+            end = base + (uint256(8) << height);
         }
-        return count == 0 ? zero : node[0];
     }
 
     /// @notice Whether `subRoot` is the subtree root at word address `base`, height `height` of the depth-MEM_DEPTH
@@ -151,7 +156,7 @@ library Commitments {
         bytes32[] calldata siblings
     ) internal pure returns (bool) {
         // INVARIANT: the region is a whole subtree of memory.
-        _checkRegion(base, height, MEM_DEPTH);
+        checkRegion(base, height, MEM_DEPTH);
         // INVARIANT: the proof's length pins the subtree's level: no inner node poses as another level's node.
         if (siblings.length != MEM_DEPTH - height) revert BadProofLength(MEM_DEPTH - height, siblings.length);
         return Merkle.computeRoot(subRoot, base >> (3 + height), siblings) == memRoot;
@@ -166,44 +171,9 @@ library Commitments {
         return hashState(s);
     }
 
-    // ------------------------------------------------------------------------------------------------------
-    // Internals
-    // ------------------------------------------------------------------------------------------------------
-
-    /// @dev Reverts unless (base, height) is an aligned subtree of a depth-`depth` tree of 8-word leaves.
-    function _checkRegion(uint256 base, uint256 height, uint256 depth) private pure {
-        if (height > depth) revert RegionOutOfRange(base, height);
-        if (base % (uint256(8) << height) != 0) revert RegionMisaligned(base, height);
-        if (base >> (3 + height) >= uint256(1) << (depth - height)) revert RegionOutOfRange(base, height);
-    }
-
-    /// @dev Inserts (position, root) into the ascending first `count` entries of index/node; returns the new
-    ///      count. Reverts RegionsOverlap(base, height) when `position` is already taken.
-    function _insertSorted(
-        uint256[] memory index,
-        bytes32[] memory node,
-        uint256 count,
-        uint256 position,
-        bytes32 root,
-        uint256 base,
-        uint256 height
-    ) private pure returns (uint256) {
-        uint256 k = count;
-        while (k > 0 && index[k - 1] > position) {
-            index[k] = index[k - 1];
-            node[k] = node[k - 1];
-            k--;
-        }
-        // INVARIANT: regions are disjoint, so no two of them (or their ancestors) meet at one index.
-        if (k > 0 && index[k - 1] == position) revert RegionsOverlap(base, height);
-        index[k] = position;
-        node[k] = root;
-        return count + 1;
-    }
-
-    /// @dev Root of the depth-`depth` tree whose leaves 0 .. leaves.length - 1 are `leaves` and the rest zero.
-    ///      Overwrites `leaves` with the levels above. Requires leaves.length <= 2^depth (callers pick the depth).
-    function _prefixRoot(bytes32[] memory leaves, uint256 depth) private pure returns (bytes32) {
+    /// @notice Root of the depth-`depth` tree whose leaves 0 .. leaves.length - 1 are `leaves` and the rest zero.
+    /// @dev Overwrites `leaves` with the levels above. Requires leaves.length <= 2^depth (callers pick the depth).
+    function prefixRoot(bytes32[] memory leaves, uint256 depth) internal pure returns (bytes32) {
         uint256 count = leaves.length;
         bytes32 zero = 0; // Z[h]
         for (uint256 h = 0; h < depth; h++) {
@@ -216,6 +186,50 @@ library Commitments {
             zero = _hashPair(zero, zero);
         }
         return count == 0 ? zero : leaves[0];
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // Internals
+    // ------------------------------------------------------------------------------------------------------
+
+    /// @dev The root of the subtree at (level, index) from regions [lo, hi) (places: base << 8 | height, sorted by
+    ///      base), which all lie inside it.
+    function _compose(
+        uint256[] memory places,
+        bytes32[] memory roots,
+        bytes32[] memory zeros,
+        uint256 lo,
+        uint256 hi,
+        uint256 level,
+        uint256 index
+    ) private pure returns (bytes32) {
+        if (lo == hi) return zeros[level];
+        uint256 height = places[lo] & 0xff;
+        if (height >= level) {
+            // INVARIANT: a region is aligned to its own size, so the first region of a subtree as high as itself
+            // starts it: it fills the subtree alone.
+            if (height > level || places[lo] >> 8 != index << (3 + level)) {
+                revert RegionMisaligned(places[lo] >> 8, height);
+            }
+            // INVARIANT: regions are disjoint: nothing else lies inside a region's subtree.
+            if (hi - lo != 1) revert RegionsOverlap(places[lo + 1] >> 8, places[lo + 1] & 0xff);
+            return roots[lo];
+        }
+        uint256 m = lo;
+        // The right child's first word address is (2 index + 1) << (level + 2).
+        while (m < hi && places[m] >> 8 < (2 * index + 1) << (level + 2)) m++;
+        return _hashPair(
+            _compose(places, roots, zeros, lo, m, level - 1, 2 * index),
+            _compose(places, roots, zeros, m, hi, level - 1, 2 * index + 1)
+        );
+    }
+
+    /// @notice Reverts unless (base, height) is an aligned subtree of a depth-`depth` tree of 8-word leaves
+    ///         (RegionOutOfRange, RegionMisaligned).
+    function checkRegion(uint256 base, uint256 height, uint256 depth) internal pure {
+        if (height > depth) revert RegionOutOfRange(base, height);
+        if (base % (uint256(8) << height) != 0) revert RegionMisaligned(base, height);
+        if (base >> (3 + height) >= uint256(1) << (depth - height)) revert RegionOutOfRange(base, height);
     }
 
     /// @dev An inner node: keccak256(left ‖ right).

@@ -7,6 +7,7 @@ import {BadProofLength, PreStateMismatch} from "./VMErrors.sol";
 import {Model} from "./ModelTypes.sol";
 import {Commitments} from "./Commitments.sol";
 import {ModelRegistry} from "./ModelRegistry.sol";
+import {InputUploads} from "./InputUploads.sol";
 import {IStepJudge} from "./IStepJudge.sol";
 import {TransitionVerifier} from "./TransitionVerifier.sol";
 import {Side, ChessClock} from "./Clock.sol";
@@ -24,19 +25,16 @@ import {
 import "./GameErrors.sol";
 
 /// @title DisputeGame
-/// @notice Optimistic ML results on-chain (docs/GAME.md): a submitter posts a model's output with a bond; during
-///         the challenge window anyone may dispute it with an equal bond. Each dispute bisects the graph states to
-///         one node, checks the transition into that node's VM run (startVM), bisects the VM states to one step
-///         and has the judge execute it. Whoever is shown wrong, or lets its chess clock run out, loses its bond.
-/// @dev One dispute per challenger, several per submission. Moves are assigned: the submitter posts hashes and
-///      the transition, the challenger answers; resolveStep and timeout are open to anyone. Positions are always
-///      computed here. Payouts are credits withdrawn with withdraw(). A submission that loses one dispute is
-///      rejected; its other disputes stop where they are and each is settled (settle) with its challenger's
-///      bond refunded, one call per dispute, so that no call loops over a submission's disputes.
-contract DisputeGame is ModelRegistry {
-    /// @notice Where the burned half of a forfeited submitter bond goes (an address nobody controls).
-    address public constant BURN_ADDRESS = address(0xdEaD);
-
+/// @notice Optimistic ML results on-chain (docs/GAME.md): a submitter publishes a model's inputs (InputUploads) and
+///         posts its output with a bond; during the challenge window anyone may dispute it with the game's
+///         challenge bond. Each dispute bisects the graph states to one node, checks the transition into that
+///         node's VM run (startVM), bisects the VM states to one step and has the judge execute it. Whoever is
+///         shown wrong, or lets its chess clock run out, loses.
+/// @dev One dispute per challenge, several per submission, and each runs to its own ruling: a dispute that was
+///      losing is never refunded. Moves are assigned: the submitter posts hashes and the transition, the
+///      challenger answers; resolveStep, timeout, settle and finalize are open to anyone. Positions are always
+///      computed here. Payouts are credits withdrawn with withdraw(); burns are a counter, never a transfer.
+contract DisputeGame is ModelRegistry, InputUploads {
     /// @notice The one-step judge (a VMJudge).
     IStepJudge public immutable judge;
     /// @notice The transition's checks (deployed by the constructor; a separate contract keeps this one under the
@@ -44,40 +42,46 @@ contract DisputeGame is ModelRegistry {
     TransitionVerifier public immutable transitionVerifier;
     /// @notice The smallest submission bond.
     uint256 public immutable minBond;
+    /// @notice Every challenge's bond, fixed per deployment (it never depends on the submitter's choice).
+    uint256 public immutable challengeBond;
     /// @notice Seconds after a submission during which it can be challenged (the last second included).
     uint64 public immutable challengeWindow;
-    /// @notice Each side's time budget per dispute, in seconds.
+    /// @notice Each side's starting time budget per dispute, in seconds (and the most it can ever have left).
     uint64 public immutable clockSeconds;
+    /// @notice Seconds credited to a side's clock at each of its moves (Fischer increment).
+    uint64 public immutable moveIncrement;
 
     Submission[] internal _submissions;
     Dispute[] internal _disputes;
 
     /// @notice Wei each account can withdraw.
     mapping(address => uint256) public credits;
+    /// @notice Wei burned: kept by this contract forever, owed to nobody.
+    uint256 public burned;
 
     /// @notice A result was submitted.
     /// @param id The submission id.
     /// @param submitter Who submitted it.
     /// @param modelId The model it claims to have run.
     /// @param bond The bond.
-    /// @param inputRoots The graph inputs' tensor roots (slots 0 .. numInputs - 1).
-    /// @param output The output tensor.
+    /// @param uploads The input uploads it was made on (graph input i from uploads[i]; InputChunk events).
+    /// @param inputRoots The graph inputs' tensor roots (slots 0 .. numInputs - 1), computed here.
+    /// @param output The output tensor's words, packed 4 bytes each, big-endian.
     /// @param finalState S_n, the submitter's graph state after all nodes.
     event Submitted(
         uint256 indexed id,
         address indexed submitter,
         bytes32 indexed modelId,
         uint256 bond,
+        uint256[] uploads,
         bytes32[] inputRoots,
-        int32[] output,
+        bytes output,
         bytes32 finalState
     );
 
-    /// @notice Half of submission `id`'s forfeited bond was sent to BURN_ADDRESS.
-    event BondBurned(uint256 indexed id, uint256 amount);
-
-    /// @notice The input tensors of submission `id` (from submitWithInputs), for challengers to re-execute.
-    event InputsPublished(uint256 indexed id, int32[][] inputs);
+    /// @notice Submission `id` was rejected and every dispute on it ruled: each of `winners` winning challengers
+    ///         is owed `share` (settle), and `burnedAmount` of the submitter's bond was burned.
+    event BondForfeited(uint256 indexed id, uint256 winners, uint256 share, uint256 burnedAmount);
 
     /// @notice A dispute began; the submitter moves first.
     /// @param d The dispute id.
@@ -100,100 +104,110 @@ contract DisputeGame is ModelRegistry {
     /// @notice The challenger answered a VM state; [lo, hi] is the new interval.
     event VMResponded(uint256 indexed d, bool agree, uint64 lo, uint64 hi);
 
-    /// @notice A dispute ended. winner is None for a dispute settled because another one rejected the submission.
+    /// @notice A dispute ended with a ruling.
     event DisputeResolved(uint256 indexed d, Side winner, Reason reason);
 
-    /// @notice The submitter lost dispute `d`: the submission is rejected.
+    /// @notice The submitter lost dispute `d` (the first it lost): the submission is rejected.
     event SubmissionRejected(uint256 indexed id, uint256 indexed d);
 
     /// @notice The submission's window closed with no dispute lost and none open; its bond was credited back.
     event SubmissionFinalized(uint256 indexed id);
 
+    /// @notice Dispute `d`'s winning challenger was credited its share of the forfeited bond.
+    event Settled(uint256 indexed d, uint256 share);
+
     /// @notice `account` withdrew `amount` wei of credit.
     event Withdrawn(address indexed account, uint256 amount);
 
     /// @param judge_ The one-step judge (a VMJudge).
-    /// @param minBond_ The smallest submission bond.
-    /// @param challengeWindow_ Seconds a submission can be challenged.
-    /// @param clockSeconds_ Each side's time budget per dispute.
-    constructor(IStepJudge judge_, uint256 minBond_, uint64 challengeWindow_, uint64 clockSeconds_) {
+    /// @param minBond_ The smallest submission bond (> 0).
+    /// @param challengeBond_ Every challenge's bond (> 0).
+    /// @param challengeWindow_ Seconds a submission can be challenged (> 0).
+    /// @param clockSeconds_ Each side's starting budget per dispute (> 0).
+    /// @param moveIncrement_ Seconds credited per move (> 0 and <= clockSeconds_).
+    constructor(
+        IStepJudge judge_,
+        uint256 minBond_,
+        uint256 challengeBond_,
+        uint64 challengeWindow_,
+        uint64 clockSeconds_,
+        uint64 moveIncrement_
+    ) {
+        // INVARIANT: a submission is worth disputing and a challenge costs something: no zero bonds.
+        if (minBond_ == 0) revert InvalidParameter("minBond");
+        if (challengeBond_ == 0) revert InvalidParameter("challengeBond");
+        // INVARIANT: there is time to challenge, and each side has time to move.
+        if (challengeWindow_ == 0) revert InvalidParameter("challengeWindow");
+        if (clockSeconds_ == 0) revert InvalidParameter("clockSeconds");
+        // INVARIANT: every move earns time back, so a side that moves at the last second is never starved; and no
+        // increment exceeds the budget it is capped at.
+        if (moveIncrement_ == 0 || moveIncrement_ > clockSeconds_) revert InvalidParameter("moveIncrement");
+        if (address(judge_).code.length == 0) revert InvalidParameter("judge");
         judge = judge_;
         transitionVerifier = new TransitionVerifier();
         minBond = minBond_;
+        challengeBond = challengeBond_;
         challengeWindow = challengeWindow_;
         clockSeconds = clockSeconds_;
+        moveIncrement = moveIncrement_;
     }
 
     // ======================================================================================================
     // Submissions
     // ======================================================================================================
 
-    /// @notice Posts `output` as the result of running model `modelId` on inputs whose roots are `inputRoots`,
-    ///         with S_n = `finalState`; msg.value is the bond. The inputs themselves must be available to
-    ///         challengers some other way; `submitWithInputs` publishes them on-chain.
-    /// @param outputSiblings D siblings proving tensorRoot(output) at the model's output slot under finalState.
+    /// @notice Posts `output` as the result of running model `modelId` on the inputs published in `uploads`
+    ///         (graph input i from uploads[i], exactly the model's word count each), with S_n = `finalState`;
+    ///         msg.value is the bond.
+    /// @param output The output's words, packed 4 bytes each, big-endian: exactly the model's output word count.
+    /// @param outputSiblings D siblings proving the output's root at the model's output slot under finalState.
     /// @return id The submission id.
     function submit(
         bytes32 modelId,
-        bytes32[] calldata inputRoots,
-        int32[] calldata output,
+        uint256[] calldata uploads,
+        bytes calldata output,
         bytes32 finalState,
         bytes32[] calldata outputSiblings
     ) external payable returns (uint256 id) {
-        return _submit(modelId, inputRoots, output, finalState, outputSiblings);
-    }
-
-    /// @notice `submit` with the input tensors themselves: their roots are computed here and the words are
-    ///         emitted in `InputsPublished`, so any challenger can re-execute the result from the chain alone.
-    /// @param inputs Each graph input's int32 words, in the model's input order.
-    /// @return id The submission id.
-    function submitWithInputs(
-        bytes32 modelId,
-        int32[][] calldata inputs,
-        int32[] calldata output,
-        bytes32 finalState,
-        bytes32[] calldata outputSiblings
-    ) external payable returns (uint256 id) {
-        bytes32[] memory inputRoots = new bytes32[](inputs.length);
-        for (uint256 i = 0; i < inputs.length; i++) {
-            inputRoots[i] = Commitments.tensorRoot(inputs[i]);
-        }
-        id = _submit(modelId, inputRoots, output, finalState, outputSiblings);
-        emit InputsPublished(id, inputs);
-    }
-
-    function _submit(
-        bytes32 modelId,
-        bytes32[] memory inputRoots,
-        int32[] calldata output,
-        bytes32 finalState,
-        bytes32[] calldata outputSiblings
-    ) private returns (uint256 id) {
+        bytes32[] memory inputRoots;
         {
             Model memory m = _registered(modelId);
-            bytes32 outputRoot = _checkSubmission(m, inputRoots.length, output, finalState, outputSiblings);
-            bytes32 initialState = Commitments.initialGraphState(inputRoots, uint256(m.numInputs) + m.numNodes);
+            // INVARIANT: a submission is worth disputing: its bond pays the challengers who show it wrong.
+            if (msg.value < minBond) revert BondTooLow(minBond, msg.value);
+            inputRoots = _inputRoots(m, uploads);
+            bytes32 outputRoot = _checkOutput(m, output, finalState, outputSiblings);
+            bytes32 initialState =
+                Commitments.initialGraphState(inputRoots, uint256(m.inputWords.length) + m.numNodes);
             id = _newSubmission(modelId, initialState, finalState, outputRoot);
         }
-        emit Submitted(id, msg.sender, modelId, msg.value, inputRoots, output, finalState);
+        emit Submitted(id, msg.sender, modelId, msg.value, uploads, inputRoots, output, finalState);
     }
 
-    /// @dev Every check of a submission; returns the output's root.
-    function _checkSubmission(
-        Model memory m,
-        uint256 inputCount,
-        int32[] calldata output,
-        bytes32 finalState,
-        bytes32[] calldata outputSiblings
-    ) private view returns (bytes32 outputRoot) {
-        // INVARIANT: a submission is worth disputing: its bond pays the challenger who shows it wrong.
-        if (msg.value < minBond) revert BondTooLow(minBond, msg.value);
-        // INVARIANT: one root per graph input, so S_0 has exactly the model's input slots filled.
-        if (inputCount != m.numInputs) revert InputCountMismatch(m.numInputs, inputCount);
-        uint256 depth = Commitments.slotDepth(uint256(m.numInputs) + m.numNodes);
+    /// @dev The graph inputs' roots, each computed here from its upload at the model's committed size.
+    function _inputRoots(Model memory m, uint256[] calldata uploads) private view returns (bytes32[] memory roots) {
+        uint256 n = m.inputWords.length;
+        // INVARIANT: one published tensor per graph input, so S_0 has exactly the model's input slots filled, each
+        // with words anyone can read from the chain.
+        if (uploads.length != n) revert InputCountMismatch(n, uploads.length);
+        roots = new bytes32[](n);
+        for (uint256 i = 0; i < n; i++) {
+            roots[i] = _inputRoot(uploads[i], i, m.inputWords[i]);
+        }
+    }
+
+    /// @dev Checks the posted output against the model's size and S_n; returns its root.
+    function _checkOutput(Model memory m, bytes calldata output, bytes32 finalState, bytes32[] calldata outputSiblings)
+        private
+        pure
+        returns (bytes32 outputRoot)
+    {
+        // INVARIANT: the output is exactly the committed word count, hashed at the committed height: no padding
+        // added or dropped, and no 8 words that spell a root, can pass for it.
+        if (output.length != uint256(m.outputWords) * 4) revert OutputSizeMismatch(uint256(m.outputWords) * 4, output.length);
+        uint256 depth = Commitments.slotDepth(uint256(m.inputWords.length) + m.numNodes);
         // INVARIANT: the slot tree has fixed depth D.
         if (outputSiblings.length != depth) revert BadProofLength(depth, outputSiblings.length);
-        outputRoot = Commitments.tensorRoot(output);
+        outputRoot = Commitments.packedRoot(output, Commitments.tensorHeight(m.outputWords));
         // INVARIANT: the posted output is the tensor at the output slot of the state the game will defend.
         if (!Merkle.verify(finalState, outputRoot, m.outputSlot, outputSiblings)) {
             revert OutputNotInFinalState(outputRoot);
@@ -217,7 +231,7 @@ contract DisputeGame is ModelRegistry {
         s.outputRoot = outputRoot;
     }
 
-    /// @notice Disputes submission `id`; msg.value must equal its bond. The submitter moves first.
+    /// @notice Disputes submission `id`; msg.value must be the challenge bond. The submitter moves first.
     /// @return d The dispute id.
     function challenge(uint256 id) external payable returns (uint256 d) {
         Submission storage s = _submission(id);
@@ -226,8 +240,8 @@ contract DisputeGame is ModelRegistry {
         uint256 windowEnd = uint256(s.submittedAt) + challengeWindow;
         // INVARIANT: a finalized result is final: no challenge after its window.
         if (block.timestamp > windowEnd) revert ChallengeWindowClosed(windowEnd);
-        // INVARIANT: both sides stake the same, so the winner of a dispute is paid by its loser.
-        if (msg.value != s.bond) revert BondMismatch(s.bond, msg.value);
+        // INVARIANT: every challenge stakes the same fixed bond, whatever the submitter staked.
+        if (msg.value != challengeBond) revert BondMismatch(challengeBond, msg.value);
 
         d = _disputes.length;
         Dispute storage dis = _disputes.push();
@@ -243,8 +257,8 @@ contract DisputeGame is ModelRegistry {
         emit Challenged(d, id, msg.sender);
     }
 
-    /// @notice Ends submission `id` after its window with no dispute open: its bond is credited back to the
-    ///         submitter. Anyone may call.
+    /// @notice Ends submission `id` after its window with no dispute open and none lost: its bond is credited back
+    ///         to the submitter. Anyone may call.
     function finalize(uint256 id) external {
         Submission storage s = _submission(id);
         // INVARIANT: a submission ends once: rejected or finalized, never both, never twice.
@@ -270,7 +284,7 @@ contract DisputeGame is ModelRegistry {
         // INVARIANT: a converged bisection has no midpoint; the next move is the transition.
         if (b.isConverged()) revert BisectionConverged(b.lo, b.hi);
         dis.bisection.post(state);
-        dis.clock.handTo(Side.Challenger);
+        dis.clock.handTo(Side.Challenger, moveIncrement, clockSeconds);
         emit GraphStatePosted(d, b.mid(), state);
     }
 
@@ -279,7 +293,7 @@ contract DisputeGame is ModelRegistry {
         Dispute storage dis = _move(d, Phase.Graph, Side.Challenger);
         // The challenger's turn in the graph phase always follows a post, so lo + 1 < hi here.
         dis.bisection.respond(agree);
-        dis.clock.handTo(Side.Submitter);
+        dis.clock.handTo(Side.Submitter, moveIncrement, clockSeconds);
         emit GraphResponded(d, agree, dis.bisection.lo, dis.bisection.hi);
     }
 
@@ -305,7 +319,7 @@ contract DisputeGame is ModelRegistry {
         dis.node = uint32(j);
         dis.bisection.init(steps, initialHash, finalHash);
         // A one-step run is converged at once: the challenger's move is resolveStep.
-        dis.clock.handTo(steps == 1 ? Side.Challenger : Side.Submitter);
+        dis.clock.handTo(steps == 1 ? Side.Challenger : Side.Submitter, moveIncrement, clockSeconds);
         emit VMStarted(d, uint32(j), steps, initialHash, finalHash);
     }
 
@@ -320,7 +334,7 @@ contract DisputeGame is ModelRegistry {
         // The submitter's turn in the VM phase is never converged (a converged VM bisection is the
         // challenger's to resolve), so mid is strictly inside (lo, hi).
         dis.bisection.post(state);
-        dis.clock.handTo(Side.Challenger);
+        dis.clock.handTo(Side.Challenger, moveIncrement, clockSeconds);
         emit VMStatePosted(d, b.mid(), state);
     }
 
@@ -333,7 +347,7 @@ contract DisputeGame is ModelRegistry {
         dis.bisection.respond(agree);
         b = dis.bisection;
         // Converged: the challenger, who disputes the state at hi, must now show the step (resolveStep).
-        dis.clock.handTo(b.isConverged() ? Side.Challenger : Side.Submitter);
+        dis.clock.handTo(b.isConverged() ? Side.Challenger : Side.Submitter, moveIncrement, clockSeconds);
         emit VMResponded(d, agree, b.lo, b.hi);
     }
 
@@ -363,27 +377,23 @@ contract DisputeGame is ModelRegistry {
         Dispute storage dis = _dispute(d);
         // INVARIANT: a dispute is resolved once.
         if (dis.phase == Phase.Resolved) revert DisputeOver(d);
-        _requirePending(dis.submissionId);
         ChessClock memory c = dis.clock;
         // INVARIANT: nobody loses on time while its clock still runs.
         if (!c.isSpent()) revert ClockNotSpent(c.deadline());
         _resolve(d, dis, c.turn == Side.Submitter ? Side.Challenger : Side.Submitter, Reason.Timeout);
     }
 
-    /// @notice Ends a dispute whose submission another dispute rejected: its challenger's bond is credited back.
-    ///         Anyone may call.
+    /// @notice Credits dispute `d`'s challenger, who won it, its share of the forfeited bond, once every dispute on
+    ///         the rejected submission is ruled. Anyone may call; once per dispute.
     function settle(uint256 d) external {
         Dispute storage dis = _dispute(d);
-        // INVARIANT: a dispute is resolved once.
-        if (dis.phase == Phase.Resolved) revert DisputeOver(d);
         Submission storage s = _submissions[dis.submissionId];
-        // INVARIANT: only the rejection of the submission ends a dispute without a ruling.
-        if (s.status != SubmissionStatus.Rejected) revert SubmissionNotRejected(dis.submissionId);
-        dis.phase = Phase.Resolved;
-        dis.reason = Reason.SubmissionRejected;
-        s.openDisputes -= 1;
-        credits[dis.challenger] += s.bond;
-        emit DisputeResolved(d, Side.None, Reason.SubmissionRejected);
+        // INVARIANT: a share is owed only to a challenger who won its own ruling, once, after the last ruling on
+        // the submission fixed how many winners share the bond.
+        if (dis.winner != Side.Challenger || dis.settled || s.openDisputes != 0) revert NothingToSettle(d);
+        dis.settled = true;
+        credits[dis.challenger] += s.rewardShare;
+        emit Settled(d, s.rewardShare);
     }
 
     /// @notice Sends the caller all its credit.
@@ -425,12 +435,11 @@ contract DisputeGame is ModelRegistry {
         v.createdAt = dis.createdAt;
         v.winner = dis.winner;
         v.reason = dis.reason;
-        // Stopped clocks (as of the last move) once the dispute cannot be played any more.
+        // Stopped clocks (as of the last move) once the dispute is over.
         v.submitterClock = dis.clock.submitterLeft;
         v.challengerClock = dis.clock.challengerLeft;
-        if (dis.phase == Phase.Resolved) return v;
-        if (s.status != SubmissionStatus.Pending) {
-            v.next = Move.Settle;
+        if (dis.phase == Phase.Resolved) {
+            if (dis.winner == Side.Challenger && !dis.settled && s.openDisputes == 0) v.next = Move.Settle;
             return v;
         }
         v.submitterClock = dis.clock.remaining(Side.Submitter);
@@ -455,27 +464,37 @@ contract DisputeGame is ModelRegistry {
     // Internals
     // ======================================================================================================
 
-    /// @dev Credits the winner and records the outcome. A challenger's win rejects the submission and pays it
-    ///      both bonds; a submitter's win pays it the challenger's bond.
+    /// @dev Records the ruling and credits what it settles at once: the challenger's bond to whoever won (its own
+    ///      bond back to a winning challenger, a losing challenger's bond to the submitter). A challenger's win
+    ///      rejects the submission (the first one does) and counts it among the winners; the last ruling on a
+    ///      rejected submission splits its bond: half burned, the rest shared equally by the winners (settle), the
+    ///      remainder of the division burned too.
     function _resolve(uint256 d, Dispute storage dis, Side winner, Reason reason) private {
-        Submission storage s = _submissions[dis.submissionId];
+        uint256 id = dis.submissionId;
+        Submission storage s = _submissions[id];
         dis.phase = Phase.Resolved;
         dis.winner = winner;
         dis.reason = reason;
         s.openDisputes -= 1;
         emit DisputeResolved(d, winner, reason);
         if (winner == Side.Challenger) {
-            s.status = SubmissionStatus.Rejected;
-            // Half of the forfeited bond is burned: a submitter who challenges its own wrong result from another
-            // address to win its bond back still loses that half (docs/GAME.md, Outcome).
-            uint256 burn = s.bond / 2;
-            credits[dis.challenger] += 2 * s.bond - burn;
-            emit SubmissionRejected(dis.submissionId, d);
-            emit BondBurned(dis.submissionId, burn);
-            (bool ok,) = BURN_ADDRESS.call{value: burn}("");
-            if (!ok) revert TransferFailed(BURN_ADDRESS, burn);
+            credits[dis.challenger] += challengeBond;
+            s.winners += 1;
+            if (s.status == SubmissionStatus.Pending) {
+                s.status = SubmissionStatus.Rejected;
+                emit SubmissionRejected(id, d);
+            }
         } else {
-            credits[s.submitter] += s.bond;
+            credits[s.submitter] += challengeBond;
+        }
+        if (s.status == SubmissionStatus.Rejected && s.openDisputes == 0) {
+            // Half is burned whatever happens: a liar who challenges its own result from other addresses gets back
+            // at most the other half, and never more than any honest winner beside it gets.
+            uint256 share = (s.bond - s.bond / 2) / s.winners;
+            uint256 burn = s.bond - share * s.winners;
+            s.rewardShare = share;
+            burned += burn;
+            emit BondForfeited(id, s.winners, share, burn);
         }
     }
 
@@ -496,22 +515,15 @@ contract DisputeGame is ModelRegistry {
         }
     }
 
-    /// @dev A dispute that can still be played: not resolved, its submission pending, the mover's clock running.
+    /// @dev A dispute that can still be played: not resolved, the mover's clock running.
     function _active(uint256 d) private view returns (Dispute storage dis) {
         dis = _dispute(d);
-        // INVARIANT: a dispute is resolved once; nothing moves after.
+        // INVARIANT: a dispute is resolved once; nothing moves after. A dispute runs to its own ruling even after
+        // another one rejected its submission, so none that was losing is refunded.
         if (dis.phase == Phase.Resolved) revert DisputeOver(d);
-        _requirePending(dis.submissionId);
         ChessClock memory c = dis.clock;
         // INVARIANT: a spent clock ends the dispute (timeout); no move after the deadline.
         if (c.isSpent()) revert ClockSpent(c.deadline());
-    }
-
-    /// @dev Reverts unless the submission is pending (a rejected one's disputes can only be settled).
-    function _requirePending(uint256 id) private view {
-        SubmissionStatus status = _submissions[id].status;
-        // INVARIANT: once rejected, a submission's other disputes have no winner to find.
-        if (status != SubmissionStatus.Pending) revert SubmissionNotPending(id, status);
     }
 
     function _submission(uint256 id) private view returns (Submission storage) {

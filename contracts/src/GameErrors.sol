@@ -26,6 +26,11 @@ error RegionOutOfRange(uint256 base, uint256 height);
 /// @param height Its subtree height.
 error RegionsOverlap(uint256 base, uint256 height);
 
+/// @notice A packed word string (4 bytes per word) is not whole words, or holds more words than its tree.
+/// @param length Its length in bytes.
+/// @param height The tree height it was hashed at.
+error PackedWordsMalformed(uint256 length, uint256 height);
+
 /// @notice An array does not have one entry per item it describes (input roots per graph input, slot roots or
 ///         slot proofs per node input).
 /// @param expected The number of items.
@@ -44,6 +49,27 @@ error EmptyModel();
 /// @param numSlots The number of slots.
 error OutputSlotOutOfRange(uint256 outputSlot, uint256 numSlots);
 
+/// @notice The model is larger than the game's bounds allow (nodes, graph inputs, inputs per node, steps per
+///         node): each bound keeps every forced move under its gas and calldata caps (docs/GAME.md).
+/// @param what Which bound: "nodes", "graph inputs", "node inputs", "steps".
+/// @param value The model's value.
+/// @param max The bound.
+error ModelTooLarge(string what, uint256 value, uint256 max);
+
+/// @notice A tensor's word count is zero or does not fit VM memory.
+/// @param words The word count.
+error TensorSizeOutOfRange(uint256 words);
+
+/// @notice Node `node` reads slot `slot`, which is not produced before it runs (a later node's, or its own).
+error SlotNotProducedYet(uint256 node, uint256 slot);
+
+/// @notice A region or the output does not have the tree height of the slot it holds, so its root could not be
+///         opened word by word.
+/// @param slot The slot.
+/// @param expected The slot's tensor height.
+/// @param actual The region's (or output's) height.
+error SlotHeightMismatch(uint256 slot, uint256 expected, uint256 actual);
+
 /// @notice No model is registered under this id.
 /// @param modelId The id asked for.
 error ModelNotRegistered(bytes32 modelId);
@@ -57,7 +83,33 @@ error ModelNotRegistered(bytes32 modelId);
 /// @param value The value sent.
 error BondTooLow(uint256 minBond, uint256 value);
 
-/// @notice A challenge's bond must equal the submitter's.
+/// @notice A deployment parameter is out of its range (docs/GAME.md, "Parameters").
+/// @param what Which parameter.
+error InvalidParameter(string what);
+
+/// @notice No input upload has this id.
+error UnknownUpload(uint256 upload);
+
+/// @notice Only the account that began an upload appends to it.
+error NotUploader(address caller);
+
+/// @notice An upload's chunks are whole CHUNK_WORDS words each except the last; this one came after a short
+///         chunk, or is empty or longer than a chunk.
+/// @param upload The upload.
+/// @param words Words the upload had.
+/// @param chunkBytes The rejected chunk's length in bytes.
+error BadChunk(uint256 upload, uint256 words, uint256 chunkBytes);
+
+/// @notice An upload does not hold exactly the model's word count for that input.
+/// @param input The graph input.
+/// @param expected The model's word count.
+/// @param actual The upload's.
+error InputSizeMismatch(uint256 input, uint256 expected, uint256 actual);
+
+/// @notice The posted output is not exactly the model's output word count.
+error OutputSizeMismatch(uint256 expected, uint256 actual);
+
+/// @notice A challenge's bond must equal the game's challenge bond.
 /// @param required The submitter's bond.
 /// @param value The value sent.
 error BondMismatch(uint256 required, uint256 value);
@@ -91,10 +143,6 @@ error ChallengeWindowOpen(uint256 windowEnd);
 /// @param count How many.
 error DisputesOpen(uint256 count);
 
-/// @notice settle is only for disputes whose submission another dispute rejected.
-/// @param id The submission.
-error SubmissionNotRejected(uint256 id);
-
 // ----------------------------------------------------------------------------------------------------------
 // DisputeGame: moves
 // ----------------------------------------------------------------------------------------------------------
@@ -123,6 +171,10 @@ error NotChallenger(address caller);
 /// @notice The mover's clock is spent: the only move left is timeout.
 /// @param deadline When it was spent.
 error ClockSpent(uint256 deadline);
+
+/// @notice settle on a dispute with no reward to credit (not won by its challenger, already settled, or the
+///         submission still has disputes open).
+error NothingToSettle(uint256 d);
 
 /// @notice timeout before the mover's clock is spent.
 /// @param deadline When it will be.

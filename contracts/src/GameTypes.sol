@@ -27,12 +27,10 @@ enum Phase {
 }
 
 /// @notice Why a dispute ended. Step: resolveStep ruled. Timeout: the mover's clock was spent.
-///         SubmissionRejected: another dispute rejected the submission and this one was settled with a refund.
 enum Reason {
     None,
     Step,
-    Timeout,
-    SubmissionRejected
+    Timeout
 }
 
 /// @notice The move a dispute waits for (a view for actors; the contract derives it from phase, turn and lo/hi).
@@ -51,10 +49,13 @@ enum Move {
 /// @param submitter Who posted it and its bond.
 /// @param submittedAt When; the challenge window is [submittedAt, submittedAt + challengeWindow].
 /// @param status See SubmissionStatus.
-/// @param openDisputes Disputes on it not yet resolved (24 bits, so that the first four fields share one slot: a
+/// @param openDisputes Disputes on it not yet resolved (24 bits, so that the first fields share one slot: a
 ///        challenge beyond 2^24 - 1 open disputes on one submission reverts).
+/// @param winners Disputes on it won by their challengers; they share the forfeited bond.
 /// @param modelId The registered model it claims to have run.
-/// @param bond The submitter's bond; each challenger posts the same.
+/// @param bond The submitter's bond.
+/// @param rewardShare Once rejected and every dispute ruled: what each winning challenger is credited on top of its
+///        own bond (settle).
 /// @param initialState S_0, the graph state of the inputs alone, computed on-chain.
 /// @param finalState S_n, the submitter's graph state after all nodes.
 /// @param outputRoot tensorRoot of the posted output, proven at the model's output slot under finalState.
@@ -63,21 +64,24 @@ struct Submission {
     uint64 submittedAt;
     SubmissionStatus status;
     uint24 openDisputes;
+    uint24 winners;
     bytes32 modelId;
     uint256 bond;
+    uint256 rewardShare;
     bytes32 initialState;
     bytes32 finalState;
     bytes32 outputRoot;
 }
 
 /// @notice One challenger's dispute of a submission (fields ordered to share storage slots).
-/// @param challenger Who challenged, with a bond equal to the submitter's.
+/// @param challenger Who challenged, with the game's challenge bond.
 /// @param createdAt When the challenge was made (the clocks started).
 /// @param node The disputed node j (set by startVM).
 /// @param submissionId The disputed submission.
 /// @param phase See Phase.
 /// @param winner The side credited at the end (None while open, or for a refunded dispute).
 /// @param reason Why it ended.
+/// @param settled Whether its challenger, a winner, was credited its share of the forfeited bond.
 /// @param clock Both sides' chess clocks and whose turn it is.
 /// @param bisection The current bisection: over graph states in the graph phase, over VM states in the VM phase.
 struct Dispute {
@@ -88,6 +92,7 @@ struct Dispute {
     Phase phase;
     Side winner;
     Reason reason;
+    bool settled;
     ChessClock clock;
     Bisection bisection;
 }
@@ -97,7 +102,8 @@ struct Dispute {
 /// @param submitter The submitter.
 /// @param challenger The challenger.
 /// @param phase See Phase.
-/// @param next The move the dispute waits for (None once resolved).
+/// @param next The move the dispute waits for: Settle once resolved with the challenger's share to credit, None
+///        once resolved otherwise.
 /// @param turn The side whose clock runs (None once resolved).
 /// @param lo The agreed position (node index in the graph phase, step in the VM phase).
 /// @param hi The disputed position.

@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Model} from "./ModelTypes.sol";
+import {NodeSpec, Model} from "./ModelTypes.sol";
 import {Commitments} from "./Commitments.sol";
-import {EmptyModel, OutputSlotOutOfRange, ModelNotRegistered} from "./GameErrors.sol";
+import {ModelValidator} from "./ModelValidator.sol";
+import {ModelNotRegistered} from "./GameErrors.sol";
 
 /// @title ModelRegistry
 /// @notice Model commitments, registered once and looked up by id (docs/GAME.md, "Model commitment").
-/// @dev Registration is idempotent: registering a registered model returns its id again and emits nothing.
-///      Anyone may register; an id is a hash of the whole commitment, so nobody can register another model under
-///      an existing id.
+/// @dev Registration takes every node spec, has the validator check that the model is defendable and compute
+///      the node tree, so a registered nodesRoot only ever commits to checked specs. It is idempotent:
+///      registering a registered model returns its id again and emits nothing. Anyone may register; an id is a
+///      hash of the whole commitment, so nobody can register another model under an existing id.
 contract ModelRegistry {
+    /// @notice Registration's checks.
+    ModelValidator public immutable modelValidator;
+
     /// @dev Registered models by id; a registered model has numNodes >= 1, an empty entry numNodes = 0.
     mapping(bytes32 => Model) internal _models;
 
@@ -19,17 +24,37 @@ contract ModelRegistry {
     /// @param model The commitment.
     event ModelRegistered(bytes32 indexed modelId, Model model);
 
-    /// @notice Registers `m` (once) and returns its id.
-    /// @dev Reverts EmptyModel when numNodes = 0 and OutputSlotOutOfRange when outputSlot >= numInputs + numNodes.
-    function register(Model calldata m) external returns (bytes32 modelId) {
-        // INVARIANT: the graph bisection runs over at least one node.
-        if (m.numNodes == 0) revert EmptyModel();
-        uint256 numSlots = uint256(m.numInputs) + m.numNodes;
-        // INVARIANT: the output is one of the model's slots, so a submission's output proof has a leaf to land on.
-        if (m.outputSlot >= numSlots) revert OutputSlotOutOfRange(m.outputSlot, numSlots);
+    constructor() {
+        modelValidator = new ModelValidator();
+    }
+
+    /// @notice Registers the model with these node specs and shapes (once) and returns its id.
+    /// @param nodes Every node's spec, in order; node j writes slot inputWords.length + j.
+    /// @param inputWords Each graph input's word count (slot i holds input i).
+    /// @param outputSlot The slot holding the model's output.
+    /// @param outputWords The output's word count.
+    /// @dev Reverts with the validator's first failed check (ModelValidator.validate).
+    function register(NodeSpec[] calldata nodes, uint32[] calldata inputWords, uint32 outputSlot, uint32 outputWords)
+        external
+        returns (bytes32 modelId)
+    {
+        Model memory m;
+        // INVARIANT: every registered model is defendable: each position of its game can be played by the honest
+        // side (ModelValidator.validate), and its node tree commits to exactly the specs checked.
+        m.nodesRoot = modelValidator.validate(nodes, inputWords, outputSlot, outputWords);
+        // Safe: the validator bounds the node count far below 2^32.
+        m.numNodes = uint32(nodes.length);
+        m.outputSlot = outputSlot;
+        m.outputWords = outputWords;
+        m.inputWords = inputWords;
         modelId = Commitments.modelId(m);
-        if (_models[modelId].numNodes != 0) return modelId;
-        _models[modelId] = m;
+        Model storage stored = _models[modelId];
+        if (stored.numNodes != 0) return modelId;
+        stored.nodesRoot = m.nodesRoot;
+        stored.numNodes = m.numNodes;
+        stored.outputSlot = outputSlot;
+        stored.outputWords = outputWords;
+        stored.inputWords = inputWords;
         emit ModelRegistered(modelId, m);
     }
 

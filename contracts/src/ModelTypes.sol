@@ -31,14 +31,17 @@ struct NodeSpec {
     InputRegion[] inputs;
 }
 
-/// @notice A registered model. Node j (0-based) writes slot numInputs + j; there are numInputs + numNodes slots.
+/// @notice A registered model. Node j (0-based) writes slot numInputs + j; there are numInputs + numNodes slots,
+///         numInputs = inputWords.length. Registration derives it from the node specs (ModelRegistry.register).
 /// @param nodesRoot Root of the tree over the node leaves, depth ceil(log2 numNodes).
 /// @param numNodes Number of nodes (at least 1).
-/// @param numInputs Slots 0 .. numInputs-1 are the graph inputs.
 /// @param outputSlot The slot holding the model's output.
+/// @param outputWords The output tensor's word count: a submission posts exactly this many words.
+/// @param inputWords Each graph input's word count (slot i holds input i): a submission publishes exactly these.
 struct Model {
     bytes32 nodesRoot;
     uint32 numNodes;
-    uint32 numInputs;
     uint32 outputSlot;
+    uint32 outputWords;
+    uint32[] inputWords;
 }

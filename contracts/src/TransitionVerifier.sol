@@ -41,11 +41,12 @@ contract TransitionVerifier {
         pure
         returns (bytes32 initialHash, bytes32 finalHash)
     {
-        uint256 depth = Commitments.slotDepth(uint256(m.numInputs) + m.numNodes);
+        uint256 numInputs = m.inputWords.length;
+        uint256 depth = Commitments.slotDepth(numInputs + m.numNodes);
         _checkNode(m, j, t);
         initialHash = _initialVMState(t, loState, depth);
         finalHash = _finalVMState(t);
-        _checkOutputSlot(m.numInputs + j, t, loState, hiState, depth);
+        _checkOutputSlot(numInputs + j, t, loState, hiState, depth);
     }
 
     /// @dev Node j's spec is the committed one.

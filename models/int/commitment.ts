@@ -31,8 +31,13 @@ export interface ModelCommitment {
   nodes: NodeSpec[];
   nodesRoot: Hex;
   numNodes: number;
+  /** inputWords.length. */
   numInputs: number;
   outputSlot: number;
+  /** The output tensor's word count: a submission posts exactly this many words. */
+  outputWords: number;
+  /** Each graph input's word count: a submission publishes exactly these. */
+  inputWords: number[];
   modelId: Hex;
 }
 
@@ -76,16 +81,20 @@ export function nodeTree(specs: readonly NodeSpec[]): MerkleTree {
   return new MerkleTree(depth, Math.max(1, specs.length), leaves);
 }
 
-export function modelIdOf(m: Pick<ModelCommitment, 'nodesRoot' | 'numNodes' | 'numInputs' | 'outputSlot'>): Hex {
+/** keccak256(abi.encode(nodesRoot, numNodes, outputSlot, outputWords, inputWords)): Commitments.modelId. */
+export function modelIdOf(m: Pick<ModelCommitment, 'nodesRoot' | 'numNodes' | 'outputSlot' | 'outputWords' | 'inputWords'>): Hex {
   return keccak256(
     encodeAbiParameters(
-      [{ type: 'bytes32' }, { type: 'uint32' }, { type: 'uint32' }, { type: 'uint32' }],
-      [m.nodesRoot, m.numNodes, m.numInputs, m.outputSlot],
+      [{ type: 'bytes32' }, { type: 'uint32' }, { type: 'uint32' }, { type: 'uint32' }, { type: 'uint32[]' }],
+      [m.nodesRoot, m.numNodes, m.outputSlot, m.outputWords, m.inputWords],
     ),
   );
 }
 
-/** The NodeSpec of node i from its lowering (its step count measured by one run on zero inputs). */
+/**
+ * The NodeSpec of node i from its lowering (its step count measured by one run on zero inputs). Its input
+ * regions are listed by base address, as registration requires (ModelValidator): region k is not node input k.
+ */
 export function nodeSpec(graph: IntGraph, i: number, lowered: LoweredNode = lowerNode(graph, i)): NodeSpec {
   const node = graph.nodes[i];
   const slotOf = new Map<number, number>();
@@ -99,17 +108,19 @@ export function nodeSpec(graph: IntGraph, i: number, lowered: LoweredNode = lowe
     steps,
     outBase: regionOf('out').base,
     outHeight: regionOf('out').height,
-    inputs: node.inputs.map((t, k) => {
-      const region = regionOf(`in${k}`);
-      const weight = graph.weights.get(t);
-      return {
-        fromSlot: weight === undefined,
-        slot: weight === undefined ? slotOf.get(t)! : 0,
-        root: weight === undefined ? ZERO : tensorRoot(weight),
-        base: region.base,
-        height: region.height,
-      };
-    }),
+    inputs: node.inputs
+      .map((t, k) => {
+        const region = regionOf(`in${k}`);
+        const weight = graph.weights.get(t);
+        return {
+          fromSlot: weight === undefined,
+          slot: weight === undefined ? slotOf.get(t)! : 0,
+          root: weight === undefined ? ZERO : tensorRoot(weight),
+          base: region.base,
+          height: region.height,
+        };
+      })
+      .sort((a, b) => a.base - b.base),
   };
 }
 
@@ -135,6 +146,8 @@ export function modelCommitment(graph: IntGraph, onNode?: (i: number) => void): 
     numNodes: nodes.length,
     numInputs: graph.inputs.length,
     outputSlot,
+    outputWords: elementCount(graph.tensors[graph.outputs[0]].dims),
+    inputWords: graph.inputs.map((t) => elementCount(graph.tensors[t].dims)),
   };
   return { ...m, modelId: modelIdOf(m) };
 }

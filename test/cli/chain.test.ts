@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnvil, type Anvil } from '../../cli/chain/anvil.ts';
 import { ANVIL_KEYS, writeDeployment } from '../../cli/commands/connect.ts';
 import { GameChain } from '../../cli/game/chain.ts';
+import { profile } from '../../cli/game/params.ts';
 import { HonestClaims } from '../../cli/game/claims.ts';
 import { Store } from '../../cli/game/store.ts';
 import { Submitter, type SubmitterState } from '../../cli/game/submitter.ts';
@@ -34,7 +35,7 @@ function opml(args: string[], env: Record<string, string> = {}) {
 beforeAll(async () => {
   anvil = await startAnvil();
   dir = mkdtempSync(path.join(tmpdir(), 'opml-chain-'));
-  deployment = await GameChain.deploy(anvil.rpcUrl, ANVIL_KEYS[0], { minBond: parseEther('0.1'), challengeWindow: 600, clockSeconds: 300 });
+  deployment = await GameChain.deploy(anvil.rpcUrl, ANVIL_KEYS[0], profile('devnet').params);
   depFile = path.join(dir, 'deployment.json');
   writeDeployment(deployment, depFile);
 }, 300_000);
@@ -98,10 +99,10 @@ describe('chain commands', () => {
     const chain = await GameChain.connect(deployment, ANVIL_KEYS[0] as Hex);
     const prepared = prepareModel('mnist-mlp');
     const claims = new HonestClaims(prepared.int, parseInput('mnist:8', prepared.int).words);
-    const first = new Submitter(chain, claims, Store.open<SubmitterState>(path.join(dir, 'lost-a.json'), { role: 'submitter', model: 'mnist-mlp', input: 'mnist:8' }));
+    const first = new Submitter(chain, claims, Store.openBound<SubmitterState>(path.join(dir, 'lost-a.json'), { role: 'submitter', model: 'mnist-mlp', input: 'mnist:8' }, { chainId: deployment.chainId, game: deployment.game }));
     const id = await first.submit(parseEther('0.1'));
     const count = await chain.submissionCount();
-    const again = new Submitter(chain, claims, Store.open<SubmitterState>(path.join(dir, 'lost-b.json'), { role: 'submitter', model: 'mnist-mlp', input: 'mnist:8' }));
+    const again = new Submitter(chain, claims, Store.openBound<SubmitterState>(path.join(dir, 'lost-b.json'), { role: 'submitter', model: 'mnist-mlp', input: 'mnist:8' }, { chainId: deployment.chainId, game: deployment.game }));
     expect(await again.submit(parseEther('0.1'))).toBe(id);
     expect(await chain.submissionCount()).toBe(count);
   }, 120_000);
@@ -109,6 +110,6 @@ describe('chain commands', () => {
   it('a move the contract refuses comes back as its named error', async () => {
     const chain = await GameChain.connect(deployment, ANVIL_KEYS[1] as Hex);
     await expect(chain.respondGraph(0n, true)).rejects.toThrow(/respond graph: the contract rejected it: UnknownDispute\(0\)/);
-    await expect(chain.submit(`0x${'11'.repeat(32)}`, [new Int32Array(784)], new Int32Array(10), `0x${'00'.repeat(32)}`, [], parseEther('1'))).rejects.toThrow(/ModelNotRegistered/);
+    await expect(chain.submit(`0x${'11'.repeat(32)}`, [0n], new Int32Array(10), `0x${'00'.repeat(32)}`, [], parseEther('1'))).rejects.toThrow(/ModelNotRegistered/);
   });
 });

@@ -12,6 +12,7 @@ import { startAnvil, type Anvil } from '../../cli/chain/anvil.ts';
 import { ANVIL_KEYS, writeDeployment } from '../../cli/commands/connect.ts';
 import { LyingClaims } from '../../cli/game/claims.ts';
 import { GameChain } from '../../cli/game/chain.ts';
+import { profile } from '../../cli/game/params.ts';
 import { Store } from '../../cli/game/store.ts';
 import { Submitter, type SubmitterState } from '../../cli/game/submitter.ts';
 import { Phase, Side } from '../../cli/game/types.ts';
@@ -33,13 +34,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('opml watch --role challenger', () => {
   it('killed mid-dispute and restarted from its state file, it still wins', async () => {
-    const deployment = await GameChain.deploy(anvil.rpcUrl, ANVIL_KEYS[0], { minBond: parseEther('0.1'), challengeWindow: 600, clockSeconds: 300 });
+    const deployment = await GameChain.deploy(anvil.rpcUrl, ANVIL_KEYS[0], profile('devnet').params);
     const depFile = path.join(dir, 'deployment.json');
     writeDeployment(deployment, depFile);
     const prepared = prepareModel('mnist-mlp');
     const input = parseInput('mnist:5', prepared.int).words;
     const chain = await GameChain.connect(deployment, ANVIL_KEYS[0]);
-    const liar = new Submitter(chain, new LyingClaims(prepared.int, input, { node: 0, vmFrom: 'start' }), Store.open<SubmitterState>(path.join(dir, 'sub.json'), { role: 'submitter', model: 'mnist-mlp', input: 'mnist:5' }));
+    const liar = new Submitter(chain, new LyingClaims(prepared.int, input, { node: 0, vmFrom: 'start' }), Store.openBound<SubmitterState>(path.join(dir, 'sub.json'), { role: 'submitter', model: 'mnist-mlp', input: 'mnist:5' }, { chainId: deployment.chainId, game: deployment.game }));
     await liar.submit(parseEther('0.1'));
 
     const stateFile = path.join(dir, 'challenger.json');
@@ -53,6 +54,7 @@ describe('opml watch --role challenger', () => {
     let exited = false;
     for (let i = 0; i < 2000 && !exited; i++) {
       await liar.tick();
+      await chain.flush();
       const count = await chain.disputeCount();
       if (count > 0n && !restarted) {
         const v = await chain.dispute(0n);

@@ -2,6 +2,7 @@
  * The model commitment and the .opml format: node specs describe exactly the memory each lowered node
  * starts from, the format round-trips byte for byte, and the model id moves with any weight.
  */
+import { stateSlots } from '../../../models/int/graph.ts';
 import { describe, expect, it } from 'vitest';
 import { composeMemory, modelCommitment, nodeSpec } from '../../../models/int/commitment.ts';
 import { runGraph } from '../../../models/int/execute.ts';
@@ -23,7 +24,8 @@ describe('model commitment', () => {
       const lowered = lowerNode(graph, i);
       const inputs = node.inputs.map((t) => run.values.get(t) ?? graph.weights.get(t)!);
       const trace = new Trace(lowered.program, initialMemory(lowered, inputs));
-      const regions = spec.inputs.map((r, k) => ({ base: r.base, height: r.height, root: r.fromSlot ? run.roots.get(node.inputs[k])! : r.root }));
+      const slots = stateSlots(graph);
+      const regions = spec.inputs.map((r) => ({ base: r.base, height: r.height, root: r.fromSlot ? run.roots.get(slots[r.slot])! : r.root }));
       expect(composeMemory(regions)).toBe(trace.stateAt(0).memRoot);
       expect(spec.codeRoot).toBe(lowered.program.codeRoot());
       const final = trace.runToEnd();
@@ -36,9 +38,13 @@ describe('model commitment', () => {
     const c = modelCommitment(graph);
     expect(c.numInputs).toBe(1);
     expect(c.outputSlot).toBe(3);
-    expect(c.nodes[0].inputs.map((r) => r.fromSlot)).toEqual([true, false, false, false]);
-    expect(c.nodes[1].inputs[0]).toMatchObject({ fromSlot: true, slot: 1 });
-    expect(c.nodes[2].inputs[0]).toMatchObject({ fromSlot: true, slot: 2 });
+    // Regions are listed by base address (registration requires it), not in node-input order.
+    for (const n of c.nodes) expect(n.inputs.map((r) => r.base)).toEqual([...n.inputs.map((r) => r.base)].sort((a, b) => a - b));
+    expect(c.nodes[0].inputs.filter((r) => r.fromSlot)).toMatchObject([{ slot: 0 }]);
+    expect(c.nodes[0].inputs.filter((r) => !r.fromSlot)).toHaveLength(3);
+    expect(c.nodes[1].inputs.filter((r) => r.fromSlot)).toMatchObject([{ slot: 1 }]);
+    expect(c.nodes[2].inputs.filter((r) => r.fromSlot)).toMatchObject([{ slot: 2 }]);
+    expect(c.inputWords).toEqual([20]);
   });
 
   it('the model id changes with any single weight word', () => {

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {InputRegion, NodeSpec} from "./ModelTypes.sol";
+import {Commitments} from "./Commitments.sol";
+import {MEM_DEPTH, MEM_WORDS} from "./VMTypes.sol";
+import {
+    EmptyModel,
+    OutputSlotOutOfRange,
+    ModelTooLarge,
+    TensorSizeOutOfRange,
+    SlotNotProducedYet,
+    SlotHeightMismatch,
+    ZeroSteps
+} from "./GameErrors.sol";
+
+/// @title ModelValidator
+/// @notice Registration's checks (docs/GAME.md, "Model commitment"): a model is accepted only if the honest side
+///         can play every position of its game, and its node tree is computed here from the checked specs.
+///         Stateless and pure; ModelRegistry deploys one (a separate contract keeps the game under the code size
+///         limit).
+contract ModelValidator {
+    /// @notice At most this many nodes (the graph bisection's depth stays <= 20 rounds).
+    uint256 public constant MAX_NODES = 1 << 20;
+    /// @notice At most this many graph inputs.
+    uint256 public constant MAX_GRAPH_INPUTS = 1 << 8;
+    /// @notice At most this many input regions per node: with the slot tree's depth (<= 21), startVM's calldata
+    ///         and gas stay below the forced-move caps (docs/GAME.md, "Forced moves").
+    uint256 public constant MAX_NODE_INPUTS = 32;
+    /// @notice At most this many VM steps per node (the VM bisection's depth stays <= 40 rounds).
+    uint256 public constant MAX_STEPS = 1 << 40;
+
+    /// @notice The node tree's root of a model that passes every check, or a revert naming the first that fails:
+    ///         sizes out of the bounds above; a node with zero steps; a region misaligned, outside memory, unsorted
+    ///         or overlapping another; a node reading a slot not produced before it; a region whose height is not
+    ///         the height of the slot it reads; an output slot out of range or whose height is not the output's.
+    function validate(NodeSpec[] calldata nodes, uint32[] calldata inputWords, uint32 outputSlot, uint32 outputWords)
+        external
+        pure
+        returns (bytes32 nodesRoot)
+    {
+        uint256 numNodes = nodes.length;
+        uint256 numInputs = inputWords.length;
+        // INVARIANT: the graph bisection runs over at least one node.
+        if (numNodes == 0) revert EmptyModel();
+        // INVARIANT: the graph bisection has bounded depth.
+        if (numNodes > MAX_NODES) revert ModelTooLarge("nodes", numNodes, MAX_NODES);
+        if (numInputs > MAX_GRAPH_INPUTS) revert ModelTooLarge("graph inputs", numInputs, MAX_GRAPH_INPUTS);
+        for (uint256 i = 0; i < numInputs; i++) {
+            _checkWords(inputWords[i]);
+        }
+        uint256 numSlots = numInputs + numNodes;
+        // INVARIANT: the output is one of the model's slots, so a submission's output proof has a leaf to land on.
+        if (outputSlot >= numSlots) revert OutputSlotOutOfRange(outputSlot, numSlots);
+        _checkWords(outputWords);
+        uint256 outHeight = _slotHeight(nodes, inputWords, outputSlot);
+        // INVARIANT: the posted output's root, hashed at the output's height, is the tensor the output slot holds.
+        if (Commitments.tensorHeight(outputWords) != outHeight) {
+            revert SlotHeightMismatch(outputSlot, outHeight, Commitments.tensorHeight(outputWords));
+        }
+
+        bytes32[] memory leaves = new bytes32[](numNodes);
+        for (uint256 j = 0; j < numNodes; j++) {
+            _checkNode(nodes, inputWords, j);
+            leaves[j] = Commitments.nodeLeaf(nodes[j]);
+        }
+        return Commitments.prefixRoot(leaves, Commitments.nodeDepth(numNodes));
+    }
+
+    /// @dev Node j's checks (see validate).
+    function _checkNode(NodeSpec[] calldata nodes, uint32[] calldata inputWords, uint256 j) private pure {
+        NodeSpec calldata spec = nodes[j];
+        // INVARIANT: a program halts only by executing HALT, one step at least; T = 0 has no halted final state.
+        if (spec.steps == 0) revert ZeroSteps();
+        // INVARIANT: the VM bisection has bounded depth.
+        if (spec.steps > MAX_STEPS) revert ModelTooLarge("steps", spec.steps, MAX_STEPS);
+        InputRegion[] calldata regions = spec.inputs;
+        // INVARIANT: startVM's witness (a slot proof per input) stays under the forced-move caps.
+        if (regions.length > MAX_NODE_INPUTS) revert ModelTooLarge("node inputs", regions.length, MAX_NODE_INPUTS);
+        // INVARIANT: input regions are aligned, inside memory, sorted and disjoint; so is the output region.
+        Commitments.checkLayout(regions, MEM_DEPTH);
+        Commitments.checkRegion(spec.outBase, spec.outHeight, MEM_DEPTH);
+        uint256 produced = inputWords.length + j; // slots 0 .. produced - 1 exist when node j runs
+        for (uint256 i = 0; i < regions.length; i++) {
+            if (!regions[i].fromSlot) continue;
+            uint256 slot = regions[i].slot;
+            // INVARIANT: a node reads only tensors both sides have agreed on before it runs.
+            if (slot >= produced) revert SlotNotProducedYet(j, slot);
+            uint256 height = _slotHeight(nodes, inputWords, slot);
+            // INVARIANT: every subtree placed in VM memory is a tensor root at its own height, so every word of
+            // the initial memory can be opened by whoever knows the tensors (the honest side always does).
+            if (regions[i].height != height) revert SlotHeightMismatch(slot, height, regions[i].height);
+        }
+    }
+
+    /// @dev The tree height of slot `slot`'s tensor: an input's from its word count, a node output's region's.
+    function _slotHeight(NodeSpec[] calldata nodes, uint32[] calldata inputWords, uint256 slot)
+        private
+        pure
+        returns (uint256)
+    {
+        if (slot < inputWords.length) return Commitments.tensorHeight(inputWords[slot]);
+        return nodes[slot - inputWords.length].outHeight;
+    }
+
+    /// @dev Reverts unless 1 <= words <= MEM_WORDS.
+    function _checkWords(uint256 words) private pure {
+        // INVARIANT: every tensor of a game fits a node's VM memory and has at least one word.
+        if (words == 0 || words > MEM_WORDS) revert TensorSizeOutOfRange(words);
+    }
+}
