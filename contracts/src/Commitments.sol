@@ -77,11 +77,11 @@ library Commitments {
         // INVARIANT: whole words only, and no more of them than the tree holds: the height pins the word count's
         // range, so no other tree shape can spell the same root.
         if (len % 4 != 0 || len > uint256(32) << height) revert PackedWordsMalformed(len, height);
-        uint256 leafCount = (len + 31) / 32;
-        bytes32[] memory leaves = new bytes32[](leafCount);
-        for (uint256 k = 0; k < leafCount; k++) {
-            bytes32 leaf = bytes32(packed[32 * k:len < 32 * k + 32 ? len : 32 * k + 32]);
-            leaves[k] = leaf;
+        // The leaves are the string itself, 32 bytes at a time: one copy into zeroed memory leaves the last leaf
+        // zero-padded.
+        bytes32[] memory leaves = new bytes32[]((len + 31) / 32);
+        assembly ("memory-safe") {
+            calldatacopy(add(leaves, 32), packed.offset, len)
         }
         return prefixRoot(leaves, height);
     }
@@ -174,18 +174,34 @@ library Commitments {
     /// @notice Root of the depth-`depth` tree whose leaves 0 .. leaves.length - 1 are `leaves` and the rest zero.
     /// @dev Overwrites `leaves` with the levels above. Requires leaves.length <= 2^depth (callers pick the depth).
     function prefixRoot(bytes32[] memory leaves, uint256 depth) internal pure returns (bytes32) {
-        uint256 count = leaves.length;
-        bytes32 zero = 0; // Z[h]
-        for (uint256 h = 0; h < depth; h++) {
-            uint256 up = (count + 1) / 2;
-            for (uint256 k = 0; k < up; k++) {
-                bytes32 right = 2 * k + 1 < count ? leaves[2 * k + 1] : zero;
-                leaves[k] = _hashPair(leaves[2 * k], right);
+        return prefixRoot(leaves, depth, 0);
+    }
+
+    /// @notice prefixRoot over subtree roots of some height h: the missing leaves are `zero` = Z[h], the root of an
+    ///         all-zero subtree of that height (so the result is the root at height h + depth of the whole tree).
+    /// @dev In assembly, hashing in scratch space (no allocation per node): a full 8192-word input chunk's tree
+    ///      costs ~0.2M gas here where the checked loop cost ~0.9M.
+    function prefixRoot(bytes32[] memory leaves, uint256 depth, bytes32 zero) internal pure returns (bytes32 root) {
+        assembly ("memory-safe") {
+            let count := mload(leaves)
+            let first := add(leaves, 32)
+            for { let h := 0 } lt(h, depth) { h := add(h, 1) } {
+                let up := shr(1, add(count, 1))
+                for { let k := 0 } lt(k, up) { k := add(k, 1) } {
+                    let left := add(first, shl(6, k))
+                    mstore(0, mload(left))
+                    mstore(32, zero)
+                    if lt(add(shl(1, k), 1), count) { mstore(32, mload(add(left, 32))) }
+                    mstore(add(first, shl(5, k)), keccak256(0, 64))
+                }
+                count := up
+                mstore(0, zero)
+                mstore(32, zero)
+                zero := keccak256(0, 64)
             }
-            count = up;
-            zero = _hashPair(zero, zero);
+            root := zero
+            if count { root := mload(first) }
         }
-        return count == 0 ? zero : leaves[0];
     }
 
     // ------------------------------------------------------------------------------------------------------
@@ -232,8 +248,12 @@ library Commitments {
         if (base >> (3 + height) >= uint256(1) << (depth - height)) revert RegionOutOfRange(base, height);
     }
 
-    /// @dev An inner node: keccak256(left ‖ right).
-    function _hashPair(bytes32 left, bytes32 right) private pure returns (bytes32) {
-        return keccak256(abi.encode(left, right));
+    /// @dev An inner node: keccak256(left ‖ right), hashed in scratch space (no memory allocated).
+    function _hashPair(bytes32 left, bytes32 right) private pure returns (bytes32 node) {
+        assembly ("memory-safe") {
+            mstore(0, left)
+            mstore(32, right)
+            node := keccak256(0, 64)
+        }
     }
 }

@@ -110,7 +110,7 @@ error InputSizeMismatch(uint256 input, uint256 expected, uint256 actual);
 error OutputSizeMismatch(uint256 expected, uint256 actual);
 
 /// @notice A challenge's bond must equal the game's challenge bond.
-/// @param required The submitter's bond.
+/// @param required The game's challenge bond.
 /// @param value The value sent.
 error BondMismatch(uint256 required, uint256 value);
 

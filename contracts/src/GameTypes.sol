@@ -79,7 +79,7 @@ struct Submission {
 /// @param node The disputed node j (set by startVM).
 /// @param submissionId The disputed submission.
 /// @param phase See Phase.
-/// @param winner The side credited at the end (None while open, or for a refunded dispute).
+/// @param winner The side credited at the end (None while open).
 /// @param reason Why it ended.
 /// @param settled Whether its challenger, a winner, was credited its share of the forfeited bond.
 /// @param clock Both sides' chess clocks and whose turn it is.

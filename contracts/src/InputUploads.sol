@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {Commitments} from "./Commitments.sol";
+import {Merkle} from "./Merkle.sol";
 import {MEM_WORDS} from "./VMTypes.sol";
 import {UnknownUpload, NotUploader, BadChunk, InputSizeMismatch} from "./GameErrors.sol";
 
@@ -12,8 +13,8 @@ import {UnknownUpload, NotUploader, BadChunk, InputSizeMismatch} from "./GameErr
 ///         root is kept, so the tensor root is composed here from the chunks' roots, never taken from a caller.
 /// @dev Chunk k covers words [k * CHUNK_WORDS, (k + 1) * CHUNK_WORDS); every chunk but the last is full. A full
 ///      chunk is an aligned subtree of height CHUNK_HEIGHT of the tensor's tree, so the root at height H >
-///      CHUNK_HEIGHT is the prefix root of the chunk roots at height H - CHUNK_HEIGHT. A one-chunk upload keeps its
-///      root at its own tensor height.
+///      CHUNK_HEIGHT is the prefix root of the chunk roots at height H - CHUNK_HEIGHT, every position past the last
+///      chunk holding the zero subtree Z[CHUNK_HEIGHT]. A one-chunk upload keeps its root at its own tensor height.
 contract InputUploads {
     /// @notice Words per chunk: 32 KiB of packed words, under every client's and node's transaction size limit.
     uint256 public constant CHUNK_WORDS = 8192;
@@ -61,7 +62,11 @@ contract InputUploads {
         if (u.words != expectedWords) revert InputSizeMismatch(input, expectedWords, u.words);
         bytes32[] memory roots = u.chunkRoots;
         if (roots.length == 1) return roots[0];
-        return Commitments.prefixRoot(roots, Commitments.tensorHeight(expectedWords) - CHUNK_HEIGHT);
+        // INVARIANT: the root is the tensor's own tree: a chunk position past the last chunk is an all-zero
+        // subtree of the chunks' height, Z[CHUNK_HEIGHT] (not a zero leaf), as in the TypeScript tensorRoot.
+        return Commitments.prefixRoot(
+            roots, Commitments.tensorHeight(expectedWords) - CHUNK_HEIGHT, Merkle.zeroHash(CHUNK_HEIGHT)
+        );
     }
 
     function _append(uint256 upload, bytes calldata words) private {

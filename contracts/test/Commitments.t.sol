@@ -5,7 +5,9 @@ import {Test} from "forge-std/Test.sol";
 import {InputRegion, NodeSpec, Model} from "../src/ModelTypes.sol";
 import {VMState, hashState, MEM_DEPTH, STATUS_RUNNING} from "../src/VMTypes.sol";
 import {BadProofLength} from "../src/VMErrors.sol";
-import {RegionMisaligned, RegionOutOfRange, RegionsOverlap, InputCountMismatch} from "../src/GameErrors.sol";
+import {
+    RegionMisaligned, RegionOutOfRange, RegionsOverlap, InputCountMismatch, PackedWordsMalformed
+} from "../src/GameErrors.sol";
 import {CommitmentsHarness} from "./utils/CommitmentsHarness.sol";
 import {SmallTree} from "./utils/SmallTree.sol";
 
@@ -48,7 +50,7 @@ contract CommitmentsTest is Test {
         return level[0];
     }
 
-    /// @dev Up to 7 random disjoint aligned regions of heights 0..3 in a depth-5 tree; fromSlot ones get their
+    /// @dev Up to 7 random disjoint aligned regions of heights 0..3 in a depth-5 tree, sorted by base; fromSlot ones get their
     ///      root from slotRoots, the others a constant root (and a decoy slot root that must be ignored).
     function randomRegions(uint256 seed) internal pure returns (InputRegion[] memory regions, bytes32[] memory roots) {
         InputRegion[] memory tmp = new InputRegion[](7);
@@ -81,6 +83,13 @@ contract CommitmentsTest is Test {
             tmpRoots[count] = keccak256(abi.encode(r, "slot"));
             count++;
         }
+        // Sorted by base, as registration requires (insertion sort, keeping each root with its region).
+        for (uint256 i = 1; i < count; i++) {
+            for (uint256 k = i; k > 0 && tmp[k - 1].base > tmp[k].base; k--) {
+                (tmp[k - 1], tmp[k]) = (tmp[k], tmp[k - 1]);
+                (tmpRoots[k - 1], tmpRoots[k]) = (tmpRoots[k], tmpRoots[k - 1]);
+            }
+        }
         regions = new InputRegion[](count);
         roots = new bytes32[](count);
         for (uint256 i = 0; i < count; i++) {
@@ -97,6 +106,8 @@ contract CommitmentsTest is Test {
         }
     }
 
+    /// @dev The tensor of `words` as the docs define it: P = 8 * 2^height words (the words, then zeros), leaf l
+    ///      holding words 8l .. 8l + 7 big-endian, the full tree over all 2^height leaves.
     function naiveTensorRoot(int32[] memory words) internal pure returns (bytes32) {
         uint256 p = 8;
         while (p < words.length) p *= 2;
@@ -110,6 +121,13 @@ contract CommitmentsTest is Test {
             leaves[l] = bytes32(packed);
         }
         return SmallTree.root(leaves, SmallTree.ceilLog2(leaves.length));
+    }
+
+    /// @dev Words packed 4 bytes each, big-endian (abi.encodePacked of each int32).
+    function pack(int32[] memory words) internal pure returns (bytes memory packed) {
+        for (uint256 i = 0; i < words.length; i++) {
+            packed = bytes.concat(packed, abi.encodePacked(words[i]));
+        }
     }
 
     function region(bool fromSlot, bytes32 root, uint256 base, uint256 height)
@@ -166,9 +184,33 @@ contract CommitmentsTest is Test {
         assertTrue(h.nodeLeaf(s) != base);
     }
 
-    function test_modelId_isAbiEncodeOfFields_succeeds(bytes32 root, uint32 n, uint32 k, uint32 out) public view {
-        Model memory m = Model({nodesRoot: root, numNodes: n, numInputs: k, outputSlot: out});
-        assertEq(h.modelId(m), keccak256(abi.encode(root, n, k, out)));
+    function test_modelId_isAbiEncodeOfFields_succeeds(
+        bytes32 root,
+        uint32 n,
+        uint32 out,
+        uint32 outWords,
+        uint32[] memory inWords
+    ) public view {
+        Model memory m =
+            Model({nodesRoot: root, numNodes: n, outputSlot: out, outputWords: outWords, inputWords: inWords});
+        assertEq(h.modelId(m), keccak256(abi.encode(root, n, out, outWords, inWords)));
+    }
+
+    function test_modelId_everyFieldCounts_succeeds() public view {
+        uint32[] memory inWords = new uint32[](2);
+        inWords[0] = 784;
+        inWords[1] = 3;
+        Model memory m = Model({nodesRoot: repeat(0x33), numNodes: 5, outputSlot: 6, outputWords: 10, inputWords: inWords});
+        bytes32 id = h.modelId(m);
+        m.outputWords = 11;
+        assertTrue(h.modelId(m) != id, "output size");
+        m.outputWords = 10;
+        m.inputWords[1] = 4;
+        assertTrue(h.modelId(m) != id, "an input's size");
+        m.inputWords = new uint32[](3);
+        m.inputWords[0] = 784;
+        m.inputWords[1] = 3;
+        assertTrue(h.modelId(m) != id, "the number of inputs");
     }
 
     // ======================================================================================================
@@ -215,30 +257,71 @@ contract CommitmentsTest is Test {
     }
 
     // ======================================================================================================
-    // tensorRoot
+    // tensorHeight, packedRoot, prefixRoot
     // ======================================================================================================
 
-    function test_tensorRoot_smallCases_succeeds() public view {
-        assertEq(h.tensorRoot(new int32[](0)), bytes32(0));
-        int32[] memory w = new int32[](3);
-        w[0] = 1;
-        w[1] = -1;
-        w[2] = type(int32).min;
-        // One leaf, words big-endian two's complement, zero-padded; depth 0: the root is the leaf.
-        assertEq(h.tensorRoot(w), bytes32(hex"00000001ffffffff80000000"));
-        int32[] memory nine = new int32[](9);
-        nine[8] = 7;
-        bytes32 second = bytes32(uint256(7) << 224);
-        assertEq(h.tensorRoot(nine), SmallTree.hashPair(0, second));
+    function test_tensorHeight_table_succeeds() public view {
+        uint256[10] memory w = [uint256(0), 1, 8, 9, 16, 17, 8192, 8193, 150528, 1 << 22];
+        uint256[10] memory ht = [uint256(0), 0, 0, 1, 1, 2, 10, 11, 15, 19];
+        for (uint256 i = 0; i < w.length; i++) {
+            assertEq(h.tensorHeight(w[i]), ht[i]);
+        }
     }
 
-    function test_tensorRoot_matchesNaive_succeeds(uint256 seed, uint256 n) public view {
+    function test_packedRoot_smallCases_succeeds() public view {
+        assertEq(h.packedRoot("", 0), bytes32(0));
+        assertEq(h.packedRoot("", 3), SmallTree.zero(3), "the empty string is the zero tree");
+        // One leaf, words big-endian two's complement, zero-padded; height 0: the root is the leaf.
+        assertEq(h.packedRoot(hex"00000001ffffffff80000000", 0), bytes32(hex"00000001ffffffff80000000"));
+        bytes memory nine = new bytes(36);
+        nine[35] = 0x07;
+        assertEq(h.packedRoot(nine, 1), SmallTree.hashPair(0, bytes32(uint256(7) << 224)));
+    }
+
+    function test_packedRoot_matchesNaive_succeeds(uint256 seed, uint256 n) public view {
         n = bound(n, 0, 80);
-        int32[] memory words = new int32[](n);
+        int32[] memory w = new int32[](n);
         for (uint256 i = 0; i < n; i++) {
-            words[i] = int32(int256(uint256(keccak256(abi.encode(seed, i)))) % 2 ** 31);
+            w[i] = int32(int256(uint256(keccak256(abi.encode(seed, i)))) % 2 ** 31);
         }
-        assertEq(h.tensorRoot(words), naiveTensorRoot(words));
+        assertEq(h.packedRoot(pack(w), h.tensorHeight(n)), naiveTensorRoot(w));
+    }
+
+    function test_packedRoot_higherTreeIsZeroPadded_succeeds(uint256 seed, uint256 extra) public view {
+        // The same words at a larger height: the tensor's root paired with zero subtrees (another tree).
+        int32[] memory w = new int32[](11);
+        for (uint256 i = 0; i < 11; i++) {
+            w[i] = int32(int256(uint256(keccak256(abi.encode(seed, i)))) % 2 ** 31);
+        }
+        extra = bound(extra, 1, 5);
+        bytes32 node = naiveTensorRoot(w);
+        for (uint256 lv = 1; lv < 1 + extra; lv++) {
+            node = SmallTree.hashPair(node, SmallTree.zero(lv));
+        }
+        assertEq(h.packedRoot(pack(w), 1 + extra), node);
+    }
+
+    function test_packedRoot_partialWord_reverts() public {
+        vm.expectRevert(abi.encodeWithSelector(PackedWordsMalformed.selector, 5, 0));
+        h.packedRoot(hex"0000000102", 0);
+    }
+
+    function test_packedRoot_tooManyWordsForHeight_reverts() public {
+        // 9 words do not fit one leaf.
+        vm.expectRevert(abi.encodeWithSelector(PackedWordsMalformed.selector, 36, 0));
+        h.packedRoot(new bytes(36), 0);
+        vm.expectRevert(abi.encodeWithSelector(PackedWordsMalformed.selector, 68, 1));
+        h.packedRoot(new bytes(68), 1);
+    }
+
+    function test_prefixRoot_matchesNaive_succeeds(uint256 seed, uint256 n, uint256 extra) public view {
+        n = bound(n, 0, 70);
+        uint256 depth = SmallTree.ceilLog2(n) + bound(extra, 0, 3);
+        bytes32[] memory leaves = new bytes32[](n);
+        for (uint256 i = 0; i < n; i++) {
+            leaves[i] = keccak256(abi.encode(seed, i));
+        }
+        assertEq(h.prefixRoot(leaves, depth), SmallTree.root(leaves, depth));
     }
 
     // ======================================================================================================
@@ -256,16 +339,45 @@ contract CommitmentsTest is Test {
         assertEq(h.composeMemory(regions, roots), liftToMemory(naiveCompose(regions, roots, SMALL_DEPTH)));
     }
 
-    function test_composeMemory_orderIndependent_succeeds(uint256 seed) public view {
+    function test_composeMemory_unsorted_reverts(uint256 seed) public {
+        // Registration and composition take regions sorted by base only: any other order is refused.
         (InputRegion[] memory regions, bytes32[] memory roots) = randomRegions(seed);
         uint256 n = regions.length;
+        vm.assume(n >= 2);
         InputRegion[] memory rev = new InputRegion[](n);
         bytes32[] memory revRoots = new bytes32[](n);
         for (uint256 i = 0; i < n; i++) {
             rev[i] = regions[n - 1 - i];
             revRoots[i] = roots[n - 1 - i];
         }
-        assertEq(h.composeMemory(rev, revRoots), h.composeMemory(regions, roots));
+        vm.expectRevert(abi.encodeWithSelector(RegionsOverlap.selector, rev[1].base, rev[1].height));
+        h.composeMemory(rev, revRoots);
+    }
+
+    function test_checkLayout_sortedDisjoint_succeeds(uint256 seed) public view {
+        (InputRegion[] memory regions,) = randomRegions(seed);
+        h.checkLayout(regions, SMALL_DEPTH);
+        h.checkLayout(regions, MEM_DEPTH);
+    }
+
+    function test_checkLayout_adjacentRegions_succeeds() public view {
+        // End-to-start neighbours share no word.
+        h.checkLayout(two(region(false, 0, 0, 1), region(false, 0, 16, 0)), MEM_DEPTH);
+        h.checkLayout(two(region(false, 0, 8, 0), region(false, 0, 16, 1)), MEM_DEPTH);
+    }
+
+    /// forge-config: default.fuzz.runs = 64
+    function test_composeMemory_linearInRegions_succeeds(uint256 n) public {
+        // n leaf regions spread over memory: the cost grows at most linearly (one pass, <= n * depth hashes).
+        n = bound(n, 1, 32);
+        InputRegion[] memory regions = new InputRegion[](n);
+        for (uint256 i = 0; i < n; i++) {
+            regions[i] = region(false, keccak256(abi.encode(i)), (i << (MEM_DEPTH - 5)) * 8, 0);
+        }
+        uint256 before = gasleft();
+        h.composeMemory(regions, new bytes32[](n));
+        uint256 used = before - gasleft();
+        assertLt(used, 30_000 + n * 30_000, "linear in the region count");
     }
 
     function test_composeMemory_noRegions_succeeds() public view {
@@ -278,9 +390,9 @@ contract CommitmentsTest is Test {
         bytes32 mid = keccak256("mid");
         uint256 topLeaf = (uint256(1) << MEM_DEPTH) - 1;
         uint256 midBase = (uint256(1) << (MEM_DEPTH - 1)) * 8;
-        InputRegion[] memory regions = two(region(false, top, topLeaf * 8, 0), region(true, 0, midBase, 3));
+        InputRegion[] memory regions = two(region(true, 0, midBase, 3), region(false, top, topLeaf * 8, 0));
         bytes32[] memory roots = new bytes32[](2);
-        roots[1] = mid;
+        roots[0] = mid;
         // The top leaf's siblings: zero subtrees, except at level MEM_DEPTH - 2, the quarter holding `mid` (mid
         // lifted from level 3 as the leftmost subtree of that quarter).
         bytes32 quarter = mid;
@@ -335,8 +447,8 @@ contract CommitmentsTest is Test {
     }
 
     function test_composeMemory_containedRegion_reverts() public {
-        // A leaf inside a height-2 region, in both orders: detected where the leaf's ancestor meets the region.
-        vm.expectRevert(abi.encodeWithSelector(RegionsOverlap.selector, 32, 2));
+        // A leaf inside a height-2 region, in both orders: the second region starts before the first one ends.
+        vm.expectRevert(abi.encodeWithSelector(RegionsOverlap.selector, 48, 0));
         h.composeMemory(two(region(false, 0, 32, 2), region(false, 0, 48, 0)), new bytes32[](2));
         vm.expectRevert(abi.encodeWithSelector(RegionsOverlap.selector, 32, 2));
         h.composeMemory(two(region(false, 0, 48, 0), region(false, 0, 32, 2)), new bytes32[](2));
@@ -397,7 +509,7 @@ contract CommitmentsTest is Test {
     // ======================================================================================================
 
     /// @dev Values printed by the TypeScript twins for the same inputs (nodeLeaf, modelIdOf, composeMemory,
-    ///      tensorRoot, graphState); the two must agree byte for byte (docs/GAME.md).
+    ///      tensorRoot = packedRoot at the tensor's height, graphState); the two must agree byte for byte (docs/GAME.md).
     function test_twin_matchesTypeScript_succeeds() public view {
         NodeSpec memory spec;
         spec.codeRoot = repeat(0x11);
@@ -409,8 +521,11 @@ contract CommitmentsTest is Test {
         spec.inputs[1] = InputRegion({fromSlot: false, slot: 0, root: repeat(0x22), base: 128, height: 4});
         assertEq(h.nodeLeaf(spec), 0x814fe0d60bf727d2a069833ffff215bf6dfaa23077722a8295442fc3cd496a47);
 
-        Model memory m = Model({nodesRoot: repeat(0x33), numNodes: 5, numInputs: 2, outputSlot: 6});
-        assertEq(h.modelId(m), 0x9548f0a1676bb849bc75e3c9bb2f9086ee732b815b3ee4e01e383e552890c49a);
+        uint32[] memory inWords = new uint32[](2);
+        inWords[0] = 784;
+        inWords[1] = 3;
+        Model memory m = Model({nodesRoot: repeat(0x33), numNodes: 5, outputSlot: 6, outputWords: 10, inputWords: inWords});
+        assertEq(h.modelId(m), 0xefebd8ec8135cc069fe112f2fb3352a767e5ada961a218f88b3c794286391476);
 
         InputRegion[] memory regions = new InputRegion[](3);
         regions[0] = region(false, repeat(0x44), 0, 3);
@@ -426,7 +541,7 @@ contract CommitmentsTest is Test {
         for (uint256 i = 0; i < 11; i++) {
             w[i] = values[i];
         }
-        assertEq(h.tensorRoot(w), 0x05d91deaef1da380321f643e1e828aed7412cc1c8cd2acbf25ebad0dd259dda9);
+        assertEq(h.packedRoot(pack(w), 1), 0x05d91deaef1da380321f643e1e828aed7412cc1c8cd2acbf25ebad0dd259dda9);
 
         bytes32[] memory inputs = new bytes32[](2);
         inputs[0] = repeat(0x66);

@@ -10,10 +10,13 @@ import {SubmissionStatus, Phase, Move, Submission, DisputeView} from "../src/Gam
 import {GameHandler} from "./utils/GameHandler.sol";
 
 /// @notice Invariants of the game under random submitters, challengers, moves, time and withdrawals
-///         (GameHandler): solvency, an honest submitter never loses, one resolution per dispute, and no
-///         dispute outlives both clocks. After each run everything is played out and paid out.
+///         (GameHandler): conservation of every wei (credits, burns, withdrawals and locked bonds add up to the
+///         deposits, and the balance is the deposits less the withdrawals), an honest submitter never loses, an
+///         honest challenger never loses, one resolution per dispute, and no dispute outlives both clocks plus an
+///         increment per move. After each run everything is played out and paid out.
 contract DisputeGameInvariantTest is StdInvariant, Test {
     uint64 internal constant CLOCK = 1 hours;
+    uint64 internal constant INCREMENT = 5 minutes;
 
     VMJudge internal judge;
     DisputeGame internal game;
@@ -22,7 +25,7 @@ contract DisputeGameInvariantTest is StdInvariant, Test {
     function setUp() public {
         vm.warp(1_000_000);
         judge = new VMJudge();
-        game = new DisputeGame(IStepJudge(address(judge)), 1 ether, 1 days, CLOCK);
+        game = new DisputeGame(IStepJudge(address(judge)), 1 ether, 0.4 ether, 1 days, CLOCK, INCREMENT);
         handler = new GameHandler(game, judge);
         bytes4[] memory selectors = new bytes4[](9);
         selectors[0] = GameHandler.submit.selector;
@@ -38,27 +41,42 @@ contract DisputeGameInvariantTest is StdInvariant, Test {
         targetContract(address(handler));
     }
 
-    /// @dev What the game owes: every credit not withdrawn, the bond of every pending submission and of every
-    ///      unresolved dispute.
-    function owed() internal view returns (uint256 sum) {
+    /// @dev Every actor's credit.
+    function credited() internal view returns (uint256 sum) {
         address[6] memory all = handler.actors();
         for (uint256 i = 0; i < all.length; i++) {
             sum += game.credits(all[i]);
         }
+    }
+
+    /// @dev Wei held for parts not paid out yet: the bond of every pending submission, and of every rejected one
+    ///      while a dispute on it is open; once all are ruled, the share of each winner not settled yet; the
+    ///      challenge bond of every unresolved dispute.
+    function locked() internal view returns (uint256 sum) {
         uint256 m = game.submissionCount();
         for (uint256 id = 0; id < m; id++) {
             Submission memory s = game.submission(id);
             if (s.status == SubmissionStatus.Pending) sum += s.bond;
+            if (s.status == SubmissionStatus.Rejected && s.openDisputes != 0) sum += s.bond;
         }
         uint256 n = game.disputeCount();
         for (uint256 d = 0; d < n; d++) {
             DisputeView memory v = game.dispute(d);
-            if (v.phase != Phase.Resolved) sum += game.submission(v.submissionId).bond;
+            if (v.phase != Phase.Resolved) sum += game.challengeBond();
+            if (v.next == Move.Settle) sum += game.submission(v.submissionId).rewardShare;
         }
     }
 
-    function invariant_solvency() public view {
-        assertEq(address(game).balance, owed());
+    function invariant_conservation() public view {
+        assertEq(
+            credited() + game.burned() + handler.withdrawn() + locked(),
+            handler.deposited(),
+            "credits + burned + withdrawn + locked = deposited"
+        );
+    }
+
+    function invariant_balanceIsDepositsLessWithdrawals() public view {
+        assertEq(address(game).balance, handler.deposited() - handler.withdrawn());
     }
 
     function invariant_honestSubmitterNeverLoses() public view {
@@ -67,6 +85,10 @@ contract DisputeGameInvariantTest is StdInvariant, Test {
         for (uint256 id = 0; id < m; id++) {
             if (handler.isHonest(id)) assertTrue(game.submission(id).status != SubmissionStatus.Rejected);
         }
+    }
+
+    function invariant_honestChallengerNeverLoses() public view {
+        assertEq(handler.honestChallengerLosses(), 0);
     }
 
     function invariant_resolvedAtMostOnce() public view {
@@ -78,31 +100,37 @@ contract DisputeGameInvariantTest is StdInvariant, Test {
         }
     }
 
-    function invariant_disputeEndsWithinBothClocks() public view {
+    function invariant_disputeEndsWithinClocksPlusIncrements() public view {
         uint256 n = game.disputeCount();
         for (uint256 d = 0; d < n; d++) {
             DisputeView memory v = game.dispute(d);
-            if (v.next == Move.None || v.next == Move.Settle) continue;
-            // The mover's deadline (after which timeout ends it) never passes the start plus both clocks.
-            assertLe(v.deadline, v.createdAt + 2 * uint256(CLOCK));
+            if (v.phase == Phase.Resolved) continue;
+            // The mover's deadline (after which timeout ends it) never passes the start plus both clocks plus one
+            // increment per move made.
+            assertLe(v.deadline, handler.endBound(v.createdAt, handler.moves(d)));
         }
         assertEq(handler.lateRulings(), 0);
     }
 
-    /// @dev Play everything out: every dispute resolves, every submission ends, everyone withdraws, and the game
-    ///      holds nothing.
+    /// @dev Play everything out: every dispute resolves, every submission ends, every share is settled, everyone
+    ///      withdraws, and the game holds exactly what was burned.
     function afterInvariant() public {
         handler.drain();
         uint256 n = game.disputeCount();
         for (uint256 d = 0; d < n; d++) {
-            assertEq(uint8(game.dispute(d).phase), uint8(Phase.Resolved));
+            DisputeView memory v = game.dispute(d);
+            assertEq(uint8(v.phase), uint8(Phase.Resolved));
+            assertEq(uint8(v.next), uint8(Move.None), "every winning challenger settled");
         }
         uint256 m = game.submissionCount();
         for (uint256 id = 0; id < m; id++) {
             assertTrue(game.submission(id).status != SubmissionStatus.Pending);
         }
         assertEq(handler.honestLosses(), 0);
-        assertEq(address(game).balance, 0);
+        assertEq(handler.honestChallengerLosses(), 0);
+        assertEq(credited(), 0, "everyone withdrew");
+        assertEq(address(game).balance, game.burned(), "only burns stay");
+        assertEq(game.burned() + handler.withdrawn(), handler.deposited());
         console.log("submissions, disputes, VM starts:", m, n, handler.vmStarts());
         console.log(
             "step rulings, timeouts, settlements:", handler.stepRulings(), handler.timeouts(), handler.settlements()

@@ -7,6 +7,7 @@ import {NodeSpec} from "../src/ModelTypes.sol";
 import {Side} from "../src/Clock.sol";
 import {SubmissionStatus, Phase, Reason, Move, Submission, DisputeView, TransitionProof} from "../src/GameTypes.sol";
 import {DisputeGame} from "../src/DisputeGame.sol";
+import {IStepJudge} from "../src/IStepJudge.sol";
 import "../src/GameErrors.sol";
 import {GameFixture} from "./utils/GameFixture.sol";
 import {SmallTree} from "./utils/SmallTree.sol";
@@ -14,8 +15,10 @@ import {Tracer} from "./utils/Tracer.sol";
 import {ToyModels} from "./utils/ToyModels.sol";
 import {Asm} from "./utils/Asm.sol";
 
-/// @notice Every DisputeGame function except startVM (DisputeGameTransition.t.sol): submissions, challenges,
-///         finalize, the graph and VM bisections, resolveStep, timeout, settle, withdraw, the views; every revert.
+/// @notice Every DisputeGame function except startVM (DisputeGameTransition.t.sol) and the input uploads
+///         (InputUploads.t.sol): the constructor, submissions, challenges, finalize, the graph and VM bisections,
+///         resolveStep, timeout, settle, withdraw, the views; every revert. The attacks and the economics of several
+///         disputes are in DisputeGameAttacks.t.sol and DisputeGameEconomics.t.sol.
 /// @dev Most tests run on the honest 3-node chain model (node j adds j + 1), input input8(2).
 contract DisputeGameTest is GameFixture {
     bytes32 internal chainId;
@@ -30,6 +33,11 @@ contract DisputeGameTest is GameFixture {
         output = tensors[3];
     }
 
+    /// @dev The chain's input, as the one-element input list.
+    function chainInputs() internal pure returns (int32[8][] memory) {
+        return one8(input8(2));
+    }
+
     // ======================================================================================================
     // Helpers
     // ======================================================================================================
@@ -41,7 +49,7 @@ contract DisputeGameTest is GameFixture {
     }
 
     function submitHonest() internal returns (uint256) {
-        return submitWorld(chainToy(), truth, output, submitter, MIN_BOND);
+        return submitWorld(chainToy(), chainInputs(), truth, output, submitter, MIN_BOND);
     }
 
     function disputeHonest() internal returns (uint256 id, uint256 d) {
@@ -93,7 +101,9 @@ contract DisputeGameTest is GameFixture {
         assertEq(uint8(v.phase), uint8(Phase.Resolved), "phase");
         assertEq(uint8(v.winner), uint8(winner), "winner");
         assertEq(uint8(v.reason), uint8(reason), "reason");
-        assertEq(uint8(v.next), uint8(Move.None), "next");
+        // A winning challenger has its share to settle once every dispute on the submission is ruled.
+        bool settle = winner == Side.Challenger && game.submission(v.submissionId).openDisputes == 0;
+        assertEq(uint8(v.next), uint8(settle ? Move.Settle : Move.None), "next");
     }
 
     // ======================================================================================================
@@ -103,9 +113,62 @@ contract DisputeGameTest is GameFixture {
     function test_constructor_parameters_succeeds() public view {
         assertEq(address(game.judge()), address(judge));
         assertEq(game.minBond(), MIN_BOND);
+        assertEq(game.challengeBond(), CHALLENGE_BOND);
         assertEq(game.challengeWindow(), WINDOW);
         assertEq(game.clockSeconds(), CLOCK);
+        assertEq(game.moveIncrement(), INCREMENT);
+        assertEq(game.burned(), 0);
+        assertTrue(address(game.transitionVerifier()).code.length > 0);
+        assertTrue(address(game.modelValidator()).code.length > 0);
         assertTrue(game.isRegistered(chainId));
+    }
+
+    function deploy(address judge_, uint256 minBond, uint256 challengeBond, uint64 window, uint64 clock, uint64 inc)
+        internal
+        returns (DisputeGame)
+    {
+        return new DisputeGame(IStepJudge(judge_), minBond, challengeBond, window, clock, inc);
+    }
+
+    function test_constructor_zeroMinBond_reverts() public {
+        vm.expectRevert(abi.encodeWithSelector(InvalidParameter.selector, "minBond"));
+        deploy(address(judge), 0, CHALLENGE_BOND, WINDOW, CLOCK, INCREMENT);
+    }
+
+    function test_constructor_zeroChallengeBond_reverts() public {
+        vm.expectRevert(abi.encodeWithSelector(InvalidParameter.selector, "challengeBond"));
+        deploy(address(judge), MIN_BOND, 0, WINDOW, CLOCK, INCREMENT);
+    }
+
+    function test_constructor_zeroWindow_reverts() public {
+        vm.expectRevert(abi.encodeWithSelector(InvalidParameter.selector, "challengeWindow"));
+        deploy(address(judge), MIN_BOND, CHALLENGE_BOND, 0, CLOCK, INCREMENT);
+    }
+
+    function test_constructor_zeroClock_reverts() public {
+        vm.expectRevert(abi.encodeWithSelector(InvalidParameter.selector, "clockSeconds"));
+        deploy(address(judge), MIN_BOND, CHALLENGE_BOND, WINDOW, 0, INCREMENT);
+    }
+
+    function test_constructor_zeroIncrement_reverts() public {
+        vm.expectRevert(abi.encodeWithSelector(InvalidParameter.selector, "moveIncrement"));
+        deploy(address(judge), MIN_BOND, CHALLENGE_BOND, WINDOW, CLOCK, 0);
+    }
+
+    function test_constructor_incrementAboveClock_reverts() public {
+        vm.expectRevert(abi.encodeWithSelector(InvalidParameter.selector, "moveIncrement"));
+        deploy(address(judge), MIN_BOND, CHALLENGE_BOND, WINDOW, CLOCK, CLOCK + 1);
+    }
+
+    function test_constructor_incrementEqualsClock_succeeds() public {
+        assertEq(deploy(address(judge), MIN_BOND, CHALLENGE_BOND, WINDOW, CLOCK, CLOCK).moveIncrement(), CLOCK);
+    }
+
+    function test_constructor_judgeWithoutCode_reverts() public {
+        vm.expectRevert(abi.encodeWithSelector(InvalidParameter.selector, "judge"));
+        deploy(address(0), MIN_BOND, CHALLENGE_BOND, WINDOW, CLOCK, INCREMENT);
+        vm.expectRevert(abi.encodeWithSelector(InvalidParameter.selector, "judge"));
+        deploy(makeAddr("an account, not a contract"), MIN_BOND, CHALLENGE_BOND, WINDOW, CLOCK, INCREMENT);
     }
 
     // ======================================================================================================
@@ -115,11 +178,15 @@ contract DisputeGameTest is GameFixture {
     function test_submit_succeeds() public {
         bytes32[] memory inputs = new bytes32[](1);
         inputs[0] = truth[0];
+        uint256[] memory ups = inputUpload();
         vm.expectEmit(address(game));
         emit DisputeGame.Submitted(
-            0, submitter, chainId, 3 ether, inputs, words(output), ToyModels.graphState(truth, 4)
+            0, submitter, chainId, 3 ether, ups, inputs, words(output), ToyModels.graphState(truth, 4)
         );
-        uint256 id = submitWorld(chainToy(), truth, output, submitter, 3 ether);
+        vm.prank(submitter);
+        uint256 id = game.submit{value: 3 ether}(
+            chainId, ups, words(output), ToyModels.graphState(truth, 4), ToyModels.slotProof(truth, 4, 3)
+        );
         assertEq(id, 0);
         assertEq(game.submissionCount(), 1);
         Submission memory s = game.submission(id);
@@ -129,78 +196,125 @@ contract DisputeGameTest is GameFixture {
         assertEq(s.openDisputes, 0);
         assertEq(s.modelId, chainId);
         assertEq(s.bond, 3 ether);
-        assertEq(s.initialState, ToyModels.graphState(truth, 1), "S_0 computed on-chain");
+        assertEq(s.initialState, ToyModels.graphState(truth, 1), "S_0 computed on-chain from the uploaded words");
         assertEq(s.finalState, ToyModels.graphState(truth, 4));
         assertEq(s.outputRoot, truth[3]);
         assertEq(address(game).balance, 3 ether);
     }
 
     function test_submit_exactMinBond_succeeds() public {
-        submitWorld(chainToy(), truth, output, submitter, MIN_BOND);
+        submitWorld(chainToy(), chainInputs(), truth, output, submitter, MIN_BOND);
         assertEq(address(game).balance, MIN_BOND);
+    }
+
+    /// @dev One upload of the chain's input, by the submitter; its id in a one-element list.
+    function inputUpload() internal returns (uint256[] memory ups) {
+        ups = new uint256[](1);
+        ups[0] = upload(submitter, input8(2));
     }
 
     function test_submit_unregisteredModel_reverts() public {
         bytes32 unknown = keccak256("no such model");
+        uint256[] memory ups = inputUpload();
         vm.expectRevert(abi.encodeWithSelector(ModelNotRegistered.selector, unknown));
         vm.prank(submitter);
-        game.submit{value: MIN_BOND}(unknown, new bytes32[](1), words(output), 0, new bytes32[](2));
+        game.submit{value: MIN_BOND}(unknown, ups, words(output), 0, new bytes32[](2));
     }
 
     function test_submit_bondTooLow_reverts(uint256 bond) public {
         bond = bound(bond, 0, MIN_BOND - 1);
+        uint256[] memory ups = inputUpload();
         vm.expectRevert(abi.encodeWithSelector(BondTooLow.selector, MIN_BOND, bond));
-        submitWorld(chainToy(), truth, output, submitter, bond);
+        vm.prank(submitter);
+        game.submit{value: bond}(
+            chainId, ups, words(output), ToyModels.graphState(truth, 4), ToyModels.slotProof(truth, 4, 3)
+        );
     }
 
     function test_submit_wrongInputCount_reverts() public {
+        uint256[] memory two_ = new uint256[](2);
+        two_[0] = upload(submitter, input8(2));
+        two_[1] = upload(submitter, input8(2));
         vm.expectRevert(abi.encodeWithSelector(InputCountMismatch.selector, 1, 2));
         vm.prank(submitter);
-        game.submit{value: MIN_BOND}(chainId, new bytes32[](2), words(output), 0, new bytes32[](2));
+        game.submit{value: MIN_BOND}(chainId, two_, words(output), 0, new bytes32[](2));
+        vm.expectRevert(abi.encodeWithSelector(InputCountMismatch.selector, 1, 0));
+        vm.prank(submitter);
+        game.submit{value: MIN_BOND}(chainId, new uint256[](0), words(output), 0, new bytes32[](2));
+    }
+
+    function test_submit_unknownUpload_reverts() public {
+        uint256[] memory ups = new uint256[](1);
+        ups[0] = 5;
+        vm.expectRevert(abi.encodeWithSelector(UnknownUpload.selector, 5));
+        vm.prank(submitter);
+        game.submit{value: MIN_BOND}(chainId, ups, words(output), 0, new bytes32[](2));
+    }
+
+    function test_submit_anotherAccountsUpload_succeeds() public {
+        // Inputs are public data: a submission may use an upload someone else published (the words are the same).
+        uint256[] memory ups = new uint256[](1);
+        ups[0] = upload(other, input8(2));
+        vm.prank(submitter);
+        uint256 id = game.submit{value: MIN_BOND}(
+            chainId, ups, words(output), ToyModels.graphState(truth, 4), ToyModels.slotProof(truth, 4, 3)
+        );
+        assertEq(game.submission(id).initialState, ToyModels.graphState(truth, 1));
+    }
+
+    function test_submit_sameUploadTwice_succeeds() public {
+        // One upload serves any number of submissions (and any input slot whose size it matches).
+        uint256[] memory ups = inputUpload();
+        vm.startPrank(submitter);
+        uint256 a = game.submit{value: MIN_BOND}(
+            chainId, ups, words(output), ToyModels.graphState(truth, 4), ToyModels.slotProof(truth, 4, 3)
+        );
+        uint256 b = game.submit{value: MIN_BOND}(
+            chainId, ups, words(output), ToyModels.graphState(truth, 4), ToyModels.slotProof(truth, 4, 3)
+        );
+        vm.stopPrank();
+        assertEq(game.submission(a).initialState, game.submission(b).initialState);
+    }
+
+    function test_submit_otherInputChangesInitialState_succeeds() public {
+        // S_0 is computed from the uploaded words, never taken from the submitter: other words, another S_0.
+        uint256[] memory ups = new uint256[](1);
+        ups[0] = upload(submitter, input8(3));
+        vm.prank(submitter);
+        uint256 id = game.submit{value: MIN_BOND}(
+            chainId, ups, words(output), ToyModels.graphState(truth, 4), ToyModels.slotProof(truth, 4, 3)
+        );
+        bytes32[] memory w = new bytes32[](4);
+        w[0] = Asm.leaf(input8(3));
+        assertEq(game.submission(id).initialState, ToyModels.graphState(w, 1));
+        assertTrue(game.submission(id).initialState != game.submission(submitHonest()).initialState);
     }
 
     function test_submit_wrongOutputProofLength_reverts() public {
-        bytes32[] memory inputs = new bytes32[](1);
+        uint256[] memory ups = inputUpload();
         vm.expectRevert(abi.encodeWithSelector(BadProofLength.selector, 2, 3));
         vm.prank(submitter);
-        game.submit{value: MIN_BOND}(chainId, inputs, words(output), 0, new bytes32[](3));
+        game.submit{value: MIN_BOND}(chainId, ups, words(output), 0, new bytes32[](3));
     }
 
     function test_submit_outputNotInFinalState_reverts() public {
         // The output differs from the tensor S_n holds at the output slot.
         int32[8] memory wrong = output;
         wrong[7] += 1;
-        bytes32[] memory inputs = new bytes32[](1);
-        inputs[0] = truth[0];
+        uint256[] memory ups = inputUpload();
         bytes32[] memory siblings = ToyModels.slotProof(truth, 4, 3);
         bytes32 sn = ToyModels.graphState(truth, 4);
         vm.expectRevert(abi.encodeWithSelector(OutputNotInFinalState.selector, Asm.leaf(wrong)));
         vm.prank(submitter);
-        game.submit{value: MIN_BOND}(chainId, inputs, words(wrong), sn, siblings);
+        game.submit{value: MIN_BOND}(chainId, ups, words(wrong), sn, siblings);
     }
 
-    function test_submitWithInputs_publishesInputsAndEqualsSubmit_succeeds() public {
-        int32[][] memory inputs = new int32[][](1);
-        inputs[0] = words(input8(2));
-        bytes32[] memory siblings = ToyModels.slotProof(truth, 4, 3);
-        bytes32 sn = ToyModels.graphState(truth, 4);
-        vm.expectEmit(true, false, false, true, address(game));
-        emit DisputeGame.InputsPublished(0, inputs);
+    function test_submit_outputSizeMismatch_reverts() public {
+        uint256[] memory ups = inputUpload();
+        bytes memory seven = new bytes(28);
+        vm.expectRevert(abi.encodeWithSelector(OutputSizeMismatch.selector, 32, 28));
         vm.prank(submitter);
-        uint256 id = game.submitWithInputs{value: MIN_BOND}(chainId, inputs, words(output), sn, siblings);
-        uint256 byRoots = submitHonest();
-        Submission memory a = game.submission(id);
-        Submission memory b = game.submission(byRoots);
-        assertEq(a.initialState, b.initialState, "S_0 from the words equals S_0 from their roots");
-        assertEq(a.outputRoot, b.outputRoot);
-    }
-
-    function test_submitWithInputs_wrongInputs_changesInitialState_succeeds() public {
-        int32[][] memory inputs = new int32[][](1);
-        inputs[0] = words(input8(3));
-        vm.prank(submitter);
-        uint256 id = game.submitWithInputs{value: MIN_BOND}(chainId, inputs, words(output), ToyModels.graphState(truth, 4), ToyModels.slotProof(truth, 4, 3));
-        assertTrue(game.submission(id).initialState != game.submission(submitHonest()).initialState);
+        game.submit{value: MIN_BOND}(chainId, ups, seven, 0, new bytes32[](2));
     }
 
     // ======================================================================================================
@@ -231,7 +345,17 @@ contract DisputeGameTest is GameFixture {
         assertEq(v.challengerClock, CLOCK);
         assertEq(v.deadline, block.timestamp + CLOCK);
         assertEq(v.createdAt, block.timestamp);
-        assertEq(address(game).balance, 2 * MIN_BOND);
+        assertEq(address(game).balance, MIN_BOND + CHALLENGE_BOND);
+    }
+
+    function test_challenge_bondIndependentOfSubmissionBond_succeeds() public {
+        // The submitter staked 5 ether; a challenge still stakes the game's fixed bond, and only that.
+        uint256 id = submitWorld(chainToy(), chainInputs(), truth, output, submitter, 5 ether);
+        vm.expectRevert(abi.encodeWithSelector(BondMismatch.selector, CHALLENGE_BOND, 5 ether));
+        vm.prank(challenger);
+        game.challenge{value: 5 ether}(id);
+        challengeAs(id, challenger);
+        assertEq(address(game).balance, 5 ether + CHALLENGE_BOND);
     }
 
     function test_challenge_severalChallengers_succeeds() public {
@@ -256,14 +380,14 @@ contract DisputeGameTest is GameFixture {
         vm.warp(windowEnd + bound(late, 1, 10 * WINDOW));
         vm.expectRevert(abi.encodeWithSelector(ChallengeWindowClosed.selector, windowEnd));
         vm.prank(challenger);
-        game.challenge{value: MIN_BOND}(id);
+        game.challenge{value: CHALLENGE_BOND}(id);
     }
 
     function test_challenge_wrongBond_reverts(uint256 value) public {
         uint256 id = submitHonest();
         value = bound(value, 0, 10 ether);
-        vm.assume(value != MIN_BOND);
-        vm.expectRevert(abi.encodeWithSelector(BondMismatch.selector, MIN_BOND, value));
+        vm.assume(value != CHALLENGE_BOND);
+        vm.expectRevert(abi.encodeWithSelector(BondMismatch.selector, CHALLENGE_BOND, value));
         vm.prank(challenger);
         game.challenge{value: value}(id);
     }
@@ -271,7 +395,7 @@ contract DisputeGameTest is GameFixture {
     function test_challenge_unknownSubmission_reverts() public {
         vm.expectRevert(abi.encodeWithSelector(UnknownSubmission.selector, 0));
         vm.prank(challenger);
-        game.challenge{value: MIN_BOND}(0);
+        game.challenge{value: CHALLENGE_BOND}(0);
     }
 
     function test_challenge_finalizedSubmission_reverts() public {
@@ -280,7 +404,7 @@ contract DisputeGameTest is GameFixture {
         game.finalize(id);
         vm.expectRevert(abi.encodeWithSelector(SubmissionNotPending.selector, id, SubmissionStatus.Finalized));
         vm.prank(challenger);
-        game.challenge{value: MIN_BOND}(id);
+        game.challenge{value: CHALLENGE_BOND}(id);
     }
 
     function test_challenge_rejectedSubmission_reverts() public {
@@ -289,7 +413,7 @@ contract DisputeGameTest is GameFixture {
         game.timeout(d); // the submitter never moved
         vm.expectRevert(abi.encodeWithSelector(SubmissionNotPending.selector, id, SubmissionStatus.Rejected));
         vm.prank(other);
-        game.challenge{value: MIN_BOND}(id);
+        game.challenge{value: CHALLENGE_BOND}(id);
     }
 
     // ======================================================================================================
@@ -314,7 +438,7 @@ contract DisputeGameTest is GameFixture {
         game.timeout(d);
         vm.warp(block.timestamp + WINDOW);
         game.finalize(id);
-        assertEq(game.credits(submitter), 2 * MIN_BOND);
+        assertEq(game.credits(submitter), MIN_BOND + CHALLENGE_BOND, "its bond back and the loser's bond");
     }
 
     function test_finalize_windowOpen_reverts() public {
@@ -360,7 +484,7 @@ contract DisputeGameTest is GameFixture {
 
     function test_postGraphState_succeeds() public {
         (, uint256 d) = disputeHonest();
-        vm.warp(block.timestamp + 100);
+        vm.warp(block.timestamp + 1000);
         bytes32 s1 = ToyModels.graphState(truth, 2);
         vm.expectEmit(address(game));
         emit DisputeGame.GraphStatePosted(d, 1, s1);
@@ -369,7 +493,7 @@ contract DisputeGameTest is GameFixture {
         assertEq(v.midHash, s1);
         assertEq(uint8(v.turn), uint8(Side.Challenger));
         assertEq(uint8(v.next), uint8(Move.RespondGraph));
-        assertEq(v.submitterClock, CLOCK - 100, "the submitter's clock ran while it was to move");
+        assertEq(v.submitterClock, CLOCK - 1000 + INCREMENT, "its clock ran while it was to move; the move earned");
         assertEq(v.challengerClock, CLOCK);
         assertEq(v.deadline, block.timestamp + CLOCK);
     }
@@ -378,7 +502,7 @@ contract DisputeGameTest is GameFixture {
         (, uint256 d) = disputeHonest();
         bytes32 s1 = ToyModels.graphState(truth, 2);
         postAs(d, s1);
-        vm.warp(block.timestamp + 50);
+        vm.warp(block.timestamp + 500);
         vm.expectEmit(address(game));
         emit DisputeGame.GraphResponded(d, true, 1, 3);
         respondAs(d, true);
@@ -388,7 +512,8 @@ contract DisputeGameTest is GameFixture {
         assertEq(v.loHash, s1);
         assertEq(v.midHash, 0);
         assertEq(v.mid, 2);
-        assertEq(v.challengerClock, CLOCK - 50);
+        assertEq(v.challengerClock, CLOCK - 500 + INCREMENT);
+        assertEq(v.submitterClock, CLOCK, "a quick move earns no more than the starting budget");
         assertEq(uint8(v.next), uint8(Move.PostGraphState));
     }
 
@@ -424,7 +549,7 @@ contract DisputeGameTest is GameFixture {
     function test_postGraphState_converged_reverts() public {
         Toy memory one = registerChain(1, true);
         bytes32[] memory w = ToyModels.chainWorld(input8(1), 1, true, false, 0);
-        uint256 id = submitWorld(one, w, input8(1), submitter, MIN_BOND);
+        uint256 id = submitWorld(one, one8(input8(1)), w, input8(1), submitter, MIN_BOND);
         uint256 d = challengeAs(id, challenger);
         vm.expectRevert(abi.encodeWithSelector(BisectionConverged.selector, 0, 1));
         postAs(d, keccak256("s"));
@@ -457,15 +582,20 @@ contract DisputeGameTest is GameFixture {
         postAs(d, keccak256("s"));
     }
 
-    function test_postGraphState_submissionRejected_reverts() public {
+    function test_respondGraph_afterSubmissionRejected_succeeds() public {
+        // Another dispute rejected the submission; this one still runs to its own ruling.
         (uint256 id, uint256 d) = disputeHonest();
         uint256 d2 = challengeAs(id, other);
-        postAs(d2, keccak256("keeps d2's clock fresh"));
-        vm.warp(block.timestamp + CLOCK);
-        game.timeout(d); // rejects the submission
-        vm.expectRevert(abi.encodeWithSelector(SubmissionNotPending.selector, id, SubmissionStatus.Rejected));
+        vm.warp(block.timestamp + CLOCK / 2);
+        postAs(d2, keccak256("s1"));
+        vm.warp(block.timestamp + CLOCK / 2);
+        game.timeout(d); // the submitter never moved in d: rejected
+        assertEq(uint8(game.submission(id).status), uint8(SubmissionStatus.Rejected));
+        assertEq(uint8(game.dispute(d2).next), uint8(Move.RespondGraph));
         vm.prank(other);
         game.respondGraph(d2, true);
+        postAs(d2, keccak256("s2"));
+        assertEq(uint8(game.dispute(d2).next), uint8(Move.RespondGraph));
     }
 
     function test_respondGraph_wrongTurn_reverts() public {
@@ -604,9 +734,12 @@ contract DisputeGameTest is GameFixture {
         emit DisputeGame.DisputeResolved(d, Side.Submitter, Reason.Step);
         resolveWithTruth(d, code, mem, other); // anyone
         assertResolved(d, Side.Submitter, Reason.Step);
-        assertEq(game.credits(submitter), MIN_BOND);
+        assertEq(game.credits(submitter), CHALLENGE_BOND, "the losing challenger's bond");
+        assertEq(game.credits(challenger), 0);
         assertEq(game.submission(id).openDisputes, 0);
+        assertEq(game.submission(id).winners, 0);
         assertEq(uint8(game.submission(id).status), uint8(SubmissionStatus.Pending));
+        assertEq(game.burned(), 0);
     }
 
     function test_resolveStep_submitterWrong_succeeds() public {
@@ -624,12 +757,22 @@ contract DisputeGameTest is GameFixture {
         assertEq(game.dispute(d).lo, ToyModels.ADD_STEPS - 2);
         assertEq(game.dispute(d).hi, ToyModels.ADD_STEPS - 1);
         vm.expectEmit(address(game));
+        emit DisputeGame.DisputeResolved(d, Side.Challenger, Reason.Step);
+        vm.expectEmit(address(game));
         emit DisputeGame.SubmissionRejected(id, d);
+        vm.expectEmit(address(game));
+        emit DisputeGame.BondForfeited(id, 1, MIN_BOND / 2, MIN_BOND / 2);
         resolveWithTruth(d, code, mem, challenger);
         assertResolved(d, Side.Challenger, Reason.Step);
-        assertEq(game.credits(challenger), MIN_BOND + MIN_BOND / 2, "own bond plus half the submitter's");
-        assertEq(game.BURN_ADDRESS().balance, MIN_BOND / 2, "the other half burned");
-        assertEq(uint8(game.submission(id).status), uint8(SubmissionStatus.Rejected));
+        assertEq(game.credits(challenger), CHALLENGE_BOND, "its own bond back at the ruling");
+        assertEq(game.burned(), MIN_BOND / 2, "half the submitter's bond burned (a counter)");
+        assertEq(address(game).balance, MIN_BOND + CHALLENGE_BOND, "nothing left the contract");
+        Submission memory s = game.submission(id);
+        assertEq(uint8(s.status), uint8(SubmissionStatus.Rejected));
+        assertEq(s.winners, 1);
+        assertEq(s.rewardShare, MIN_BOND / 2);
+        game.settle(d);
+        assertEq(game.credits(challenger), CHALLENGE_BOND + MIN_BOND / 2, "plus the other half (settle)");
     }
 
     function test_resolveStep_notConverged_reverts() public {
@@ -671,6 +814,46 @@ contract DisputeGameTest is GameFixture {
         game.resolveStep(d, pre, proof);
     }
 
+    function test_resolveStep_lastSecond_succeeds() public {
+        (, uint256 d, bytes32[] memory code, bytes32[] memory mem) = toStep(true);
+        vm.warp(game.dispute(d).deadline - 1);
+        resolveWithTruth(d, code, mem, other);
+        assertResolved(d, Side.Submitter, Reason.Step);
+    }
+
+    function test_resolveStep_afterSubmissionRejected_succeeds() public {
+        // Two disputes on the honest result. The submitter neglects d (and loses it on time: rejected) but plays d2,
+        // which still runs to the judge's ruling after the rejection: the submitter wins it and gets its bond.
+        (uint256 id, uint256 d) = disputeHonest();
+        uint256 d2 = challengeAs(id, other);
+        vm.warp(block.timestamp + CLOCK / 2);
+        playGraph(d2, truth, truth, 1);
+        bytes32[] memory code = ToyModels.chainCode(2, false);
+        (TransitionProof memory tp, bytes32[] memory mem) = honestTransition(chainToy(), 2, truth, code);
+        vm.prank(submitter);
+        game.startVM(d2, tp);
+        bytes32[] memory honest = Tracer.hashes(judge, code, mem, ToyModels.ADD_STEPS);
+        while (game.dispute(d2).next == Move.PostVMState) {
+            uint64 mid = game.dispute(d2).mid;
+            vm.prank(submitter);
+            game.postVMState(d2, honest[mid]);
+            vm.prank(other);
+            game.respondVM(d2, false);
+        }
+        vm.warp(block.timestamp + CLOCK / 2);
+        game.timeout(d);
+        assertEq(uint8(game.submission(id).status), uint8(SubmissionStatus.Rejected));
+        assertEq(game.submission(id).rewardShare, 0, "not split while d2 is open");
+        assertEq(uint8(game.dispute(d).next), uint8(Move.None), "nothing to settle yet");
+
+        resolveWithTruth(d2, code, mem, submitter);
+        assertResolved(d2, Side.Submitter, Reason.Step);
+        assertEq(game.credits(submitter), CHALLENGE_BOND, "d2's losing bond, not refunded to its challenger");
+        assertEq(game.credits(other), 0);
+        assertEq(game.submission(id).rewardShare, MIN_BOND / 2, "split at the last ruling: one winner");
+        assertEq(uint8(game.dispute(d).next), uint8(Move.Settle));
+    }
+
     function test_resolveStep_badProof_reverts() public {
         // The judge's own checks surface: a wrong instruction leaf is not a step.
         (, uint256 d, bytes32[] memory code, bytes32[] memory mem) = toStep(true);
@@ -689,13 +872,10 @@ contract DisputeGameTest is GameFixture {
         bytes32[] memory code = new bytes32[](1); // HALT
         specs[0].codeRoot = SmallTree.root(code, 16);
         specs[0].steps = 2;
-        Toy memory t;
-        t.specs = specs;
-        t.model = ToyModels.modelOf(specs, 1);
-        t.id = game.register(t.model);
+        Toy memory t = registerSpecs(specs, 1);
         bytes32[] memory world = new bytes32[](2);
         world[0] = Asm.leaf(input8(5));
-        uint256 id = submitWorld(t, world, [int32(0), 0, 0, 0, 0, 0, 0, 0], submitter, MIN_BOND);
+        uint256 id = submitWorld(t, one8(input8(5)), world, [int32(0), 0, 0, 0, 0, 0, 0, 0], submitter, MIN_BOND);
         d = challengeAs(id, challenger);
         bytes32[] memory mem = ToyModels.nodeMemory(specs[0], world);
         (halted1,) = Tracer.stateAt(judge, code, mem, 1);
@@ -737,30 +917,35 @@ contract DisputeGameTest is GameFixture {
         emit DisputeGame.DisputeResolved(d, Side.Challenger, Reason.Timeout);
         vm.expectEmit(address(game));
         emit DisputeGame.SubmissionRejected(id, d);
+        vm.expectEmit(address(game));
+        emit DisputeGame.BondForfeited(id, 1, MIN_BOND / 2, MIN_BOND / 2);
         vm.prank(other);
         game.timeout(d);
         assertResolved(d, Side.Challenger, Reason.Timeout);
-        assertEq(game.credits(challenger), MIN_BOND + MIN_BOND / 2);
+        assertEq(game.credits(challenger), CHALLENGE_BOND);
+        assertEq(game.burned(), MIN_BOND / 2);
+        assertEq(uint8(game.dispute(d).next), uint8(Move.Settle));
     }
 
     function test_timeout_challengerSilent_submitterWins_succeeds() public {
-        (, uint256 d) = disputeHonest();
+        (uint256 id, uint256 d) = disputeHonest();
         postAs(d, keccak256("s1"));
         vm.warp(block.timestamp + CLOCK);
         game.timeout(d);
         assertResolved(d, Side.Submitter, Reason.Timeout);
-        assertEq(game.credits(submitter), MIN_BOND);
+        assertEq(game.credits(submitter), CHALLENGE_BOND);
+        assertEq(uint8(game.submission(id).status), uint8(SubmissionStatus.Pending));
     }
 
     function test_timeout_tooEarly_reverts(uint256 early) public {
         (, uint256 d) = disputeHonest();
         vm.warp(block.timestamp + 600);
-        postAs(d, keccak256("s1")); // the submitter used 600 s
+        postAs(d, keccak256("s1")); // the submitter used 600 s, and earned INCREMENT
         vm.warp(block.timestamp + 300);
-        respondAs(d, true); // the challenger used 300 s
-        uint256 deadline = block.timestamp + CLOCK - 600;
+        respondAs(d, true); // the challenger used 300 s, and earned INCREMENT (capped at CLOCK)
+        uint256 deadline = block.timestamp + CLOCK - 600 + INCREMENT;
         assertEq(game.dispute(d).deadline, deadline);
-        vm.warp(deadline - bound(early, 1, CLOCK - 600));
+        vm.warp(deadline - bound(early, 1, CLOCK - 600 + INCREMENT));
         vm.expectRevert(abi.encodeWithSelector(ClockNotSpent.selector, deadline));
         game.timeout(d);
     }
@@ -773,13 +958,19 @@ contract DisputeGameTest is GameFixture {
         game.timeout(d);
     }
 
-    function test_timeout_submissionRejected_reverts() public {
+    function test_timeout_afterSubmissionRejected_succeeds() public {
+        // Both disputes' submitter clocks run out; the second timeout is a ruling of its own (no refund, no skip).
         (uint256 id, uint256 d) = disputeHonest();
         uint256 d2 = challengeAs(id, other);
         vm.warp(block.timestamp + CLOCK);
         game.timeout(d);
-        vm.expectRevert(abi.encodeWithSelector(SubmissionNotPending.selector, id, SubmissionStatus.Rejected));
+        assertEq(game.submission(id).rewardShare, 0, "d2 still open");
+        vm.expectEmit(address(game));
+        emit DisputeGame.BondForfeited(id, 2, MIN_BOND / 4, MIN_BOND / 2);
         game.timeout(d2);
+        assertResolved(d2, Side.Challenger, Reason.Timeout);
+        assertEq(game.submission(id).winners, 2);
+        assertEq(game.credits(other), CHALLENGE_BOND);
     }
 
     function test_timeout_unknown_reverts() public {
@@ -793,37 +984,115 @@ contract DisputeGameTest is GameFixture {
 
     function test_settle_succeeds() public {
         (uint256 id, uint256 d) = disputeHonest();
+        vm.warp(block.timestamp + CLOCK);
+        game.timeout(d);
+        assertEq(uint8(game.dispute(d).next), uint8(Move.Settle));
+        assertEq(game.dispute(d).deadline, 0);
+        vm.expectEmit(address(game));
+        emit DisputeGame.Settled(d, MIN_BOND / 2);
+        vm.prank(other); // anyone
+        game.settle(d);
+        assertEq(uint8(game.dispute(d).next), uint8(Move.None));
+        assertEq(game.credits(challenger), CHALLENGE_BOND + MIN_BOND / 2);
+        assertEq(game.credits(other), 0);
+        assertEq(game.credits(submitter), 0);
+        assertEq(game.burned(), MIN_BOND / 2);
+        assertEq(game.submission(id).openDisputes, 0);
+        assertEq(address(game).balance, MIN_BOND + CHALLENGE_BOND, "credits and burns are bookkeeping only");
+    }
+
+    function test_settle_twoWinnersShareHalf_succeeds() public {
+        (uint256 id, uint256 d) = disputeHonest();
         uint256 d2 = challengeAs(id, other);
         vm.warp(block.timestamp + CLOCK);
         game.timeout(d);
-        assertEq(uint8(game.dispute(d2).next), uint8(Move.Settle));
-        assertEq(game.dispute(d2).deadline, 0);
-        vm.expectEmit(address(game));
-        emit DisputeGame.DisputeResolved(d2, Side.None, Reason.SubmissionRejected);
+        game.timeout(d2);
+        game.settle(d);
         game.settle(d2);
-        assertResolved(d2, Side.None, Reason.SubmissionRejected);
-        assertEq(game.credits(other), MIN_BOND);
-        assertEq(game.credits(challenger), MIN_BOND + MIN_BOND / 2);
-        assertEq(game.submission(id).openDisputes, 0);
-        assertEq(address(game).balance, MIN_BOND + MIN_BOND / 2 + MIN_BOND);
+        assertEq(game.credits(challenger), CHALLENGE_BOND + MIN_BOND / 4);
+        assertEq(game.credits(other), CHALLENGE_BOND + MIN_BOND / 4);
+        assertEq(game.burned(), MIN_BOND / 2);
+        assertEq(game.submission(id).rewardShare, MIN_BOND / 4);
     }
 
-    function test_settle_notRejected_reverts() public {
+    function test_settle_remainderBurned_succeeds() public {
+        // A bond of 1 ether + 1 wei over 3 winners: half (rounded down) burned, the rest split, the remainder burned.
+        uint256 bond = 1 ether + 1;
+        uint256 id = submitWorld(chainToy(), chainInputs(), truth, output, submitter, bond);
+        uint256 d0 = challengeAs(id, challenger);
+        uint256 d1 = challengeAs(id, other);
+        uint256 d2 = challengeAs(id, challenger);
+        vm.warp(block.timestamp + CLOCK);
+        game.timeout(d0);
+        game.timeout(d1);
+        game.timeout(d2);
+        uint256 share = (bond - bond / 2) / 3;
+        assertEq(game.submission(id).rewardShare, share);
+        assertEq(game.burned(), bond - 3 * share);
+        game.settle(d0);
+        game.settle(d1);
+        game.settle(d2);
+        assertEq(game.credits(challenger) + game.credits(other) + game.burned(), bond + 3 * CHALLENGE_BOND);
+    }
+
+    function test_settle_disputesOpen_reverts() public {
+        // The share is fixed only when the last dispute on the rejected submission is ruled.
         (uint256 id, uint256 d) = disputeHonest();
-        vm.expectRevert(abi.encodeWithSelector(SubmissionNotRejected.selector, id));
+        uint256 d2 = challengeAs(id, other);
+        vm.warp(block.timestamp + CLOCK / 2);
+        postAs(d2, keccak256("s1"));
+        vm.warp(block.timestamp + CLOCK / 2);
+        game.timeout(d);
+        assertEq(uint8(game.dispute(d).next), uint8(Move.None));
+        vm.expectRevert(abi.encodeWithSelector(NothingToSettle.selector, d));
+        game.settle(d);
+    }
+
+    function test_settle_submitterWon_reverts() public {
+        (, uint256 d) = disputeHonest();
+        postAs(d, keccak256("s1"));
+        vm.warp(block.timestamp + CLOCK);
+        game.timeout(d);
+        vm.expectRevert(abi.encodeWithSelector(NothingToSettle.selector, d));
+        game.settle(d);
+    }
+
+    function test_settle_loserOfRejectedSubmission_reverts() public {
+        // d2's challenger lost its own ruling: no share, though another dispute rejected the submission.
+        (uint256 id, uint256 d) = disputeHonest();
+        uint256 d2 = challengeAs(id, other);
+        postAs(d2, keccak256("s1"));
+        vm.warp(block.timestamp + CLOCK);
+        game.timeout(d); // the submitter lost d
+        game.timeout(d2); // d2's challenger never answered: it lost d2
+        assertResolved(d2, Side.Submitter, Reason.Timeout);
+        assertEq(game.submission(id).winners, 1);
+        vm.expectRevert(abi.encodeWithSelector(NothingToSettle.selector, d2));
+        game.settle(d2);
+        game.settle(d);
+        assertEq(game.credits(other), 0, "the loser's bond is not refunded");
+        assertEq(game.credits(submitter), CHALLENGE_BOND, "it went to the submitter");
+        assertEq(game.credits(challenger), CHALLENGE_BOND + MIN_BOND / 2);
+    }
+
+    function test_settle_unresolved_reverts() public {
+        (, uint256 d) = disputeHonest();
+        vm.expectRevert(abi.encodeWithSelector(NothingToSettle.selector, d));
         game.settle(d);
     }
 
     function test_settle_twice_reverts() public {
-        (uint256 id, uint256 d) = disputeHonest();
-        uint256 d2 = challengeAs(id, other);
+        (, uint256 d) = disputeHonest();
         vm.warp(block.timestamp + CLOCK);
         game.timeout(d);
-        game.settle(d2);
-        vm.expectRevert(abi.encodeWithSelector(DisputeOver.selector, d2));
-        game.settle(d2);
-        vm.expectRevert(abi.encodeWithSelector(DisputeOver.selector, d));
         game.settle(d);
+        vm.expectRevert(abi.encodeWithSelector(NothingToSettle.selector, d));
+        game.settle(d);
+    }
+
+    function test_settle_unknown_reverts() public {
+        vm.expectRevert(abi.encodeWithSelector(UnknownDispute.selector, 4));
+        game.settle(4);
     }
 
     // ======================================================================================================
@@ -853,8 +1122,9 @@ contract DisputeGameTest is GameFixture {
     function test_withdraw_reentrantReceiverPaidOnce_succeeds() public {
         Reenterer r = new Reenterer(game);
         vm.deal(address(r), 10 ether);
-        uint256 id =
-            r.submit(chainId, truth, words(output), ToyModels.slotProof(truth, 4, 3), ToyModels.graphState(truth, 4));
+        uint256 id = r.submit(
+            chainId, words(input8(2)), words(output), ToyModels.slotProof(truth, 4, 3), ToyModels.graphState(truth, 4)
+        );
         vm.warp(block.timestamp + WINDOW + 1);
         game.finalize(id);
         uint256 before = address(r).balance;
@@ -868,8 +1138,9 @@ contract DisputeGameTest is GameFixture {
     function test_withdraw_receiverRejects_reverts() public {
         Reenterer r = new Reenterer(game);
         vm.deal(address(r), 10 ether);
-        uint256 id =
-            r.submit(chainId, truth, words(output), ToyModels.slotProof(truth, 4, 3), ToyModels.graphState(truth, 4));
+        uint256 id = r.submit(
+            chainId, words(input8(2)), words(output), ToyModels.slotProof(truth, 4, 3), ToyModels.graphState(truth, 4)
+        );
         vm.warp(block.timestamp + WINDOW + 1);
         game.finalize(id);
         r.setRefuse(true);
@@ -914,16 +1185,13 @@ contract Reenterer {
         game = game_;
     }
 
-    function submit(
-        bytes32 modelId,
-        bytes32[] memory world,
-        int32[] memory out,
-        bytes32[] memory siblings,
-        bytes32 finalState
-    ) external returns (uint256) {
-        bytes32[] memory inputs = new bytes32[](1);
-        inputs[0] = world[0];
-        return game.submit{value: 1 ether}(modelId, inputs, out, finalState, siblings);
+    function submit(bytes32 modelId, bytes memory input, bytes memory out, bytes32[] memory siblings, bytes32 finalState)
+        external
+        returns (uint256)
+    {
+        uint256[] memory ups = new uint256[](1);
+        ups[0] = game.beginInput(input);
+        return game.submit{value: 1 ether}(modelId, ups, out, finalState, siblings);
     }
 
     function setRefuse(bool r) external {

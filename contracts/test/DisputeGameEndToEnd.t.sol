@@ -59,7 +59,7 @@ contract DisputeGameEndToEndTest is GameFixture {
         bytes32[] memory lieWorld = ToyModels.rootsOf(lieTensors);
         assertTrue(lieWorld[1] != ToyModels.chainWorld(x, 1, true, false, 0)[1]);
 
-        id = submitWorld(t, lieWorld, lieTensors[1], submitter, 2 ether);
+        id = submitWorld(t, lieTensors, lieWorld, lieTensors[1], submitter, 2 ether);
         d = challengeAs(id, challenger);
 
         // One node: the graph phase has converged already; the liar must prove its transition.
@@ -89,15 +89,17 @@ contract DisputeGameEndToEndTest is GameFixture {
         assertEq(uint8(v.winner), uint8(Side.Challenger));
         assertEq(uint8(v.reason), uint8(Reason.Step));
         assertEq(uint8(game.submission(id).status), uint8(SubmissionStatus.Rejected));
-        assertEq(game.credits(challenger), 3 ether, "own 2 ether plus half the submitter's");
+        assertEq(game.credits(challenger), CHALLENGE_BOND, "its own bond back at the ruling");
         assertEq(game.credits(submitter), 0);
-        assertEq(game.BURN_ADDRESS().balance, 1 ether, "the other half burned");
+        assertEq(game.burned(), 1 ether, "half the submitter's 2 ether burned");
+        game.settle(d);
+        assertEq(game.credits(challenger), CHALLENGE_BOND + 1 ether, "plus the other half");
 
         uint256 before = challenger.balance;
         vm.prank(challenger);
         game.withdraw();
-        assertEq(challenger.balance, before + 3 ether);
-        assertEq(address(game).balance, 0);
+        assertEq(challenger.balance, before + CHALLENGE_BOND + 1 ether);
+        assertEq(address(game).balance, game.burned(), "only the burned half stays, owed to nobody");
     }
 
     function test_endToEnd_challengerLies_submitterWinsByStep_succeeds() public {
@@ -105,7 +107,7 @@ contract DisputeGameEndToEndTest is GameFixture {
         int32[8] memory x = input8(-7);
         int32[8][] memory tensors = ToyModels.chainTensors(x, 1, true, false, 0);
         bytes32[] memory world = ToyModels.rootsOf(tensors);
-        uint256 id = submitWorld(t, world, tensors[1], submitter, 1 ether);
+        uint256 id = submitWorld(t, tensors, world, tensors[1], submitter, 1 ether);
         uint256 d = challengeAs(id, challenger);
 
         (TransitionProof memory tp, bytes32[] memory mem) = honestTransition(t, 0, world, code);
@@ -127,15 +129,15 @@ contract DisputeGameEndToEndTest is GameFixture {
         DisputeView memory v = game.dispute(d);
         assertEq(uint8(v.winner), uint8(Side.Submitter));
         assertEq(uint8(v.reason), uint8(Reason.Step));
-        assertEq(game.credits(submitter), 1 ether, "the challenger's bond");
+        assertEq(game.credits(submitter), CHALLENGE_BOND, "the challenger's bond");
 
         vm.warp(block.timestamp + WINDOW + 1);
         game.finalize(id);
-        assertEq(game.credits(submitter), 2 ether, "plus its own bond back");
+        assertEq(game.credits(submitter), CHALLENGE_BOND + 1 ether, "plus its own bond back");
         uint256 before = submitter.balance;
         vm.prank(submitter);
         game.withdraw();
-        assertEq(submitter.balance, before + 2 ether);
+        assertEq(submitter.balance, before + CHALLENGE_BOND + 1 ether);
         assertEq(address(game).balance, 0);
     }
 
@@ -143,7 +145,7 @@ contract DisputeGameEndToEndTest is GameFixture {
         (Toy memory t, bytes32[] memory code) = copyModel();
         int32[8][] memory tensors = ToyModels.chainTensors(input8(1), 1, true, false, 0);
         bytes32[] memory world = ToyModels.rootsOf(tensors);
-        uint256 id = submitWorld(t, world, tensors[1], submitter, 1 ether);
+        uint256 id = submitWorld(t, tensors, world, tensors[1], submitter, 1 ether);
         uint256 d = challengeAs(id, challenger);
         (TransitionProof memory tp, bytes32[] memory mem) = honestTransition(t, 0, world, code);
         vm.prank(submitter);
@@ -160,7 +162,7 @@ contract DisputeGameEndToEndTest is GameFixture {
         v = game.dispute(d);
         assertEq(uint8(v.winner), uint8(Side.Submitter));
         assertEq(uint8(v.reason), uint8(Reason.Timeout));
-        assertEq(game.credits(submitter), 1 ether);
+        assertEq(game.credits(submitter), CHALLENGE_BOND);
     }
 
     /// @dev The liar proves a transition for node j whose final state is the honest one with the liar's output
@@ -189,7 +191,7 @@ contract DisputeGameEndToEndTest is GameFixture {
         bytes32[] memory truth = ToyModels.chainWorld(x, 5, false, false, 0);
         int32[8][] memory lieTensors = ToyModels.chainTensors(x, 5, false, true, 2);
         bytes32[] memory lie = ToyModels.rootsOf(lieTensors);
-        uint256 id = submitWorld(t, lie, lieTensors[5], submitter, 1 ether);
+        uint256 id = submitWorld(t, lieTensors, lie, lieTensors[5], submitter, 1 ether);
         uint256 d = challengeAs(id, challenger);
         uint256 d2 = challengeAs(id, other);
 
@@ -208,16 +210,25 @@ contract DisputeGameEndToEndTest is GameFixture {
         // Anyone may resolve; the judge's HALT gives the honest final state, not the liar's.
         resolveWithTruth(d, code, mem, other);
         assertEq(uint8(game.dispute(d).winner), uint8(Side.Challenger));
-        assertEq(game.credits(challenger), 1.5 ether);
+        assertEq(uint8(game.submission(id).status), uint8(SubmissionStatus.Rejected));
+        assertEq(game.credits(challenger), CHALLENGE_BOND);
+        assertEq(uint8(game.dispute(d).next), uint8(Move.None), "no share before d2 is ruled");
 
-        // The second dispute stops and is settled with its challenger's bond refunded.
-        assertEq(uint8(game.dispute(d2).next), uint8(Move.Settle));
+        // The second dispute runs to its own ruling after the rejection: the second honest challenger wins too.
+        assertEq(uint8(game.dispute(d2).next), uint8(Move.PostGraphState));
+        playGraph(d2, lie, truth, 1);
+        assertEq(game.dispute(d2).lo, 2);
+        startWithFakeFinal(t, d2, 2, lie);
+        resolveWithTruth(d2, code, mem, other);
+        assertEq(uint8(game.dispute(d2).winner), uint8(Side.Challenger));
+        assertEq(uint8(game.dispute(d2).reason), uint8(Reason.Step));
+        assertEq(game.submission(id).winners, 2);
+        game.settle(d);
         game.settle(d2);
-        v = game.dispute(d2);
-        assertEq(uint8(v.winner), uint8(Side.None));
-        assertEq(uint8(v.reason), uint8(Reason.SubmissionRejected));
-        assertEq(game.credits(other), 1 ether);
-        assertEq(address(game).balance, 2.5 ether, "1.5 + 1 credited; 0.5 burned");
+        assertEq(game.credits(challenger), CHALLENGE_BOND + 0.25 ether, "half the bond shared by two winners");
+        assertEq(game.credits(other), CHALLENGE_BOND + 0.25 ether);
+        assertEq(game.burned(), 0.5 ether);
+        assertEq(address(game).balance, 1 ether + 2 * CHALLENGE_BOND, "nothing transferred before withdrawals");
     }
 
     function test_endToEnd_sum4Node_submitterWins_succeeds() public {
@@ -231,7 +242,7 @@ contract DisputeGameEndToEndTest is GameFixture {
             tensors[4][w] = tensors[0][w] + tensors[1][w] + tensors[2][w] + tensors[3][w];
         }
         bytes32[] memory world = ToyModels.rootsOf(tensors);
-        uint256 id = submitWorld(t, world, tensors[4], submitter, 1 ether);
+        uint256 id = submitWorld(t, tensors, world, tensors[4], submitter, 1 ether);
         uint256 d = challengeAs(id, challenger);
         bytes32[] memory code = Asm.sum4Program();
         (TransitionProof memory tp, bytes32[] memory mem) = honestTransition(t, 0, world, code);

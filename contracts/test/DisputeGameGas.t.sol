@@ -3,8 +3,10 @@ pragma solidity ^0.8.24;
 
 import {console} from "forge-std/Test.sol";
 import {VMState, StepProof} from "../src/VMTypes.sol";
+import {NodeSpec, Model} from "../src/ModelTypes.sol";
 import {DisputeGame} from "../src/DisputeGame.sol";
 import {ModelRegistry} from "../src/ModelRegistry.sol";
+import {InputUploads} from "../src/InputUploads.sol";
 import {Move, TransitionProof} from "../src/GameTypes.sol";
 import {GameFixture} from "./utils/GameFixture.sol";
 import {Tracer} from "./utils/Tracer.sol";
@@ -68,19 +70,23 @@ contract DisputeGameGasTest is GameFixture {
     function test_gas_everyMove_succeeds() public {
         (Toy memory t, int32[8][] memory tensors, bytes32[] memory world) = sum4World();
 
-        bytes32[] memory inputs = new bytes32[](4);
+        uint256[] memory ups = new uint256[](4);
+        bytes memory data;
         for (uint256 i = 0; i < 4; i++) {
-            inputs[i] = world[i];
+            ups[i] = i;
+            data = abi.encodeCall(InputUploads.beginInput, (words(tensors[i])));
+            call(submitter, 0, data);
+            if (i == 0) report("beginInput (one 8-word input)", data, 150_000);
         }
-        bytes memory data = abi.encodeCall(
+        data = abi.encodeCall(
             DisputeGame.submit,
-            (t.id, inputs, words(tensors[4]), ToyModels.graphState(world, 5), ToyModels.slotProof(world, 5, 4))
+            (t.id, ups, words(tensors[4]), ToyModels.graphState(world, 5), ToyModels.slotProof(world, 5, 4))
         );
         call(submitter, MIN_BOND, data);
-        report("submit (4 inputs, 8-word output, D = 3)", data, 250_000);
+        report("submit (4 uploaded inputs, 8-word output, D = 3)", data, 300_000);
 
         data = abi.encodeCall(DisputeGame.challenge, (0));
-        call(challenger, MIN_BOND, data);
+        call(challenger, CHALLENGE_BOND, data);
         report("challenge", data, 200_000);
 
         bytes32[] memory code = Asm.sum4Program();
@@ -116,7 +122,7 @@ contract DisputeGameGasTest is GameFixture {
     function test_gas_resolveStepStore_succeeds() public {
         // The challenger agrees up to step 7 only: the step judged is the first STORE (the judge's dearest).
         (Toy memory t, int32[8][] memory tensors, bytes32[] memory world) = sum4World();
-        uint256 id = submitWorld(t, world, tensors[4], submitter, MIN_BOND);
+        uint256 id = submitWorld(t, tensors, world, tensors[4], submitter, MIN_BOND);
         uint256 d = challengeAs(id, challenger);
         bytes32[] memory code = Asm.sum4Program();
         (TransitionProof memory tp, bytes32[] memory mem) = honestTransition(t, 0, world, code);
@@ -140,7 +146,7 @@ contract DisputeGameGasTest is GameFixture {
     function test_gas_graphMovesAndEndings_succeeds() public {
         // A 64-node chain-shaped model (D = 7) for the graph moves; its nodes are never run.
         bytes32[] memory world = ToyModels.chainWorld(input8(1), 1, true, false, 0);
-        uint256 id = submitWorld(registerChainN(64), padWorld(world, 65), input8(1), submitter, MIN_BOND);
+        uint256 id = submitWorld(registerChainN(64), one8(input8(1)), padWorld(world, 65), input8(1), submitter, MIN_BOND);
         challengeAs(id, challenger);
         bytes memory data = abi.encodeCall(DisputeGame.postGraphState, (0, keccak256("S_32")));
         call(submitter, 0, data);
@@ -150,23 +156,46 @@ contract DisputeGameGasTest is GameFixture {
         report("respondGraph", data, 60_000);
 
         uint256 d2 = challengeAs(id, other);
-        vm.warp(block.timestamp + CLOCK);
+        vm.warp(block.timestamp + CLOCK + INCREMENT);
         data = abi.encodeCall(DisputeGame.timeout, (0));
         call(other, 0, data);
-        report("timeout (challenger wins: rejection, half the bond burned)", data, 120_000);
+        report("timeout (challenger wins: rejection, d2 still open)", data, 120_000);
+        data = abi.encodeCall(DisputeGame.timeout, (d2));
+        call(other, 0, data);
+        report("timeout (last ruling: the bond split, half burned)", data, 120_000);
         data = abi.encodeCall(DisputeGame.settle, (d2));
         call(other, 0, data);
         report("settle", data, 100_000);
-        data = abi.encodeCall(ModelRegistry.register, (ToyModels.modelOf(ToyModels.chainSpecs(2, true), 1)));
+    }
+
+    function test_gas_register_succeeds() public {
+        // Registration validates every spec and computes the node tree on-chain.
+        Model memory m = ToyModels.modelOf(ToyModels.chainSpecs(3, false), 1);
+        bytes memory data = abi.encodeCall(
+            ModelRegistry.register, (ToyModels.chainSpecs(3, false), m.inputWords, m.outputSlot, m.outputWords)
+        );
         call(other, 0, data);
-        report("register", data, 100_000);
+        report("register (chain: 3 nodes, 1 input each)", data, 200_000);
+
+        NodeSpec[] memory specs = new NodeSpec[](1);
+        specs[0] = ToyModels.sum4Spec();
+        m = ToyModels.modelOf(specs, 4);
+        data = abi.encodeCall(ModelRegistry.register, (specs, m.inputWords, m.outputSlot, m.outputWords));
+        call(other, 0, data);
+        report("register (sum4: 1 node, 4 slot inputs)", data, 200_000);
+
+        specs = ToyModels.chainSpecs(64, true);
+        m = ToyModels.modelOf(specs, 1);
+        data = abi.encodeCall(ModelRegistry.register, (specs, m.inputWords, m.outputSlot, m.outputWords));
+        call(other, 0, data);
+        report("register (chain: 64 nodes)", data, 3_000_000);
     }
 
     function registerChainN(uint256 n) internal returns (Toy memory t) {
         t.specs = ToyModels.chainSpecs(n, true);
         t.model = ToyModels.modelOf(t.specs, 1);
         t.model.outputSlot = 0; // the input itself, so any S_n holding it will do
-        t.id = game.register(t.model);
+        t.id = registerToy(t);
     }
 
     function padWorld(bytes32[] memory world, uint256 slots) internal pure returns (bytes32[] memory w) {

@@ -3,10 +3,11 @@ pragma solidity ^0.8.24;
 
 import {VMState, hashState, MEM_DEPTH, STATUS_RUNNING} from "../src/VMTypes.sol";
 import {BadProofLength} from "../src/VMErrors.sol";
-import {InputRegion, NodeSpec} from "../src/ModelTypes.sol";
+import {InputRegion, NodeSpec, Model} from "../src/ModelTypes.sol";
 import {Side} from "../src/Clock.sol";
 import {Phase, Move, DisputeView, TransitionProof} from "../src/GameTypes.sol";
 import {DisputeGame} from "../src/DisputeGame.sol";
+import {TransitionVerifier} from "../src/TransitionVerifier.sol";
 import "../src/GameErrors.sol";
 import {GameFixture} from "./utils/GameFixture.sol";
 import {SmallTree} from "./utils/SmallTree.sol";
@@ -21,9 +22,11 @@ contract DisputeGameTransitionTest is GameFixture {
     bytes32 internal chainId;
     bytes32[] internal truth;
     int32[8] internal output;
+    TransitionVerifier internal verifier;
 
     function setUp() public override {
         super.setUp();
+        verifier = game.transitionVerifier();
         chainId = registerChain(3, false).id;
         int32[8][] memory tensors = ToyModels.chainTensors(input8(2), 3, false, false, 0);
         truth = ToyModels.rootsOf(tensors);
@@ -38,7 +41,7 @@ contract DisputeGameTransitionTest is GameFixture {
 
     /// @dev An honest dispute over the chain, converged on node 2, and the honest transition witness.
     function converged() internal returns (uint256 d, TransitionProof memory tp) {
-        uint256 id = submitWorld(chainToy(), truth, output, submitter, MIN_BOND);
+        uint256 id = submitWorld(chainToy(), one8(input8(2)), truth, output, submitter, MIN_BOND);
         d = challengeAs(id, challenger);
         playGraph(d, truth, truth, 1);
         (tp,) = honestTransition(chainToy(), 2, truth, ToyModels.chainCode(2, false));
@@ -54,23 +57,17 @@ contract DisputeGameTransitionTest is GameFixture {
         internal
         returns (uint256 d, Toy memory t, bytes32[] memory world)
     {
-        t.specs = new NodeSpec[](1);
-        t.specs[0] = spec;
-        t.model = ToyModels.modelOf(t.specs, 1);
-        t.id = game.register(t.model);
+        NodeSpec[] memory specs = new NodeSpec[](1);
+        specs[0] = spec;
+        t = registerSpecs(specs, 1);
         world = new bytes32[](2);
         world[0] = Asm.leaf(input8(6));
         world[1] = out;
-        int32[] memory outWords = new int32[](8);
+        int32[8] memory outWords;
         for (uint256 i = 0; i < 8; i++) {
             outWords[i] = Asm.leafWord(out, i);
         }
-        bytes32[] memory inputs = new bytes32[](1);
-        inputs[0] = world[0];
-        vm.prank(submitter);
-        uint256 id = game.submit{value: MIN_BOND}(
-            t.id, inputs, outWords, ToyModels.graphState(world, 2), ToyModels.slotProof(world, 2, 1)
-        );
+        uint256 id = submitWorld(t, one8(input8(6)), world, outWords, submitter, MIN_BOND);
         d = challengeAs(id, challenger);
     }
 
@@ -133,7 +130,7 @@ contract DisputeGameTransitionTest is GameFixture {
     // ======================================================================================================
 
     function test_startVM_notConverged_reverts() public {
-        uint256 id = submitWorld(chainToy(), truth, output, submitter, MIN_BOND);
+        uint256 id = submitWorld(chainToy(), one8(input8(2)), truth, output, submitter, MIN_BOND);
         uint256 d = challengeAs(id, challenger);
         (TransitionProof memory tp,) = honestTransition(chainToy(), 0, truth, ToyModels.chainCode(0, false));
         vm.expectRevert(abi.encodeWithSelector(BisectionNotConverged.selector, 0, 3));
@@ -141,7 +138,7 @@ contract DisputeGameTransitionTest is GameFixture {
     }
 
     function test_startVM_wrongTurn_reverts() public {
-        uint256 id = submitWorld(chainToy(), truth, output, submitter, MIN_BOND);
+        uint256 id = submitWorld(chainToy(), one8(input8(2)), truth, output, submitter, MIN_BOND);
         uint256 d = challengeAs(id, challenger);
         vm.prank(submitter);
         game.postGraphState(d, ToyModels.graphState(truth, 2));
@@ -207,13 +204,35 @@ contract DisputeGameTransitionTest is GameFixture {
         startAs(submitter, d, tp);
     }
 
-    function test_startVM_zeroSteps_reverts() public {
+    /// @dev The verifier called directly with a model as registration would store it for `spec` (one node, one
+    ///      8-word input), though registration would refuse the spec: the transition's own checks still hold
+    ///      (defence in depth behind ModelValidator).
+    function verifyUnregistered(NodeSpec memory spec) internal view returns (bytes32, bytes32) {
+        NodeSpec[] memory specs = new NodeSpec[](1);
+        specs[0] = spec;
+        bytes32[] memory world = new bytes32[](2);
+        world[0] = Asm.leaf(input8(6));
+        VMState memory fin;
+        TransitionProof memory tp = ToyModels.transition(specs, 0, world, 1, fin, new bytes32[](2));
+        return verifier.verify(
+            ToyModels.modelOf(specs, 1), 0, ToyModels.graphState(world, 1), ToyModels.graphState(world, 2), tp
+        );
+    }
+
+    function test_verify_zeroSteps_reverts() public {
         NodeSpec memory spec = ToyModels.chainSpec(0, true);
         spec.steps = 0;
-        (uint256 d, Toy memory t, bytes32[] memory world) = disputeOne(spec, 0);
-        VMState memory fin;
         vm.expectRevert(ZeroSteps.selector);
-        startAs(submitter, d, ToyModels.transition(t.specs, 0, world, 1, fin, new bytes32[](2)));
+        verifyUnregistered(spec);
+    }
+
+    function test_register_zeroStepsNeverReachesStartVM_reverts() public {
+        NodeSpec[] memory specs = new NodeSpec[](1);
+        specs[0] = ToyModels.chainSpec(0, true);
+        specs[0].steps = 0;
+        Model memory m = ToyModels.modelOf(specs, 1);
+        vm.expectRevert(ZeroSteps.selector);
+        game.register(specs, m.inputWords, m.outputSlot, m.outputWords);
     }
 
     // ======================================================================================================
@@ -256,15 +275,40 @@ contract DisputeGameTransitionTest is GameFixture {
         startAs(submitter, d, tp);
     }
 
-    function test_startVM_misalignedRegion_reverts() public {
-        // A committed spec that breaks the layout rules can never start: composeMemory reverts.
+    function test_verify_misalignedRegion_reverts() public {
+        // A spec that breaks the layout rules (registration refuses it) could never start: composeMemory reverts.
         NodeSpec memory spec = ToyModels.chainSpec(0, true);
         spec.inputs[0].base = 4;
-        (uint256 d, Toy memory t, bytes32[] memory world) = disputeOne(spec, 0);
-        VMState memory fin;
-        TransitionProof memory tp = ToyModels.transition(t.specs, 0, world, 1, fin, new bytes32[](2));
         vm.expectRevert(abi.encodeWithSelector(RegionMisaligned.selector, 4, 0));
-        startAs(submitter, d, tp);
+        verifyUnregistered(spec);
+    }
+
+    function test_verify_unsortedRegions_reverts() public {
+        NodeSpec memory spec = ToyModels.chainSpec(0, true);
+        InputRegion[] memory inputs = new InputRegion[](2);
+        inputs[0] = InputRegion({fromSlot: false, slot: 0, root: keccak256("w"), base: 16, height: 0});
+        inputs[1] = spec.inputs[0];
+        spec.inputs = inputs;
+        vm.expectRevert(abi.encodeWithSelector(RegionsOverlap.selector, 0, 0));
+        verifyUnregistered(spec);
+    }
+
+    function test_verify_honestTransition_succeeds() public view {
+        // The same witness the game accepts, checked by the verifier alone, gives the game's hashes.
+        NodeSpec memory spec = ToyModels.chainSpec(0, true);
+        NodeSpec[] memory specs = new NodeSpec[](1);
+        specs[0] = spec;
+        int32[8][] memory tensors = ToyModels.chainTensors(input8(6), 1, true, false, 0);
+        bytes32[] memory world = ToyModels.rootsOf(tensors);
+        bytes32[] memory code = ToyModels.chainCode(0, true);
+        bytes32[] memory mem = ToyModels.nodeMemory(spec, world);
+        (VMState memory fin, bytes32[] memory finalMem) = Tracer.finish(judge, code, mem, spec.steps);
+        TransitionProof memory tp = ToyModels.transition(specs, 0, world, 1, fin, finalMem);
+        (bytes32 initialHash, bytes32 finalHash) = verifier.verify(
+            ToyModels.modelOf(specs, 1), 0, ToyModels.graphState(world, 1), ToyModels.graphState(world, 2), tp
+        );
+        assertEq(initialHash, hashState(Tracer.initial(code, mem)));
+        assertEq(finalHash, hashState(fin));
     }
 
     // ======================================================================================================
@@ -335,7 +379,7 @@ contract DisputeGameTransitionTest is GameFixture {
         Toy memory t = registerChain(2, false);
         int32[8][] memory tensors = ToyModels.chainTensors(input8(2), 2, false, false, 0);
         bytes32[] memory world = ToyModels.rootsOf(tensors);
-        uint256 id = submitWorld(t, world, tensors[2], submitter, MIN_BOND);
+        uint256 id = submitWorld(t, tensors, world, tensors[2], submitter, MIN_BOND);
         uint256 d = challengeAs(id, challenger);
         vm.prank(submitter);
         game.postGraphState(d, ToyModels.graphState(world, 3));
@@ -353,7 +397,7 @@ contract DisputeGameTransitionTest is GameFixture {
         // A liar claims node 2's output is off by one; its honest VM run cannot produce that S_hi.
         int32[8][] memory lieTensors = ToyModels.chainTensors(input8(2), 3, false, true, 2);
         bytes32[] memory lie = ToyModels.rootsOf(lieTensors);
-        uint256 id = submitWorld(chainToy(), lie, lieTensors[3], submitter, MIN_BOND);
+        uint256 id = submitWorld(chainToy(), lieTensors, lie, lieTensors[3], submitter, MIN_BOND);
         uint256 d = challengeAs(id, challenger);
         playGraph(d, lie, truth, 1);
         assertEq(game.dispute(d).lo, 2);

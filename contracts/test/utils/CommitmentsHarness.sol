@@ -10,7 +10,7 @@ contract CommitmentsHarness {
         return Commitments.nodeLeaf(spec);
     }
 
-    function modelId(Model calldata m) external pure returns (bytes32) {
+    function modelId(Model memory m) external pure returns (bytes32) {
         return Commitments.modelId(m);
     }
 
@@ -22,8 +22,24 @@ contract CommitmentsHarness {
         return Commitments.initialGraphState(inputRoots, numSlots);
     }
 
-    function tensorRoot(int32[] calldata words) external pure returns (bytes32) {
-        return Commitments.tensorRoot(words);
+    function tensorHeight(uint256 words) external pure returns (uint256) {
+        return Commitments.tensorHeight(words);
+    }
+
+    function packedRoot(bytes calldata packed, uint256 height) external pure returns (bytes32) {
+        return Commitments.packedRoot(packed, height);
+    }
+
+    function prefixRoot(bytes32[] memory leaves, uint256 depth) external pure returns (bytes32) {
+        return Commitments.prefixRoot(leaves, depth);
+    }
+
+    function checkLayout(InputRegion[] calldata regions, uint256 depth) external pure {
+        Commitments.checkLayout(regions, depth);
+    }
+
+    function checkRegion(uint256 base, uint256 height, uint256 depth) external pure {
+        Commitments.checkRegion(base, height, depth);
     }
 
     function composeMemory(InputRegion[] calldata regions, bytes32[] calldata slotRoots)

@@ -7,7 +7,7 @@ import {StdUtils} from "forge-std/StdUtils.sol";
 import {Vm} from "forge-std/Vm.sol";
 import {VMJudge} from "../../src/VMJudge.sol";
 import {VMState, StepProof, hashState, MEM_DEPTH} from "../../src/VMTypes.sol";
-import {NodeSpec} from "../../src/ModelTypes.sol";
+import {NodeSpec, Model} from "../../src/ModelTypes.sol";
 import {DisputeGame} from "../../src/DisputeGame.sol";
 import {Side} from "../../src/Clock.sol";
 import {SubmissionStatus, Phase, Reason, Move, Submission, DisputeView, TransitionProof} from "../../src/GameTypes.sol";
@@ -25,6 +25,7 @@ import {Asm} from "./Asm.sol";
 ///         - an honest challenger, who challenges only lies and answers truthfully;
 ///         - two griefers, who challenge anything and answer at random.
 ///         Time moves only by `warp`, which never lets an honest mover's clock run out (honest parties are online).
+///         Ghosts: every wei deposited (bonds) and withdrawn, the moves of each dispute, and every ruling.
 /// @dev The VM traces of every (input tensor, node) pair the actors can meet are computed once, in the constructor.
 contract GameHandler is CommonBase, StdCheats, StdUtils {
     uint256 internal constant NODES = 3;
@@ -33,9 +34,12 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
     DisputeGame public immutable game;
     VMJudge public immutable judge;
     TraceRunner internal immutable tracer;
+    HandlerCalls internal immutable calls_;
     bytes32 public immutable modelId;
     uint64 internal immutable clockSeconds;
+    uint64 internal immutable moveIncrement;
     uint256 internal immutable minBond;
+    uint256 internal immutable challengeBond;
 
     address public honestSubmitter = makeAddr("honestSubmitter");
     address public liar = makeAddr("liar");
@@ -63,8 +67,12 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
 
     // Ghosts.
     mapping(uint256 => uint256) public resolvedCount; // DisputeResolved events per dispute
+    mapping(uint256 => uint256) public moves; // successful moves per dispute (each earns its mover the increment)
     uint256 public honestLosses; // DisputeResolved(winner Challenger) or SubmissionRejected on an honest submission
-    uint256 public lateRulings; // Step rulings after createdAt + both clocks
+    uint256 public honestChallengerLosses; // DisputeResolved(winner Submitter) on an honest challenger's dispute
+    uint256 public lateRulings; // Step rulings after createdAt + both clocks + moves * increment
+    uint256 public deposited; // every bond sent to the game
+    uint256 public withdrawn; // every Withdrawn amount
     uint256 public calls;
     /// @dev Coverage counters: how far the random play got.
     uint256 public vmStarts;
@@ -79,9 +87,14 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
         game = game_;
         judge = judge_;
         tracer = new TraceRunner(judge_);
+        calls_ = new HandlerCalls(judge_);
         clockSeconds = game_.clockSeconds();
+        moveIncrement = game_.moveIncrement();
         minBond = game_.minBond();
-        modelId = game_.register(ToyModels.modelOf(ToyModels.chainSpecs(NODES, false), 1));
+        challengeBond = game_.challengeBond();
+        NodeSpec[] memory specs = ToyModels.chainSpecs(NODES, false);
+        Model memory m = ToyModels.modelOf(specs, 1);
+        modelId = game_.register(specs, m.inputWords, m.outputSlot, m.outputWords);
         for (uint256 v = 0; v < VARIANTS; v++) {
             int32[8][] memory t = ToyModels.chainTensors(input(v), NODES, false, false, 0);
             for (uint256 j = 0; j < NODES; j++) {
@@ -122,17 +135,20 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
         _subs[id] = g;
         bytes32[] memory world = _world(id);
         int32[8][] memory tensors = _tensors(id);
-        int32[] memory out = new int32[](8);
-        for (uint256 i = 0; i < 8; i++) {
-            out[i] = tensors[NODES][i];
-        }
-        bytes32[] memory inputs = new bytes32[](1);
-        inputs[0] = world[0];
+        address who = g.honest ? honestSubmitter : liar;
+        uint256[] memory ups = new uint256[](1);
+        vm.prank(who);
+        ups[0] = game.beginInput(ToyModels.pack(tensors[0]));
         uint256 bond = bound(seed >> 24, minBond, 3 * minBond);
-        vm.prank(g.honest ? honestSubmitter : liar);
+        vm.prank(who);
         game.submit{value: bond}(
-            modelId, inputs, out, ToyModels.graphState(world, NODES + 1), ToyModels.slotProof(world, NODES + 1, NODES)
+            modelId,
+            ups,
+            ToyModels.pack(tensors[NODES]),
+            ToyModels.graphState(world, NODES + 1),
+            ToyModels.slotProof(world, NODES + 1, NODES)
         );
+        deposited += bond;
     }
 
     function challenge(uint256 seed) external {
@@ -148,7 +164,8 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
         uint256 d = game.disputeCount();
         honestChallenge[d] = honest;
         vm.prank(who);
-        game.challenge{value: s.bond}(id);
+        game.challenge{value: challengeBond}(id);
+        deposited += challengeBond;
     }
 
     /// @dev Up to three moves in one dispute, each by whoever is to move, by its strategy.
@@ -226,9 +243,13 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
                 if (!_play(d, uint256(keccak256(abi.encode("drain", d, i))), true)) break;
             }
         }
-        vm.warp(block.timestamp + 2 * uint256(clockSeconds) + 1);
+        // No clock ever holds more than clockSeconds: after that long every silent mover's clock is spent.
+        vm.warp(block.timestamp + uint256(clockSeconds) + 1);
         for (uint256 d = 0; d < n; d++) {
             _try(bystander, abi.encodeCall(DisputeGame.timeout, (d)));
+        }
+        // Shares exist once every dispute on a rejected submission is ruled: settle after all the timeouts.
+        for (uint256 d = 0; d < n; d++) {
             _try(bystander, abi.encodeCall(DisputeGame.settle, (d)));
         }
         vm.warp(block.timestamp + game.challengeWindow() + 1);
@@ -295,8 +316,7 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
             claimed[claimed.length - 1] = hashState(fin);
         }
         _claimedVM[d] = claimed;
-        TransitionProof memory tp = ToyModels.transition(specs, j, world, 1, fin, finalMem);
-        return _try(v.submitter, abi.encodeCall(DisputeGame.startVM, (d, tp)));
+        return _try(v.submitter, calls_.startVM(d, j, world, fin, finalMem));
     }
 
     /// @dev The final state and memory of node j's run from `mem` (cached).
@@ -316,10 +336,7 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
     function _resolve(uint256 d, address who) internal returns (bool) {
         DisputeView memory v = game.dispute(d);
         if (v.phase != Phase.VM && v.phase != Phase.Resolved) return false;
-        bytes32[] memory world = _world(v.submissionId);
-        bytes32[] memory mem = ToyModels.nodeMemory(ToyModels.chainSpec(v.node, false), world);
-        (VMState memory pre, StepProof memory proof) = tracer.stateAt(ToyModels.chainCode(v.node, false), mem, v.lo);
-        return _try(who, abi.encodeCall(DisputeGame.resolveStep, (d, pre, proof)));
+        return _try(who, calls_.resolveStep(d, v.node, _world(v.submissionId), v.lo));
     }
 
     function _honestToMove(uint256 d, DisputeView memory v) internal view returns (bool) {
@@ -331,7 +348,13 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
     // Calls and ghosts
     // ======================================================================================================
 
-    /// @dev Calls the game as `who`, counting DisputeResolved and SubmissionRejected events. Returns success.
+    /// @dev The latest a dispute with `m` moves can end: its start, both clocks, and an increment per move.
+    function endBound(uint256 createdAt, uint256 m) public view returns (uint256) {
+        return createdAt + 2 * uint256(clockSeconds) + m * uint256(moveIncrement);
+    }
+
+    /// @dev Calls the game as `who`, counting rulings, moves, settlements and withdrawals from its events. Returns
+    ///      success.
     function _try(address who, bytes memory data) internal returns (bool ok) {
         vm.recordLogs();
         vm.prank(who);
@@ -341,28 +364,38 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
             if (logs[i].emitter != address(game)) continue;
             bytes32 topic = logs[i].topics[0];
             if (topic == DisputeGame.DisputeResolved.selector) {
-                uint256 d = uint256(logs[i].topics[1]);
-                (Side winner, Reason reason) = abi.decode(logs[i].data, (Side, Reason));
-                resolvedCount[d] += 1;
-                if (reason == Reason.Step) stepRulings += 1;
-                if (reason == Reason.Timeout) timeouts += 1;
-                if (reason == Reason.SubmissionRejected) settlements += 1;
-                if (winner == Side.Challenger) challengerWins += 1;
-                DisputeView memory v = game.dispute(d);
-                if (winner == Side.Challenger && _subs[v.submissionId].honest) honestLosses += 1;
-                if (reason == Reason.Step && block.timestamp > v.createdAt + 2 * uint256(clockSeconds)) {
-                    lateRulings += 1;
-                }
+                _ruled(uint256(logs[i].topics[1]), logs[i].data);
+            } else if (
+                topic == DisputeGame.GraphStatePosted.selector || topic == DisputeGame.GraphResponded.selector
+                    || topic == DisputeGame.VMStatePosted.selector || topic == DisputeGame.VMResponded.selector
+            ) {
+                moves[uint256(logs[i].topics[1])] += 1;
             } else if (topic == DisputeGame.VMStarted.selector) {
+                moves[uint256(logs[i].topics[1])] += 1;
                 vmStarts += 1;
             } else if (topic == DisputeGame.SubmissionFinalized.selector) {
                 finalizations += 1;
+            } else if (topic == DisputeGame.Settled.selector) {
+                settlements += 1;
             } else if (topic == DisputeGame.Withdrawn.selector) {
                 withdrawals += 1;
+                withdrawn += abi.decode(logs[i].data, (uint256));
             } else if (topic == DisputeGame.SubmissionRejected.selector) {
                 if (_subs[uint256(logs[i].topics[1])].honest) honestLosses += 1;
             }
         }
+    }
+
+    function _ruled(uint256 d, bytes memory data) internal {
+        (Side winner, Reason reason) = abi.decode(data, (Side, Reason));
+        resolvedCount[d] += 1;
+        if (reason == Reason.Step) stepRulings += 1;
+        if (reason == Reason.Timeout) timeouts += 1;
+        if (winner == Side.Challenger) challengerWins += 1;
+        DisputeView memory v = game.dispute(d);
+        if (winner == Side.Challenger && _subs[v.submissionId].honest) honestLosses += 1;
+        if (winner == Side.Submitter && honestChallenge[d]) honestChallengerLosses += 1;
+        if (reason == Reason.Step && block.timestamp > endBound(v.createdAt, moves[d])) lateRulings += 1;
     }
 
     // ======================================================================================================
@@ -411,5 +444,38 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
 
     function _copy(bytes32[] memory a) internal pure returns (bytes32[] memory) {
         return Tracer.copy(a);
+    }
+}
+
+/// @title HandlerCalls
+/// @notice The calldata of GameHandler's two heavy moves (startVM's witness, resolveStep's step proof), built here so
+///         that the handler itself stays under the contract size limit.
+contract HandlerCalls {
+    VMJudge public immutable judge;
+
+    constructor(VMJudge judge_) {
+        judge = judge_;
+    }
+
+    /// @dev startVM(d, witness) for chain node j of `world` with the final state `fin` and memory `finalMem`.
+    function startVM(uint256 d, uint256 j, bytes32[] memory world, VMState memory fin, bytes32[] memory finalMem)
+        external
+        pure
+        returns (bytes memory)
+    {
+        TransitionProof memory tp =
+            ToyModels.transition(ToyModels.chainSpecs(world.length - 1, false), j, world, 1, fin, finalMem);
+        return abi.encodeCall(DisputeGame.startVM, (d, tp));
+    }
+
+    /// @dev resolveStep(d, pre, proof) from the state at step lo of chain node `node`'s run on `world`.
+    function resolveStep(uint256 d, uint256 node, bytes32[] memory world, uint64 lo)
+        external
+        view
+        returns (bytes memory)
+    {
+        bytes32[] memory mem = ToyModels.nodeMemory(ToyModels.chainSpec(node, false), world);
+        (VMState memory pre, StepProof memory proof) = Tracer.stateAt(judge, ToyModels.chainCode(node, false), mem, lo);
+        return abi.encodeCall(DisputeGame.resolveStep, (d, pre, proof));
     }
 }

@@ -68,12 +68,39 @@ library ToyModels {
         }
     }
 
-    /// @dev The model over `specs` whose output is the last node's slot.
+    /// @dev The model over `specs` with `numInputs` 8-word inputs whose output (8 words) is the last node's slot, as
+    ///      registration stores it (nodesRoot computed here with the independent SmallTree).
     function modelOf(NodeSpec[] memory specs, uint32 numInputs) internal pure returns (Model memory m) {
         m.numNodes = uint32(specs.length);
-        m.numInputs = numInputs;
         m.outputSlot = numInputs + m.numNodes - 1;
+        m.outputWords = 8;
+        m.inputWords = new uint32[](numInputs);
+        for (uint256 i = 0; i < numInputs; i++) {
+            m.inputWords[i] = 8;
+        }
         m.nodesRoot = SmallTree.root(nodeLeaves(specs), SmallTree.ceilLog2(specs.length));
+    }
+
+    /// @dev The model id, written out (keccak256 of the ABI encoding of the five fields).
+    function idOf(Model memory m) internal pure returns (bytes32) {
+        return keccak256(abi.encode(m.nodesRoot, m.numNodes, m.outputSlot, m.outputWords, m.inputWords));
+    }
+
+    /// @dev 8 words packed 4 bytes each, big-endian: the leaf's 32 bytes.
+    function pack(int32[8] memory x) internal pure returns (bytes memory) {
+        return abi.encodePacked(Asm.leaf(x));
+    }
+
+    /// @dev Any number of words packed 4 bytes each, big-endian.
+    function packWords(int32[] memory w) internal pure returns (bytes memory out) {
+        out = new bytes(4 * w.length);
+        for (uint256 i = 0; i < w.length; i++) {
+            uint32 u = uint32(w[i]);
+            out[4 * i] = bytes1(uint8(u >> 24));
+            out[4 * i + 1] = bytes1(uint8(u >> 16));
+            out[4 * i + 2] = bytes1(uint8(u >> 8));
+            out[4 * i + 3] = bytes1(uint8(u));
+        }
     }
 
     // ------------------------------------------------------------------------------------------------------
