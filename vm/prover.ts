@@ -1,7 +1,8 @@
 /**
  * A VM trace that can be positioned at any step k: its state, its state hash, and the one-step proof the judge
  * needs to execute step k. Moving forward runs the interpreter and re-hashes only the leaves it wrote; moving
- * backward restores the initial snapshot and runs forward again.
+ * backward restores the leaves written since the start to their initial words (re-hashing only their paths) and
+ * runs forward again.
  */
 import { bytesToHex, type Hex } from 'viem';
 import { Machine } from './interpreter.ts';
@@ -32,7 +33,6 @@ const ZERO32 = `0x${'00'.repeat(32)}` as Hex;
 export class Trace {
   private readonly machine: Machine;
   private readonly tree: MerkleTree;
-  private readonly initialTree: MerkleTree;
   private readonly initialMemory: Int32Array;
   private readonly initialRegs: Int32Array;
   private readonly codeRoot: Hex;
@@ -51,7 +51,6 @@ export class Trace {
     this.initialRegs[0] = 0;
     this.machine.regs.set(this.initialRegs);
     this.tree = MerkleTree.ofWords(this.initialMemory, MEM_DEPTH);
-    this.initialTree = this.tree.clone();
     this.codeRoot = program.codeRoot();
   }
 
@@ -65,15 +64,15 @@ export class Trace {
     if (!Number.isInteger(k) || k < 0) throw new RangeError(`step must be a non-negative integer, got ${k}`);
     const m = this.machine;
     if (k < m.step) {
-      for (const j of [...this.touched, ...m.takeDirtyLeaves()]) {
+      for (const j of new Set([...this.touched, ...m.takeDirtyLeaves()])) {
         for (let a = j * 8; a < j * 8 + 8; a++) m.mem[a] = a < this.initialMemory.length ? this.initialMemory[a] : 0;
+        this.tree.setLeafWords(j, m.mem, j * 8);
       }
       this.touched.clear();
       m.regs.set(this.initialRegs);
       m.pc = 0;
       m.step = 0;
       m.status = Status.RUNNING;
-      this.tree.copyFrom(this.initialTree);
     }
     if (k > m.step) m.run(k - m.step);
     this.syncTree();

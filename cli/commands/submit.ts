@@ -13,7 +13,7 @@ import { Output } from '../output.ts';
 import { honestClaims } from './backendArg.ts';
 import { connect, type ChainOptions } from './connect.ts';
 import { prepareFromArgs } from './modelArg.ts';
-import { playUntilDone, requireNoLoss } from './watch.ts';
+import { playUntilDone } from './watch.ts';
 
 export interface SubmitOptions extends ChainOptions {
   input: string;
@@ -75,6 +75,9 @@ export async function challenge(id: string, opts: ChainOptions & { model: string
   const v = await chain.dispute(d);
   out.result({ id, dispute: d.toString(), winner: SIDE_NAMES[v.winner], reason: REASON_NAMES[v.reason], state: file });
   out.line(v.phase === Phase.Resolved ? `dispute ${d}: won by the ${SIDE_NAMES[v.winner]} (${REASON_NAMES[v.reason]})` : `dispute ${d} opened; play it with: opml watch --role challenger --model ${opts.model} --state ${file}`);
-  if (v.phase === Phase.Resolved && v.winner !== Side.Challenger) requireNoLoss([challenger]);
+  if (v.phase === Phase.Resolved && v.winner !== Side.Challenger) {
+    // The ruling read from the chain is what counts (the actor may have stopped before it saw the ruling).
+    throw new OpmlError(`1 dispute(s) lost: dispute ${d}: lost to the ${SIDE_NAMES[v.winner]} (${REASON_NAMES[v.reason]})`, ExitCode.DISPUTE_LOST);
+  }
   return d;
 }

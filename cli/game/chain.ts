@@ -14,7 +14,6 @@ import {
   encodeFunctionData,
   hexToBytes,
   http,
-  nonceManager,
   type Abi,
   type Account,
   type Address,
@@ -25,6 +24,7 @@ import {
   type WalletClient,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { createNonceManager, jsonRpc, type NonceManager } from 'viem/nonce';
 import { loadArtifact } from '../chain/artifacts.ts';
 import { ensureContractsBuilt } from '../chain/foundry.ts';
 import { toAbiState } from '../chain/judgeAbi.ts';
@@ -60,12 +60,16 @@ async function clientsFor(rpcUrl: string, privateKey: Hex) {
     throw chainError('connecting', err, rpcUrl);
   }
   const chain = chainFor(chainId, rpcUrl);
-  const account = privateKeyToAccount(privateKey, { nonceManager });
+  // A nonce manager of this client's own: viem's shared one would carry nonces over from another chain with the
+  // same id (a previous anvil), and a nonce gap leaves every transaction pending forever.
+  const nonces = createNonceManager({ source: jsonRpc() });
+  const account = privateKeyToAccount(privateKey, { nonceManager: nonces });
   return {
     chainId,
     account,
     publicClient: createPublicClient({ chain, transport, pollingInterval: 50 }) as PublicClient,
     walletClient: createWalletClient({ chain, transport, account }),
+    nonces,
   };
 }
 
@@ -96,6 +100,7 @@ export class GameChain {
     readonly walletClient: WalletClient,
     readonly account: Account,
     readonly deployment: Deployment,
+    private readonly nonces: NonceManager,
   ) {
     const errorsOf = (name: string) => loadArtifact(name).abi.filter((e) => e.type === 'error');
     this.abi = [...loadArtifact('DisputeGame').abi, ...errorsOf('TransitionVerifier'), ...errorsOf('VMJudge')];
@@ -115,7 +120,7 @@ export class GameChain {
       throw chainError('reading the game contract', e, deployment.rpcUrl);
     });
     if (!code || code === '0x') throw new ChainError(`no game contract at ${deployment.game} on ${deployment.rpcUrl}`, 'deploy it with `opml deploy` (or start `opml devnet`)');
-    return new GameChain(c.publicClient, c.walletClient, c.account, deployment);
+    return new GameChain(c.publicClient, c.walletClient, c.account, deployment, c.nonces);
   }
 
   /** Deploy the judge and the game; `onBuild` is told if the contracts must be compiled first. */
@@ -172,7 +177,7 @@ export class GameChain {
       hash = await this.walletClient.writeContract({ ...call, gas });
     } catch (err) {
       // A send that failed after taking a nonce must not leave a gap: ask the chain again next time.
-      nonceManager.reset({ address: this.account.address, chainId: this.walletClient.chain!.id });
+      this.nonces.reset({ address: this.account.address, chainId: this.walletClient.chain!.id });
       throw chainError(action, err, this.deployment.rpcUrl);
     }
     const receipt = this.publicClient.waitForTransactionReceipt({ hash, retryCount: 1000 }).then((r) => {
@@ -379,6 +384,11 @@ export class GameChain {
 
   /** Seconds since the epoch of the latest block (the contract's clock). */
   async now(): Promise<bigint> {
-    return (await this.publicClient.getBlock()).timestamp;
+    try {
+      return (await this.publicClient.getBlock()).timestamp;
+    } catch (err) {
+      // A ChainError like every other read, so a watcher retries an RPC outage here instead of dying of it.
+      throw chainError('reading the latest block', err, this.deployment.rpcUrl);
+    }
   }
 }

@@ -63,23 +63,30 @@ export class Challenger extends Actor {
   async tick(): Promise<boolean> {
     const mine = this.dispute();
     if (mine === undefined || !this.answering) return false;
-    let acted = false;
     const now = await this.chain.now();
+    const v = await this.chain.dispute(mine);
+    this.noteOutcome(mine, v, Side.Challenger);
+    let acted = await this.guarded(mine, v, () => this.play(mine, v, now));
+    if (v.phase === Phase.Resolved && v.winner === Side.Challenger && v.next !== Move.Settle) acted = (await this.endStalled(now)) || acted;
+    return (await this.collect()) || acted;
+  }
+
+  /**
+   * Our share waits on every other dispute of the submission: end those whose mover's clock is spent (anyone
+   * may), so that a stalled accomplice of the liar cannot hold the reward back.
+   */
+  private async endStalled(now: bigint): Promise<boolean> {
+    if ((await this.chain.submission(this.submission)).openDisputes === 0) return false;
+    let acted = false;
     for (const d of await this.chain.disputesOf(this.submission)) {
       const v = await this.chain.dispute(d);
-      if (d === mine) {
-        this.noteOutcome(d, v, Side.Challenger);
-        acted = (await this.guarded(d, v, () => this.play(d, v, now))) || acted;
-      } else if (Actor.spent(v, v.turn, now)) {
-        // Someone else's dispute on this submission is stalled: end it, so every ruling (and our share) comes.
-        acted = (await this.guarded(d, v, async () => {
-          await this.chain.timeout(d);
-          return this.moved(`dispute ${d} (not mine) on result ${this.submission}: its mover's clock ran out; ended it`);
-        })) || acted;
-      }
-      if (!this.answering) return acted;
+      if (!Actor.spent(v, v.turn, now) || !this.answering) continue;
+      acted = (await this.guarded(d, v, async () => {
+        await this.chain.timeout(d);
+        return this.moved(`dispute ${d} (not mine) on result ${this.submission}: its mover's clock ran out; ended it`);
+      })) || acted;
     }
-    return (await this.collect()) || acted;
+    return acted;
   }
 
   /** The one move this challenger makes in its dispute `d` now, if any. */
@@ -115,6 +122,8 @@ export class Challenger extends Actor {
     const mine = this.dispute();
     if (mine !== undefined) {
       const v = await this.chain.dispute(mine);
+      // A ruling that came after this actor's last tick is recorded here, so a lost dispute is never missed.
+      this.noteOutcome(mine, v, Side.Challenger);
       if (v.phase !== Phase.Resolved || v.next === Move.Settle) return false;
       const s = await this.chain.submission(this.submission);
       if (v.winner === Side.Challenger && s.openDisputes > 0) return false; // our share waits on other rulings

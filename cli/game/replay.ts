@@ -77,7 +77,7 @@ export interface ReplayResult {
   burned: string;
   gas: { submitter: string; challengers: string[]; judgeStep?: string; startVM?: string; startVMCalldata?: number };
   rounds: { graph: number; vm: number };
-  /** Chain seconds from the first challenge to the last ruling, and the bound docs/GAME.md gives. */
+  /** Chain seconds from the first challenge to the last ruling, and the bound docs/GAME.md gives one dispute. */
   chainSeconds: number;
   boundSeconds: number;
   blockTime: number;
@@ -201,7 +201,6 @@ export async function replay(scenario: Scenario, opts: ReplayOptions): Promise<R
       }
     }
     if (blockTime > 0) await rpc(rpcUrl, 'evm_setAutomine', [true]);
-    const finished = await subChain.now();
     await sweep(subChain, chains, params.challengeWindow, rpcUrl);
 
     // Outcome: every dispute on every submission of this replay.
@@ -211,12 +210,14 @@ export async function replay(scenario: Scenario, opts: ReplayOptions): Promise<R
     const bound = longestDispute(c, params).seconds;
     const subs = new Map<bigint, Awaited<ReturnType<GameChain['submission']>>>();
     const views: { d: bigint; v: DisputeView }[] = [];
+    let lastRuling = firstChallenge;
     for (let d = 0n; d < (await subChain.disputeCount()); d++) {
       const v = await subChain.dispute(d);
       views.push({ d, v });
       if (!subs.has(v.submissionId)) subs.set(v.submissionId, await subChain.submission(v.submissionId));
       const idx = challengers.findIndex((ch) => ch.chain.address === v.challenger);
       const ruledAt = await rulingTime(subChain, d);
+      if (ruledAt > lastRuling) lastRuling = ruledAt;
       disputes.push({ d: d.toString(), submission: v.submissionId.toString(), challenger: idx, winner: SIDE_NAMES[v.winner], reason: REASON_NAMES[v.reason], node: v.node, seconds: Number(ruledAt - v.createdAt) });
       if (v.phase !== Phase.Resolved) problems.push(`dispute ${d} did not end`);
       else if (ruledAt - v.createdAt > BigInt(bound)) problems.push(`dispute ${d} lasted ${ruledAt - v.createdAt} s, over the bound of ${bound} s`);
@@ -281,7 +282,7 @@ export async function replay(scenario: Scenario, opts: ReplayOptions): Promise<R
       burned: burned.toString(),
       gas: { submitter: sum(subChain), challengers: challengers.map((ch) => sum(ch.chain)), judgeStep: all.find((g) => g.action === 'resolve step')?.gas.toString(), startVM: startVM?.gas.toString(), startVMCalldata: startVM?.calldata },
       rounds: { graph: subChain.gas.filter((g) => g.action === 'post graph state').length, vm: subChain.gas.filter((g) => g.action === 'post VM state').length },
-      chainSeconds: Number(finished - firstChallenge),
+      chainSeconds: Number(lastRuling - firstChallenge),
       boundSeconds: bound,
       blockTime,
       wallMillis: Math.round(performance.now() - started),

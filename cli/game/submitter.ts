@@ -130,6 +130,9 @@ export class Submitter extends Actor {
     const id = this.submissionId;
     if (id === undefined) return false;
     const s = await this.chain.submission(id);
-    return s.status !== SubmissionStatus.Pending && s.openDisputes === 0 && (await this.chain.credits()) === 0n;
+    if (s.status === SubmissionStatus.Pending || s.openDisputes !== 0 || (await this.chain.credits()) !== 0n) return false;
+    // Rulings that came after this actor's last tick are recorded here, so a lost dispute is never missed.
+    for (const d of await this.chain.disputesOf(id)) this.noteOutcome(d, await this.chain.dispute(d), Side.Submitter);
+    return true;
   }
 }

@@ -76,7 +76,7 @@ describe('chain commands', () => {
     expect(opml(['status', '99', '--deployment', depFile]).stderr).toMatch(/^opml: status: there is no submission 99/);
     const r = opml(['challenge', '99', '--model', 'mnist-mlp', '--deployment', depFile, '--state', path.join(dir, 'c99.json')]);
     expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(/submission 99 has no published inputs/);
+    expect(r.stderr).toMatch(/^opml: submission 99 has no Submitted event on this game contract\n  fix: check the id with `opml status`/);
   });
 
   it('challenging with a model the result was not submitted for: exit 3 naming both models', () => {
