@@ -362,7 +362,11 @@ contract DisputeGame is ModelRegistry, InputUploads {
         // INVARIANT: the judge rules on one step only: the agreed state at lo and the claim at hi = lo + 1.
         if (!b.isConverged()) revert BisectionNotConverged(b.lo, b.hi);
         bytes32 actual = hashState(pre);
-        // INVARIANT: the step executed is the one from the agreed state.
+        // INVARIANT: every position the bisection can reach is provable by the honest side (docs/GAME.md): the
+        // agreed state at lo is the initial state composed here from roots in the agreed S_lo (inputs published
+        // on-chain, outputs both sides computed, each at its tensor's height: registration checked it) and from
+        // the model's constant roots, or a state the honest party computed itself; so whoever is honest can open
+        // `pre` and its memory word, and the step executed is the one from the agreed state.
         if (actual != b.loHash) revert PreStateMismatch(b.loHash, actual);
         bytes32 post = pre.status == STATUS_RUNNING ? judge.step(b.loHash, pre, proof) : b.loHash;
         _resolve(d, dis, post == b.hiHash ? Side.Submitter : Side.Challenger, Reason.Step);
