@@ -15,6 +15,7 @@ import { replayScenarios } from './commands/replay.ts';
 import { PROFILES } from './game/params.ts';
 import { SCENARIOS } from './game/scenarios.ts';
 import { inspectModel } from './commands/inspect.ts';
+import { verifyModel } from './commands/verifyModel.ts';
 import { quantizeModel } from './commands/quantize.ts';
 import { runModel } from './commands/run.ts';
 
@@ -25,6 +26,12 @@ const MODEL_HELP = 'a zoo name (mnist-mlp, mnist-cnn, tiny-transformer), an .onn
 function positiveInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+function nonNegativeInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of seconds, 0 or more');
   return n;
 }
 
@@ -48,12 +55,23 @@ export function buildProgram(): Command {
 
   program
     .command('inspect')
-    .description('list the integer nodes of a model: ops, shapes, VM step counts, code and memory sizes')
+    .description('list the integer nodes of a model (ops, shapes, VM step counts, code and memory sizes), its forced moves (startVM gas bound and calldata per node, the dearest move, the caps) and its longest dispute per chain profile')
     .argument('<model>', MODEL_HELP)
     .option('--calibration <file>', 'JSON samples to quantize an .onnx outside the zoo with')
-    .option('--json', 'print one JSON document')
+    .option('--json', 'print one JSON document (with forcedMoves and longestDispute)')
     .addHelpText('after', '\nExamples:\n  opml inspect mnist-cnn\n  opml inspect model.onnx --calibration samples.json --json')
     .action((model: string, opts) => void inspectModel(model, opts));
+
+  program
+    .command('verify-model')
+    .description('recompute a model commitment from the file and check it: registered on the game under that id, every node passes registration\'s checks, forced moves under the caps, weights openable')
+    .argument('<model>', MODEL_HELP)
+    .option('--calibration <file>', 'JSON samples to quantize an .onnx outside the zoo with')
+    .option('--rpc-url <url>', 'the chain (default: the one in the deployment file)')
+    .option('--deployment <file>', 'where the contract addresses are; without the file only the off-chain checks run', '.opml/deployment.json')
+    .option('--json', 'print one JSON document: the checks as an array')
+    .addHelpText('after', '\nExit codes: 0 every check passed, 3 the model failed a check, 4 the chain could not be read.\n\nExamples:\n  opml verify-model mnist-mlp\n  opml verify-model model.opml --deployment .opml/deployment.json --json\n  opml verify-model tiny-transformer --rpc-url http://127.0.0.1:8545')
+    .action(async (model: string, opts) => void (await verifyModel(model, opts)));
 
   program
     .command('quantize')
@@ -169,8 +187,10 @@ export function buildProgram(): Command {
     .option('-m, --model <name>', 'zoo model', 'mnist-mlp')
     .option('-i, --input <spec>', 'the input')
     .option('-v, --verbose', 'print every move')
-    .option('--json', 'print one JSON document')
-    .addHelpText('after', `\nScenarios:\n${SCENARIOS.map((s) => `  ${s.name.padEnd(18)} ${s.description}`).join('\n')}\n\nExamples:\n  opml replay\n  opml replay wrong-first-node restart --model mnist-cnn -v`)
+    .option('--list', 'list the scenarios and exit')
+    .option('--block-time <seconds>', 'play every scenario with this block time (0: instant); default: each scenario\'s own', nonNegativeInt)
+    .option('--json', 'print one JSON document: per scenario the winners, rounds, gas per side, chain-time duration and the funds check')
+    .addHelpText('after', `\nScenarios:\n${SCENARIOS.map((s) => `  ${s.name.padEnd(22)} ${s.description}`).join('\n')}\n\nExamples:\n  opml replay --list\n  opml replay\n  opml replay wrong-first-node restart --model mnist-cnn -v\n  opml replay sybil-10 --json`)
     .action(async (names: string[], opts) => void (await replayScenarios(names, opts)));
 
   return program;

@@ -27,14 +27,12 @@ import { Phase, REASON_NAMES, SIDE_NAMES, Side, STATUS_NAMES, SubmissionStatus, 
 import { playRound, type Actor, type ActorLog } from './actor.ts';
 import { ChallengerWatch, type WatchedModel } from './watcher.ts';
 import { longestDispute, PROFILES } from './params.ts';
+import { FORCED_MOVE_CALLDATA, FORCED_MOVE_GAS } from './forcedMoves.ts';
 
 /** anvil's first default account deploys the contracts (a well-known test key, never real funds). */
 const DEPLOYER = ANVIL_KEYS[0];
 const BOND = parseEther('1');
 const FUNDING = parseEther('100');
-/** Forced-move caps (docs/GAME.md, "Forced moves"). */
-export const FORCED_MOVE_GAS = 2_000_000n;
-export const FORCED_MOVE_CALLDATA = 65_536;
 
 export interface ReplayOptions {
   model: PreparedModel;
@@ -267,7 +265,7 @@ export async function replay(scenario: Scenario, opts: ReplayOptions): Promise<R
     // Forced moves: the transition is the heaviest; it must stay under the caps.
     const all = chains.flatMap((ch) => ch.gas);
     const startVM = all.filter((g) => g.action === 'start VM').sort((a, b) => Number(b.gas - a.gas))[0];
-    if (startVM && (startVM.gas > FORCED_MOVE_GAS || startVM.calldata > FORCED_MOVE_CALLDATA)) problems.push(`startVM took ${startVM.gas} gas and ${startVM.calldata} bytes of calldata, over the caps`);
+    if (startVM && (startVM.gas > BigInt(FORCED_MOVE_GAS) || startVM.calldata > FORCED_MOVE_CALLDATA)) problems.push(`startVM took ${startVM.gas} gas and ${startVM.calldata} bytes of calldata, over the caps`);
     const sum = (chain: GameChain) => chain.gas.reduce((a, g) => a + g.gas, 0n).toString();
     return {
       scenario: scenario.name,

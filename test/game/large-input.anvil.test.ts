@@ -14,7 +14,8 @@ import { ANVIL_KEYS, startAnvil, type Anvil } from '../../cli/chain/anvil.ts';
 import { loadArtifact } from '../../cli/chain/artifacts.ts';
 import { CHUNK_WORDS, GameChain } from '../../cli/game/chain.ts';
 import { profile } from '../../cli/game/params.ts';
-import { FORCED_MOVE_GAS, replay } from '../../cli/game/replay.ts';
+import { replay } from '../../cli/game/replay.ts';
+import { FORCED_MOVE_GAS } from '../../cli/game/forcedMoves.ts';
 import { scenario } from '../../cli/game/scenarios.ts';
 import { modelCommitment } from '../../models/int/commitment.ts';
 import { elementCount } from '../../models/int/graph.ts';
@@ -29,7 +30,7 @@ const IMAGE_WORDS = 3 * 224 * 224; // 150,528
 /** ceil(150,528 / 8,192): 18 full chunks and one of 3,072 words. */
 const CHUNKS = 19;
 /** What one chunk transaction may cost: the forced-move cap, so a publisher is never priced out on any chain. */
-const CHUNK_GAS_CAP = FORCED_MOVE_GAS;
+const CHUNK_GAS_CAP = BigInt(FORCED_MOVE_GAS);
 
 let anvil: Anvil;
 let dir: string;
