@@ -73,6 +73,20 @@ async function clientsFor(rpcUrl: string, privateKey: Hex) {
   };
 }
 
+/** A transition as the contract's TransitionProof struct. */
+export function toAbiTransition(t: Transition) {
+  return {
+    spec: toAbiNodeSpec(t.spec),
+    nodeSiblings: t.nodeSiblings,
+    slotRoots: t.slotRoots,
+    slotSiblings: t.slotSiblings,
+    finalState: toAbiState(t.final),
+    outRoot: t.outRoot,
+    outSiblings: t.outSiblings,
+    outSlotSiblings: t.outSlotSiblings,
+  };
+}
+
 export interface GameParams {
   minBond: bigint;
   challengeBond: bigint;
@@ -339,19 +353,7 @@ export class GameChain {
   }
 
   startVM(d: bigint, t: Transition) {
-    return this.send('start VM', 'startVM', [
-      d,
-      {
-        spec: toAbiNodeSpec(t.spec),
-        nodeSiblings: t.nodeSiblings,
-        slotRoots: t.slotRoots,
-        slotSiblings: t.slotSiblings,
-        finalState: toAbiState(t.final),
-        outRoot: t.outRoot,
-        outSiblings: t.outSiblings,
-        outSlotSiblings: t.outSlotSiblings,
-      },
-    ]);
+    return this.send('start VM', 'startVM', [d, toAbiTransition(t)]);
   }
 
   postVMState(d: bigint, state: Hex) {

@@ -23,6 +23,7 @@ import { CODE_DEPTH, MEM_DEPTH, NUM_REGS } from '../../vm/isa.ts';
 import { ceilLog2 } from '../../vm/merkle.ts';
 import { toAbiState } from '../chain/judgeAbi.ts';
 import type { Transition } from './claims.ts';
+import { toAbiTransition } from './chain.ts';
 
 /** Forced-move caps (docs/GAME.md, "Forced moves"): gas of one transaction, and its calldata in bytes. */
 export const FORCED_MOVE_GAS = 2_000_000;
@@ -201,17 +202,7 @@ export function startVMArgs(c: Pick<ModelCommitment, 'nodes' | 'numNodes' | 'inp
 
 /** The calldata of startVM(d, t) as GameChain.startVM sends it. */
 export function encodeStartVM(d: bigint, t: Transition, abi: Abi = disputeGameAbi()): Hex {
-  const proof = {
-    spec: toAbiNodeSpec(t.spec),
-    nodeSiblings: t.nodeSiblings,
-    slotRoots: t.slotRoots,
-    slotSiblings: t.slotSiblings,
-    finalState: toAbiState(t.final),
-    outRoot: t.outRoot,
-    outSiblings: t.outSiblings,
-    outSlotSiblings: t.outSlotSiblings,
-  };
-  return encodeFunctionData({ abi, functionName: 'startVM', args: [d, proof] } as never);
+  return encodeFunctionData({ abi, functionName: 'startVM', args: [d, toAbiTransition(t)] } as never);
 }
 
 /**

@@ -15,7 +15,7 @@ import { bytesToHex, hexToBytes, parseEther, type Address, type Hex } from 'viem
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { ANVIL_KEYS, startAnvil } from '../chain/anvil.ts';
 import type { PreparedModel } from '../../models/prepare.ts';
-import { modelCommitment, type ModelCommitment } from '../../models/int/commitment.ts';
+import { modelCommitment, modelIdOf, nodeTree, type ModelCommitment } from '../../models/int/commitment.ts';
 import { unpackWords } from '../../models/int/roots.ts';
 import { HonestClaims, LyingClaims, type Claims } from './claims.ts';
 import { GameChain, type GameParams } from './chain.ts';
@@ -357,12 +357,11 @@ async function attack(kind: Scenario['attack'], chain: GameChain, claims: Claims
  */
 async function poison(chain: GameChain, model: PreparedModel, c: ModelCommitment, log: ActorLog): Promise<void> {
   const other: ModelCommitment = { ...c, nodes: c.nodes.map((n, j) => (j === 0 ? { ...n, steps: n.steps + 1 } : n)) };
-  const { nodeTree, modelIdOf } = await import('../../models/int/commitment.ts');
   other.nodesRoot = bytesToHex(nodeTree(other.nodes).root());
   other.modelId = modelIdOf(other);
   await chain.register(other);
   await chain.register(c);
-  const edge = model.int.inputs.map((t) => edgeWords(c.inputWords[model.int.inputs.indexOf(t)]));
+  const edge = c.inputWords.map(edgeWords);
   const honestEdge = new HonestClaims(model.int, edge, c);
   const uploads: bigint[] = [];
   for (const w of edge) uploads.push(await chain.uploadInput(w));
