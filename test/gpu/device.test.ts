@@ -11,12 +11,11 @@ import { device, NO_GPU, SKIP_REASON } from './support.ts';
 
 const fixture = fileURLToPath(new URL('./fixtures/open.ts', import.meta.url));
 
-function child(env: Record<string, string | undefined>): { status: number | null; ms: number; out: { ok: boolean; reason?: string; describe?: string; states?: number } } {
-  const start = performance.now();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', fixture], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 30_000 });
+function child(env: Record<string, string | undefined>): { status: number | null; out: { ok: boolean; reason?: string; describe?: string; states?: number } } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fixture], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 }); // a hang is killed: status null, not 0
   const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
   if (!line) throw new Error(`child printed no result (status ${r.status}, signal ${r.signal}): ${r.stdout}\n${r.stderr}`);
-  return { status: r.status, ms: performance.now() - start, out: JSON.parse(line) };
+  return { status: r.status, out: JSON.parse(line) };
 }
 
 describe('GPU adapter selection', () => {
@@ -50,10 +49,9 @@ describe.skipIf(NO_GPU)(`GPU device${NO_GPU ? ` [skipped: ${SKIP_REASON}]` : ''}
   });
 
   it('a process that ran a graph on the GPU exits by itself after destroy()', () => {
-    const { status, ms, out } = child({});
+    const { status, out } = child({});
     expect(out.ok).toBe(true);
     expect(out.states).toBe(4);
-    expect(status).toBe(0);
-    expect(ms).toBeLessThan(20_000);
+    expect(status).toBe(0); // it exited by itself: a process kept alive by the GPU would be killed at the timeout
   });
 });
