@@ -54,11 +54,13 @@ function print(out: Output, d: Deployment, file: string): void {
 }
 
 export async function deploy(opts: DeployOptions & { rpcUrl: string }, out = new Output(opts)): Promise<Deployment> {
+  // Parameters first: a game that could not be played is refused before anything touches the chain.
+  const params = gameParams(opts, 'l1');
   const chainId = await fetch(opts.rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}' })
     .then((r) => r.json() as Promise<{ result: string }>)
     .then((j) => Number(j.result))
     .catch(() => 0);
-  const d = await GameChain.deploy(opts.rpcUrl, privateKey(chainId), gameParams(opts, 'l1'), () => out.progress('compiling the contracts (first run only) ...'));
+  const d = await GameChain.deploy(opts.rpcUrl, privateKey(chainId), params, () => out.progress('compiling the contracts (first run only) ...'));
   const file = opts.deployment ?? DEFAULT_DEPLOYMENT;
   writeDeployment(d, file);
   print(out, d, file);
@@ -67,9 +69,10 @@ export async function deploy(opts: DeployOptions & { rpcUrl: string }, out = new
 
 /** Start anvil, deploy, write the deployment file, and keep running until interrupted. */
 export async function devnet(opts: DeployOptions, out = new Output(opts)): Promise<void> {
+  const params = gameParams(opts, 'devnet');
   const anvil = await startAnvil();
   try {
-    const d = await GameChain.deploy(anvil.rpcUrl, ANVIL_KEYS[0], gameParams(opts, 'devnet'), () => out.progress('compiling the contracts (first run only) ...'));
+    const d = await GameChain.deploy(anvil.rpcUrl, ANVIL_KEYS[0], params, () => out.progress('compiling the contracts (first run only) ...'));
     const file = opts.deployment ?? DEFAULT_DEPLOYMENT;
     writeDeployment(d, file);
     print(out, d, file);
