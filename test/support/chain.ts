@@ -6,6 +6,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { ANVIL_KEYS, startAnvil, type Anvil } from '../../cli/chain/anvil.ts';
 import { loadArtifact } from '../../cli/chain/artifacts.ts';
+import { ensureContractsBuilt } from '../../cli/chain/foundry.ts';
 
 const ANVIL_KEY = ANVIL_KEYS[0];
 
@@ -18,6 +19,8 @@ export interface TestChain {
 }
 
 export async function startTestChain(): Promise<TestChain> {
+  // A fresh clone has no artifacts until the first build (npm test builds them with forge test; the bench does not).
+  ensureContractsBuilt('JudgeGasMeter');
   const anvil = await startAnvil();
   const transport = http(anvil.rpcUrl, { batch: { batchSize: 250 } });
   const account = privateKeyToAccount(ANVIL_KEY);
