@@ -1,12 +1,16 @@
 /**
  * The integer graph as bytes (`.opml` files): deterministic, so its keccak hash names the exact model.
- * Layout: "OPMLIR1\n", u32 little-endian header length, the JSON header (tensors, inputs, outputs, nodes),
- * then every weight's words as little-endian int32 in tensor-id order.
+ * Layout: "OPMLIR2\n", u32 little-endian header length, the JSON header (tensors, inputs, outputs, nodes),
+ * every weight's words as little-endian int32 in tensor-id order, then the keccak256 of everything before it:
+ * a damaged file (a flipped weight bit included) is refused on load instead of running with wrong weights.
  */
 import { bytesToHex, keccak256, type Hex } from 'viem';
 import { elementCount, type IntGraph } from './graph.ts';
 
-const MAGIC = 'OPMLIR1\n';
+const MAGIC = 'OPMLIR2\n';
+/** The first version, without a content hash. */
+const MAGIC_V1 = 'OPMLIR1\n';
+const HASH_BYTES = 32;
 
 export class IntGraphFormatError extends Error {
   constructor(reason: string) {
@@ -20,7 +24,8 @@ export function serializeIntGraph(graph: IntGraph): Uint8Array {
   const headerBytes = new TextEncoder().encode(header);
   const weightIds = [...graph.weights.keys()].sort((a, b) => a - b);
   const weightWords = weightIds.reduce((n, id) => n + graph.weights.get(id)!.length, 0);
-  const out = new Uint8Array(MAGIC.length + 4 + headerBytes.length + weightWords * 4);
+  const bodyLength = MAGIC.length + 4 + headerBytes.length + weightWords * 4;
+  const out = new Uint8Array(bodyLength + HASH_BYTES);
   const view = new DataView(out.buffer);
   out.set(new TextEncoder().encode(MAGIC), 0);
   view.setUint32(MAGIC.length, headerBytes.length, true);
@@ -32,14 +37,19 @@ export function serializeIntGraph(graph: IntGraph): Uint8Array {
       o += 4;
     }
   }
+  out.set(keccak256(out.subarray(0, bodyLength), 'bytes'), bodyLength);
   return out;
 }
 
-export function deserializeIntGraph(bytes: Uint8Array): IntGraph {
-  const magic = new TextDecoder().decode(bytes.subarray(0, MAGIC.length));
+export function deserializeIntGraph(file: Uint8Array): IntGraph {
+  const magic = new TextDecoder().decode(file.subarray(0, MAGIC.length));
+  if (magic === MAGIC_V1) throw new IntGraphFormatError('an old version without a content hash');
   if (magic !== MAGIC) throw new IntGraphFormatError('wrong magic bytes');
+  if (file.length < MAGIC.length + 4 + HASH_BYTES) throw new IntGraphFormatError('truncated header');
+  const bytes = file.subarray(0, file.length - HASH_BYTES);
+  const hash = keccak256(bytes, 'bytes');
+  if (!hash.every((b, i) => b === file[bytes.length + i])) throw new IntGraphFormatError('its content hash does not match: the file is damaged or truncated');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < MAGIC.length + 4) throw new IntGraphFormatError('truncated header');
   const headerLength = view.getUint32(MAGIC.length, true);
   const start = MAGIC.length + 4;
   if (start + headerLength > bytes.length) throw new IntGraphFormatError('truncated header');

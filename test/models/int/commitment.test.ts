@@ -64,4 +64,19 @@ describe('model commitment', () => {
     expect(() => deserializeIntGraph(bytes.subarray(0, bytes.length - 3))).toThrow(IntGraphFormatError);
     expect(() => deserializeIntGraph(new Uint8Array([1, 2, 3]))).toThrow(/wrong magic bytes/);
   });
+
+  it('.opml files carry a content hash: any flipped bit, in the header or a weight, is refused on load', () => {
+    const bytes = serializeIntGraph(graph);
+    for (const at of [12, Math.floor(bytes.length / 2), bytes.length - 40, bytes.length - 1]) {
+      const damaged = Uint8Array.from(bytes);
+      damaged[at] ^= 0x10;
+      expect(() => deserializeIntGraph(damaged), `byte ${at}`).toThrow(/content hash does not match|not JSON|wrong magic/);
+    }
+    const weightBit = Uint8Array.from(bytes);
+    weightBit[bytes.length - 40] ^= 1; // inside the last weight's words: parses fine, only the hash catches it
+    expect(() => deserializeIntGraph(weightBit)).toThrow(/content hash does not match: the file is damaged/);
+    const v1 = Uint8Array.from(bytes);
+    v1.set(new TextEncoder().encode('OPMLIR1\n'), 0);
+    expect(() => deserializeIntGraph(v1)).toThrow(/old version without a content hash.*opml quantize/);
+  });
 });
