@@ -94,14 +94,24 @@ export function buildProgram(): Command {
 
   const chainOpts = (c: Command) =>
     c
-      .option('--rpc-url <url>', 'the chain (default: the one in the deployment file)')
-      .option('--deployment <file>', 'where the contract addresses are', '.opml/deployment.json')
-      .addHelpText('after', '\nThe key comes from OPML_PRIVATE_KEY (on a local anvil: its test accounts).');
+      .option('--rpc-url <url>', 'the chain (default: the one in the deployment file) [env OPML_RPC_URL]')
+      .option('--deployment <file>', 'where the contract addresses are (default .opml/deployment.json) [env OPML_DEPLOYMENT]')
+      .option('--game-address <addr>', 'an existing game contract, read from the chain instead of a deployment file (needs --rpc-url) [env OPML_GAME_ADDRESS]')
+      .option('--keystore <file>', 'the key as an encrypted JSON keystore (v3, as `cast wallet new` writes) [env OPML_KEYSTORE]')
+      .option('--password-file <file>', 'the keystore password (else OPML_PASSWORD, or a prompt in a terminal) [env OPML_PASSWORD_FILE]')
+      .option('--config <file>', 'config file of these settings (default .opml/config.json) [env OPML_CONFIG]')
+      .addHelpText(
+        'after',
+        '\nSettings: flag > OPML_* environment variable > config file (keys rpcUrl, deployment, gameAddress, keystore,\npasswordFile, submitterKeystore, challengerKeystore) > default.\nThe key: --keystore; then OPML_SUBMITTER_KEY / OPML_SUBMITTER_KEYSTORE (submitter commands) or\nOPML_CHALLENGER_KEY / OPML_CHALLENGER_KEYSTORE (challenger commands); then OPML_PRIVATE_KEY / OPML_KEYSTORE;\nthen the config file; on a local anvil (chain 31337) its test accounts. `status` needs no key.',
+      );
 
   program
     .command('devnet')
     .description('start a local anvil with the contracts deployed, write .opml/deployment.json, run until Ctrl-C')
     .option('--profile <name>', `parameter defaults for a chain: ${PROFILES.map((p) => p.name).join(', ')}`, 'devnet')
+    .option('--block-time <seconds>', 'mine a block every this many seconds, idle or not, so windows close and timeouts come (0: a block per transaction only)', nonNegativeInt, 1)
+    .option('--port <n>', 'the RPC port on 127.0.0.1 (default: a free one)', positiveInt)
+    .option('--deployment <file>', 'where to write the addresses', '.opml/deployment.json')
     .option('--min-bond <eth>', 'smallest submission bond (default: the profile\'s)')
     .option('--challenge-bond <eth>', 'every challenge\'s bond (default: the profile\'s)')
     .option('--window <seconds>', 'challenge window (default: the profile\'s)', positiveInt)
@@ -138,7 +148,11 @@ export function buildProgram(): Command {
       .option('--bond <eth>', 'the bond', '0.1')
       .option('--backend <backend>', 'native executor: auto, gpu or cpu', parseBackend, 'auto')
       .option('--state <file>', 'the submitter\'s state file (default .opml/submitter-<time>.json)')
-      .option('--json', 'print JSON'),
+      .option('--tamper <node>', 'post a deliberately WRONG result, lying about this node\'s output (an index or a node name); dev chains (31337) only; implies --defend')
+      .option('--defend', 'stay and defend the result until it is final or its disputes are over (exit 5 if one is lost)')
+      .option('--interval <ms>', 'poll interval while defending', positiveInt, 1000)
+      .option('--json', 'print JSON')
+      .addHelpText('after', '\nExamples:\n  opml submit mnist-mlp --input mnist:0\n  opml submit mnist-mlp --input mnist:0 --tamper 1   (on `opml devnet`: a wrong result, defended until it loses: exit 5)'),
   ).action(async (model: string, opts) => void (await submit(model, opts)));
 
   chainOpts(
@@ -165,7 +179,9 @@ export function buildProgram(): Command {
       .option('--json', 'log one JSON object per line')
       .option('--interval <ms>', 'poll interval', positiveInt, 1000)
       .option('--until-done', 'exit once every dispute is over')
-      .addHelpText('after', '\nExamples:\n  opml watch --role challenger --model mnist-mlp\n  opml watch --role submitter'),
+      .option('--metrics-port <port>', 'serve Prometheus /metrics and /healthz on 127.0.0.1:<port> (off by default)', positiveInt)
+      .option('--log-level <level>', 'error, warn, info or debug', 'info')
+      .addHelpText('after', '\nExamples:\n  opml watch --role challenger --model mnist-mlp\n  opml watch --role submitter\n  opml watch --role challenger --model mnist-mlp --metrics-port 9464 --log-level debug --json'),
   ).action(async (opts) => void (await watch(opts)));
 
   chainOpts(program.command('status').description('a result and its disputes: phase, range, clocks, who must move').argument('<submission>', 'the submission id').option('--json', 'print JSON'))

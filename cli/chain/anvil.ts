@@ -58,11 +58,24 @@ async function waitForRpc(url: string, child: ChildProcess, timeoutMs: number): 
   throw new AnvilStartError(`no answer on ${url} within ${timeoutMs} ms`);
 }
 
-/** Start anvil on a free port; `stop()` kills it by pid. */
-export async function startAnvil(options: { blockGasLimit?: bigint; timeoutMs?: number } = {}): Promise<Anvil> {
-  const port = await freePort();
+export interface AnvilOptions {
+  blockGasLimit?: bigint;
+  timeoutMs?: number;
+  /** Mine a block every this many seconds, transactions or not (anvil's --block-time); 0 or absent: a block per transaction only. */
+  blockTime?: number;
+  /** Listen on this port (default: a free one). */
+  port?: number;
+  /** The chain id (default: anvil's 31337). */
+  chainId?: number;
+}
+
+/** Start anvil (on a free port unless one is given); `stop()` kills it by pid. */
+export async function startAnvil(options: AnvilOptions = {}): Promise<Anvil> {
+  const port = options.port ?? (await freePort());
   const args = ['--port', String(port), '--host', '127.0.0.1', '--silent'];
   if (options.blockGasLimit) args.push('--gas-limit', options.blockGasLimit.toString());
+  if (options.chainId !== undefined) args.push('--chain-id', String(options.chainId));
+  if (options.blockTime !== undefined && options.blockTime > 0) args.push('--block-time', String(options.blockTime));
   const child = spawn(foundryBinary('anvil'), args, { stdio: 'ignore' });
   const rpcUrl = `http://127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {

@@ -1,28 +1,113 @@
 /**
- * Where a chain command connects: `--rpc-url` and `--deployment <file>` (default .opml/deployment.json, as
- * written by `opml devnet` or `opml deploy`), with the key from OPML_PRIVATE_KEY (on a local anvil, chain
- * 31337, anvil's first test account is the default).
+ * Where a chain command connects, and with which key.
+ *
+ * Every chain option comes from (highest first) its flag, its OPML_* environment variable, the config file
+ * (`--config <file>`, else OPML_CONFIG, else .opml/config.json when it exists), then the default:
+ *
+ *   --rpc-url        OPML_RPC_URL       rpcUrl        (default: the deployment file's)
+ *   --deployment     OPML_DEPLOYMENT    deployment    (default .opml/deployment.json, as `opml devnet`/`deploy` write)
+ *   --game-address   OPML_GAME_ADDRESS  gameAddress   (an existing game, read from the contract; no deployment file)
+ *   --keystore       OPML_KEYSTORE      keystore      (a v3 JSON keystore, as `cast wallet new` writes)
+ *   --password-file  OPML_PASSWORD_FILE passwordFile  (or OPML_PASSWORD, or a prompt when stdin is a terminal)
+ *
+ * Paths in the config file are relative to the current directory. When both a game address and a deployment
+ * file are given, the one from the higher level wins (the address on a tie).
+ *
+ * The key: --keystore; then the role's own OPML_SUBMITTER_KEY / OPML_SUBMITTER_KEYSTORE (submit, watch --role
+ * submitter) or OPML_CHALLENGER_KEY / OPML_CHALLENGER_KEYSTORE (challenge, watch --role challenger); then
+ * OPML_PRIVATE_KEY / OPML_KEYSTORE; then the config's submitterKeystore / challengerKeystore, then keystore; on a
+ * local anvil (chain 31337) its test accounts. Read-only commands (status) connect without a key.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Hex } from 'viem';
+import { isAddress, type Address, type Hex } from 'viem';
 import { ANVIL_KEYS } from '../chain/anvil.ts';
+import { decryptKeystore } from '../chain/keystore.ts';
 import { GameChain } from '../game/chain.ts';
 import type { Deployment } from '../game/types.ts';
 import { ExitCode, OpmlError } from '../errors.ts';
 
 export const DEFAULT_DEPLOYMENT = path.join('.opml', 'deployment.json');
+export const DEFAULT_CONFIG = path.join('.opml', 'config.json');
 export { ANVIL_KEYS };
 
 export interface ChainOptions {
   rpcUrl?: string;
   deployment?: string;
-  /** which anvil test account to default to on a local chain (0 submitter, 1 challenger) */
+  gameAddress?: string;
+  keystore?: string;
+  passwordFile?: string;
+  config?: string;
+  /** which anvil test account to default to on a local chain (0 submitter, 1 challenger); also picks the role's key */
   account?: number;
+  /** connect without a key when none is configured (reads only; writes throw) */
+  readOnly?: boolean;
+}
+
+/** The config file's keys (all optional). */
+export interface OpmlConfig {
+  rpcUrl?: string;
+  deployment?: string;
+  gameAddress?: string;
+  keystore?: string;
+  passwordFile?: string;
+  submitterKeystore?: string;
+  challengerKeystore?: string;
+}
+
+const CONFIG_KEYS = ['rpcUrl', 'deployment', 'gameAddress', 'keystore', 'passwordFile', 'submitterKeystore', 'challengerKeystore'] as const;
+
+/** The config file: `file` (must exist), else OPML_CONFIG (must exist), else .opml/config.json if it exists. */
+export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env): OpmlConfig {
+  const explicit = file ?? env.OPML_CONFIG;
+  const f = explicit ?? DEFAULT_CONFIG;
+  if (!existsSync(f)) {
+    if (explicit) throw new OpmlError(`no config file at ${f}`, ExitCode.USAGE, 'check --config / OPML_CONFIG');
+    return {};
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(f, 'utf8'));
+  } catch {
+    throw new OpmlError(`the config file ${f} is not valid JSON`, ExitCode.USAGE, `fix it; its keys are ${CONFIG_KEYS.join(', ')}`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new OpmlError(`the config file ${f} is not a JSON object`, ExitCode.USAGE, `write {"rpcUrl": "...", ...}; its keys are ${CONFIG_KEYS.join(', ')}`);
+  for (const [k, v] of Object.entries(doc)) {
+    if (!(CONFIG_KEYS as readonly string[]).includes(k)) throw new OpmlError(`the config file ${f} has an unknown key "${k}"`, ExitCode.USAGE, `its keys are ${CONFIG_KEYS.join(', ')}`);
+    if (typeof v !== 'string') throw new OpmlError(`the config file ${f}: "${k}" is not a string`, ExitCode.USAGE);
+  }
+  return doc as OpmlConfig;
+}
+
+/** A setting with its level: 3 flag, 2 environment, 1 config file, 0 unset. */
+function pick(flag: string | undefined, envValue: string | undefined, config: string | undefined): { value?: string; level: number } {
+  if (flag) return { value: flag, level: 3 };
+  if (envValue) return { value: envValue, level: 2 };
+  if (config) return { value: config, level: 1 };
+  return { level: 0 };
+}
+
+export interface ResolvedChainOptions {
+  rpcUrl?: string;
+  /** set when the game is named by address; else `deployment` is the file to read */
+  gameAddress?: Address;
+  deployment: string;
+  config: OpmlConfig;
+}
+
+/** Flag > env > config file > default for the connection settings (not the key). */
+export function resolveChainOptions(opts: ChainOptions, env: NodeJS.ProcessEnv = process.env): ResolvedChainOptions {
+  const config = loadConfig(opts.config, env);
+  const rpc = pick(opts.rpcUrl, env.OPML_RPC_URL, config.rpcUrl);
+  const dep = pick(opts.deployment, env.OPML_DEPLOYMENT, config.deployment);
+  const game = pick(opts.gameAddress, env.OPML_GAME_ADDRESS, config.gameAddress);
+  const useGame = game.level > 0 && game.level >= dep.level;
+  if (useGame && !isAddress(game.value!, { strict: false })) throw new OpmlError(`the game address "${game.value}" is not an address`, ExitCode.USAGE, 'pass 0x followed by 40 hex digits');
+  return { rpcUrl: rpc.value, gameAddress: useGame ? (game.value as Address) : undefined, deployment: dep.value ?? DEFAULT_DEPLOYMENT, config };
 }
 
 export function readDeployment(file = DEFAULT_DEPLOYMENT): Deployment {
-  if (!existsSync(file)) throw new OpmlError(`no deployment file at ${file}`, ExitCode.CHAIN, 'start `opml devnet` in another terminal, or run `opml deploy --rpc-url <url>`');
+  if (!existsSync(file)) throw new OpmlError(`no deployment file at ${file}`, ExitCode.CHAIN, 'start `opml devnet` in another terminal, run `opml deploy --rpc-url <url>`, or name an existing game with --game-address <addr> --rpc-url <url>');
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as Deployment;
   } catch {
@@ -35,18 +120,113 @@ export function writeDeployment(d: Deployment, file = DEFAULT_DEPLOYMENT): void 
   writeFileSync(file, `${JSON.stringify(d, null, 2)}\n`);
 }
 
+function checkHexKey(k: string, name: string): Hex {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(k)) throw new OpmlError(`${name} is not a 32-byte hex key`, ExitCode.USAGE, 'set it to 0x followed by 64 hex digits');
+  return k as Hex;
+}
+
+/** The plain-key default (OPML_PRIVATE_KEY, else anvil's test key on chain 31337); `opml deploy` uses it. */
 export function privateKey(chainId: number, account = 0): Hex {
   const k = process.env.OPML_PRIVATE_KEY;
-  if (k) {
-    if (!/^0x[0-9a-fA-F]{64}$/.test(k)) throw new OpmlError('OPML_PRIVATE_KEY is not a 32-byte hex key', ExitCode.USAGE, 'set it to 0x followed by 64 hex digits');
-    return k as Hex;
-  }
+  if (k) return checkHexKey(k, 'OPML_PRIVATE_KEY');
   if (chainId === 31337) return ANVIL_KEYS[account] ?? ANVIL_KEYS[0];
-  throw new OpmlError(`no key for chain ${chainId}`, ExitCode.USAGE, 'set OPML_PRIVATE_KEY to the key that pays for the transactions');
+  throw new OpmlError(`no key for chain ${chainId}`, ExitCode.USAGE, 'set OPML_PRIVATE_KEY to the key that pays for the transactions, or pass --keystore <file>');
+}
+
+/** Read a line from the terminal without echoing it. */
+function promptHidden(question: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const stdin = process.stdin;
+    process.stderr.write(question);
+    let value = '';
+    const done = (err?: Error) => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.off('data', onData);
+      process.stderr.write('\n');
+      if (err) reject(err);
+      else resolve(value);
+    };
+    const onData = (buf: Buffer) => {
+      for (const ch of buf.toString('utf8')) {
+        if (ch === '\r' || ch === '\n' || ch === '\u0004') return done();
+        if (ch === '\u0003') return done(new OpmlError('interrupted', ExitCode.USAGE));
+        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
+        else value += ch;
+      }
+    };
+    stdin.setRawMode(true);
+    stdin.resume();
+    stdin.on('data', onData);
+  });
+}
+
+/** The keystore's password: --password-file, OPML_PASSWORD, OPML_PASSWORD_FILE, the config's passwordFile, a prompt. */
+export async function keystorePassword(keystore: string, passwordFile: string | undefined, config: OpmlConfig, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const readPw = (f: string) => {
+    try {
+      return readFileSync(f, 'utf8').replace(/\r?\n$/, '');
+    } catch {
+      throw new OpmlError(`cannot read the password file ${f}`, ExitCode.USAGE, 'check --password-file / OPML_PASSWORD_FILE');
+    }
+  };
+  if (passwordFile) return readPw(passwordFile);
+  if (env.OPML_PASSWORD !== undefined) return env.OPML_PASSWORD;
+  if (env.OPML_PASSWORD_FILE) return readPw(env.OPML_PASSWORD_FILE);
+  if (config.passwordFile) return readPw(config.passwordFile);
+  if (process.stdin.isTTY) return promptHidden(`password for ${keystore}: `);
+  throw new OpmlError(`the keystore ${keystore} needs a password`, ExitCode.USAGE, 'pass --password-file <file> or set OPML_PASSWORD (or run in a terminal to be asked)');
+}
+
+/** Decrypt the keystore at `file`. */
+export async function keyFromKeystore(file: string, passwordFile: string | undefined, config: OpmlConfig, env: NodeJS.ProcessEnv = process.env): Promise<Hex> {
+  let json: string;
+  try {
+    json = readFileSync(file, 'utf8');
+  } catch {
+    throw new OpmlError(`cannot read the keystore ${file}`, ExitCode.USAGE, 'check --keystore / OPML_KEYSTORE (a file, as `cast wallet new <dir>` writes)');
+  }
+  return decryptKeystore(json, await keystorePassword(file, passwordFile, config, env), file);
+}
+
+/**
+ * The key for a chain command (see the file comment for the order); undefined only when `readOnly` and nothing
+ * is configured off a local anvil.
+ */
+export async function resolveKey(opts: ChainOptions, chainId: number, config: OpmlConfig, env: NodeJS.ProcessEnv = process.env): Promise<Hex | undefined> {
+  const role = opts.account === 0 ? 'submitter' : opts.account === 1 ? 'challenger' : undefined;
+  const ks = (f: string) => keyFromKeystore(f, opts.passwordFile, config, env);
+  if (opts.keystore) return ks(opts.keystore);
+  if (role) {
+    const R = role.toUpperCase();
+    const k = env[`OPML_${R}_KEY`];
+    if (k) return checkHexKey(k, `OPML_${R}_KEY`);
+    const f = env[`OPML_${R}_KEYSTORE`];
+    if (f) return ks(f);
+  }
+  if (env.OPML_PRIVATE_KEY) return checkHexKey(env.OPML_PRIVATE_KEY, 'OPML_PRIVATE_KEY');
+  if (env.OPML_KEYSTORE) return ks(env.OPML_KEYSTORE);
+  const roleKs = role === 'submitter' ? config.submitterKeystore : role === 'challenger' ? config.challengerKeystore : undefined;
+  if (roleKs) return ks(roleKs);
+  if (config.keystore) return ks(config.keystore);
+  if (chainId === 31337) return ANVIL_KEYS[opts.account ?? 0] ?? ANVIL_KEYS[0];
+  if (opts.readOnly) return undefined;
+  const roleVar = role ? `OPML_${role.toUpperCase()}_KEY or ` : '';
+  throw new OpmlError(`no key for chain ${chainId}`, ExitCode.USAGE, `pass --keystore <file>, or set ${roleVar}OPML_PRIVATE_KEY to the key that pays for the transactions`);
+}
+
+/** The deployment a command talks to: a deployment file, or a game address read from the contract. */
+export async function resolveDeployment(r: ResolvedChainOptions): Promise<Deployment> {
+  if (r.gameAddress) {
+    if (!r.rpcUrl) throw new OpmlError('--game-address needs the chain to read it from', ExitCode.USAGE, 'pass --rpc-url <url> (or set OPML_RPC_URL, or rpcUrl in the config file)');
+    return GameChain.deploymentAt(r.rpcUrl, r.gameAddress);
+  }
+  const d = readDeployment(r.deployment);
+  return r.rpcUrl ? { ...d, rpcUrl: r.rpcUrl } : d;
 }
 
 export async function connect(opts: ChainOptions): Promise<GameChain> {
-  const d = readDeployment(opts.deployment);
-  const deployment = opts.rpcUrl ? { ...d, rpcUrl: opts.rpcUrl } : d;
-  return GameChain.connect(deployment, privateKey(deployment.chainId, opts.account));
+  const r = resolveChainOptions(opts);
+  const deployment = await resolveDeployment(r);
+  return GameChain.connect(deployment, await resolveKey(opts, deployment.chainId, r.config));
 }

@@ -67,22 +67,46 @@ export async function deploy(opts: DeployOptions & { rpcUrl: string }, out = new
   return d;
 }
 
-/** Start anvil, deploy, write the deployment file, and keep running until interrupted. */
-export async function devnet(opts: DeployOptions, out = new Output(opts)): Promise<void> {
-  const params = gameParams(opts, 'devnet');
-  const anvil = await startAnvil();
+export interface DevnetOptions extends DeployOptions {
+  /** Seconds between blocks, mined whether or not there are transactions (default 1); 0: a block per transaction only. */
+  blockTime?: number;
+  /** The RPC port (default: a free one). */
+  port?: number;
+}
+
+/**
+ * Start anvil, deploy, write the deployment file, and keep running until SIGINT or SIGTERM, then stop anvil.
+ * Blocks are mined on an interval (default 1 s) so that challenge windows close and timeouts become claimable
+ * while nobody sends transactions, as on a real chain.
+ */
+export async function devnet(opts: DevnetOptions, out = new Output(opts)): Promise<void> {
+  const blockTime = opts.blockTime ?? 1;
+  if (!Number.isInteger(blockTime) || blockTime < 0) throw new OpmlError(`devnet: --block-time ${blockTime} is not a whole number of seconds`, ExitCode.USAGE, 'e.g. --block-time 1 (0: a block per transaction only)');
+  // Parameters are sized for the block time (with blocks per transaction only, for the profile's).
+  const params = gameParams({ ...opts, blockTime: blockTime > 0 ? blockTime : undefined }, 'devnet');
+  // Listen for the signals before anything starts, so an early Ctrl-C still stops anvil (never an orphan).
+  let signalled!: () => void;
+  const stopped = new Promise<void>((resolve) => (signalled = resolve));
+  const onSignal = () => signalled();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const anvil = await startAnvil({ blockTime, port: opts.port });
   try {
-    const d = await GameChain.deploy(anvil.rpcUrl, ANVIL_KEYS[0], params, () => out.progress('compiling the contracts (first run only) ...'));
+    const deploying = GameChain.deploy(anvil.rpcUrl, ANVIL_KEYS[0], params, () => out.progress('compiling the contracts (first run only) ...'));
+    deploying.catch(() => {}); // a deploy cut short by a signal is not an error
+    const d = await Promise.race([deploying, stopped.then(() => undefined)]);
+    if (d === undefined) return;
     const file = opts.deployment ?? DEFAULT_DEPLOYMENT;
     writeDeployment(d, file);
     print(out, d, file);
+    out.line(`anvil     pid ${anvil.pid}, stopped with this process`);
+    out.line(`blocks    ${blockTime > 0 ? `one every ${blockTime} s (challenge windows close and timeouts come while idle)` : 'one per transaction only (--block-time 0): chain time stands still while idle'}`);
     out.line(`accounts  submitter = anvil #0, challenger = anvil #1 (override with OPML_PRIVATE_KEY)`);
     out.line(`running   until Ctrl-C`);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    await stopped;
   } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
     await anvil.stop();
   }
 }

@@ -6,7 +6,7 @@ import { connect, type ChainOptions } from './connect.ts';
 
 export async function status(id: string, opts: ChainOptions & { json?: boolean }, out = new Output(opts)) {
   if (!/^\d+$/.test(id)) throw new OpmlError(`status: "${id}" is not a submission id`, ExitCode.USAGE);
-  const chain = await connect(opts);
+  const chain = await connect({ ...opts, readOnly: true }); // reads only: no key needed
   if (BigInt(id) >= (await chain.submissionCount())) throw new OpmlError(`status: there is no submission ${id}`, ExitCode.INPUT, `ids run from 0 to ${(await chain.submissionCount()) - 1n}`);
   const s = await chain.submission(BigInt(id));
   const now = await chain.now();

@@ -4,23 +4,54 @@ import { parseEther } from 'viem';
 import { modelCommitment } from '../../models/int/commitment.ts';
 import type { Backend } from '../../models/gpu/backend.ts';
 import { Challenger, type ChallengerState } from '../game/challenger.ts';
+import { LyingClaims, type Claims } from '../game/claims.ts';
+import type { IntGraph } from '../../models/int/graph.ts';
 import { Submitter, type SubmitterState } from '../game/submitter.ts';
 import { Store } from '../game/store.ts';
-import { Phase, REASON_NAMES, SIDE_NAMES, Side } from '../game/types.ts';
+import { Phase, REASON_NAMES, SIDE_NAMES, STATUS_NAMES, Side } from '../game/types.ts';
 import { ExitCode, OpmlError } from '../errors.ts';
 import { parseInput } from '../inputs.ts';
 import { Output } from '../output.ts';
 import { honestClaims } from './backendArg.ts';
 import { connect, type ChainOptions } from './connect.ts';
 import { prepareFromArgs } from './modelArg.ts';
-import { playUntilDone } from './watch.ts';
+import { playUntilDone, requireNoLoss } from './watch.ts';
 
 export interface SubmitOptions extends ChainOptions {
   input: string;
   backend?: Backend;
   bond?: string;
   state?: string;
+  /** Post a deliberately wrong result: lie about this node's output (an index or a node name). Dev chains only. */
+  tamper?: string;
+  /** Stay and defend the result until it is final or every dispute on it is over (implied by --tamper). */
+  defend?: boolean;
+  /** Poll interval of the defence, in ms. */
+  interval?: number;
   json?: boolean;
+}
+
+/** The chain id of anvil and hardhat: the only chains on which `submit --tamper` posts a lie. */
+export const DEV_CHAIN_ID = 31337;
+
+/** Refuse `--tamper` anywhere but a local dev chain (a wrong result with a real bond is a way to lose money). */
+export function requireDevChain(chainId: number): void {
+  if (chainId !== DEV_CHAIN_ID) {
+    throw new OpmlError(`submit --tamper posts a deliberately wrong result; it is allowed only on a dev chain (chain id ${DEV_CHAIN_ID}), and this is chain ${chainId}`, ExitCode.USAGE, 'run it against `opml devnet`, or drop --tamper');
+  }
+}
+
+/** `--tamper <node>`: a node index or a node name of the graph. */
+export function tamperNode(spec: string, graph: IntGraph): number {
+  const n = graph.nodes.length;
+  if (/^\d+$/.test(spec)) {
+    const i = Number(spec);
+    if (i < n) return i;
+    throw new OpmlError(`--tamper ${spec}: the model has nodes 0..${n - 1}`, ExitCode.USAGE, 'see `opml inspect <model>` for its nodes');
+  }
+  const i = graph.nodes.findIndex((node) => node.name === spec);
+  if (i >= 0) return i;
+  throw new OpmlError(`--tamper ${spec}: no node of that name`, ExitCode.USAGE, 'pass a node index or a name from `opml inspect <model>`');
 }
 
 export async function register(model: string, opts: ChainOptions & { json?: boolean }, out = new Output(opts)) {
@@ -35,13 +66,21 @@ export async function register(model: string, opts: ChainOptions & { json?: bool
 
 export async function submit(model: string, opts: SubmitOptions, out = new Output(opts)) {
   const chain = await connect({ ...opts, account: opts.account ?? 0 });
+  if (opts.tamper !== undefined) requireDevChain(chain.deployment.chainId);
   const prepared = prepareFromArgs(model);
   const input = parseInput(opts.input, prepared.int);
-  const claims = await honestClaims(opts.backend ?? 'auto', prepared.int, input.words, (d) => out.progress(`native run: ${d}`));
+  const lieNode = opts.tamper === undefined ? undefined : tamperNode(opts.tamper, prepared.int);
+  const claims: Claims =
+    lieNode === undefined
+      ? await honestClaims(opts.backend ?? 'auto', prepared.int, input.words, (d) => out.progress(`native run: ${d}`))
+      : new LyingClaims(prepared.int, input.words, { node: lieNode, vmFrom: 'end' });
   const bond = parseEther(opts.bond ?? '0.1');
   const file = opts.state ?? path.join('.opml', `submitter-${Date.now()}.json`);
-  const store = Store.openBound<SubmitterState>(file, { role: 'submitter', model, input: opts.input }, { chainId: chain.deployment.chainId, game: chain.deployment.game });
-  const submitter = new Submitter(chain, claims, store, { log: (l) => out.progress(l) });
+  const initial: SubmitterState = { role: 'submitter', model, input: opts.input, ...(lieNode === undefined ? {} : { tamper: lieNode }) };
+  const store = Store.openBound<SubmitterState>(file, initial, { chainId: chain.deployment.chainId, game: chain.deployment.game });
+  const log = (l: string) => (out.json ? out.event({ time: new Date().toISOString(), line: l }) : out.line(`${new Date().toISOString()} ${l}`));
+  const defend = opts.defend === true || lieNode !== undefined;
+  const submitter = new Submitter(chain, claims, store, { log: defend ? log : (l) => out.progress(l) });
   let id: bigint;
   try {
     id = await submitter.submit(bond, (l) => out.progress(l));
@@ -49,9 +88,18 @@ export async function submit(model: string, opts: SubmitOptions, out = new Outpu
     if (store.get().submissionId === undefined) store.discard(); // nothing was posted: leave no state behind
     throw err;
   }
-  out.result({ id: id.toString(), modelId: claims.commitment.modelId, finalState: claims.graphState(claims.commitment.numNodes), state: file });
+  out.result({ id: id.toString(), modelId: claims.commitment.modelId, finalState: claims.graphState(claims.commitment.numNodes), state: file, ...(lieNode === undefined ? {} : { tamper: lieNode }) });
+  if (lieNode !== undefined) out.line(`TAMPERED: the output of node ${lieNode} (${prepared.int.nodes[lieNode].name}) was changed; this result is wrong on purpose`);
   out.line(`submitted result ${id} for ${model} on ${input.description}`);
-  out.line(`state     ${file} (defend it with: opml watch --role submitter --state ${file})`);
+  if (!defend) {
+    out.line(`state     ${file} (defend it with: opml watch --role submitter --state ${file})`);
+    return id;
+  }
+  out.line(`state     ${file}; defending result ${id} until it is final or its disputes are over`);
+  await playUntilDone(async () => {}, () => [submitter], { intervalMs: opts.interval ?? 1000, log });
+  const s = await chain.submission(id);
+  out.line(`result ${id}: ${STATUS_NAMES[s.status] ?? s.status}`);
+  requireNoLoss([submitter]);
   return id;
 }
 

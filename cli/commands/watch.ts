@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { Hex } from 'viem';
 import type { Backend } from '../../models/gpu/backend.ts';
 import { modelCommitment } from '../../models/int/commitment.ts';
-import { playRound, type Actor, type ActorLog } from '../game/actor.ts';
+import { playRound, type Actor, type ActorLog, type ActorObserver, type LogLevel } from '../game/actor.ts';
 import type { GameChain } from '../game/chain.ts';
 import { Store } from '../game/store.ts';
 import type { ChallengerState } from '../game/challenger.ts';
@@ -20,6 +20,7 @@ import { Output } from '../output.ts';
 import { honestClaims } from './backendArg.ts';
 import { connect, type ChainOptions } from './connect.ts';
 import { prepareFromArgs } from './modelArg.ts';
+import { WatchMetrics, type WatchObserver } from './watchMetrics.ts';
 
 export interface WatchOptions extends ChainOptions {
   role: string;
@@ -30,6 +31,34 @@ export interface WatchOptions extends ChainOptions {
   /** Stop once every actor is done (for scripts and tests) instead of running forever. */
   untilDone?: boolean;
   json?: boolean;
+  /** Serve Prometheus /metrics and /healthz on 127.0.0.1:<port> (off when absent). */
+  metricsPort?: number;
+  /** error, warn, info (default) or debug. */
+  logLevel?: string;
+}
+
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const satisfies readonly LogLevel[];
+
+/** Parse --log-level. */
+export function parseLogLevel(v: string): LogLevel {
+  const l = v.toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(l)) throw new OpmlError(`--log-level: "${v}" is not a level`, ExitCode.USAGE, `use one of ${LOG_LEVELS.join(', ')}`);
+  return l as LogLevel;
+}
+
+/**
+ * A daemon's log: lines at or above `level`; for people `<time> <line>` (warn/error/debug tagged), under
+ * --json one object per line ({time, level, line, ...fields}).
+ */
+export function leveledLog(out: Output, level: LogLevel = 'info'): ActorLog & { event: (l: LogLevel, line: string, fields?: Record<string, unknown>) => void } {
+  const max = LOG_LEVELS.indexOf(level);
+  const event = (l: LogLevel, line: string, fields: Record<string, unknown> = {}) => {
+    if (LOG_LEVELS.indexOf(l) > max) return;
+    const time = new Date().toISOString();
+    if (out.json) out.event({ time, level: l, line, ...fields });
+    else out.line(`${time} ${l === 'info' ? '' : `${l}: `}${line}`);
+  };
+  return Object.assign((line: string, l: LogLevel = 'info') => event(l, line), { event });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -51,12 +80,13 @@ export function requireNoLoss(actors: readonly Actor[]): void {
  * Round after round: look for new work (`scan`), move in every dispute, wait for the block; sleep when
  * nobody could move. RPC failures back off (1 s doubling to 30 s) and the loop goes on.
  */
-export async function playUntilDone(scan: () => Promise<void>, actors: () => Actor[], opts: { intervalMs?: number; forever?: boolean; log?: ActorLog } = {}): Promise<void> {
+export async function playUntilDone(scan: () => Promise<void>, actors: () => Actor[], opts: { intervalMs?: number; forever?: boolean; log?: ActorLog; observer?: WatchObserver } = {}): Promise<void> {
   let backoff = 0;
   for (;;) {
     try {
       await scan();
-      const acted = await playRound(actors(), undefined, opts.log);
+      const acted = await playRound(actors(), undefined, opts.log, (err) => opts.observer?.txFailed?.(err));
+      await opts.observer?.round?.(acted);
       const all = actors();
       if (!opts.forever && all.length > 0 && (await Promise.all(all.map((a) => a.done()))).every(Boolean)) return;
       backoff = 0;
@@ -64,7 +94,8 @@ export async function playUntilDone(scan: () => Promise<void>, actors: () => Act
     } catch (err) {
       if (!(err instanceof OpmlError) || err.exitCode !== ExitCode.CHAIN) throw err;
       backoff = Math.min(30_000, backoff === 0 ? 1000 : backoff * 2);
-      opts.log?.(`${err.message}; retrying in ${backoff / 1000} s`);
+      opts.observer?.rpcError?.(err, backoff);
+      opts.log?.(`${err.message}; retrying in ${backoff / 1000} s`, 'warn');
       await sleep(backoff);
     }
   }
@@ -86,9 +117,58 @@ function modelsInStateFiles(dir: string): string[] {
 }
 
 export async function watch(opts: WatchOptions, out = new Output(opts)): Promise<void> {
-  const log = (l: string) => (out.json ? out.event({ time: new Date().toISOString(), line: l }) : out.line(`${new Date().toISOString()} ${l}`));
+  const log = leveledLog(out, parseLogLevel(opts.logLevel ?? 'info'));
+  const intervalMs = opts.interval ?? 1000;
+  const run = { intervalMs, forever: !opts.untilDone, log };
+  let metrics: WatchMetrics | undefined;
+  /** Start the metrics server once the chain is known; the hooks to hand to the actors and the loop. */
+  const observe = async (chain: GameChain): Promise<{ observer?: ActorObserver & WatchObserver }> => {
+    if (opts.metricsPort === undefined) return debugObserver(log, undefined);
+    metrics = new WatchMetrics({ role: opts.role, chain, intervalMs });
+    let port: number;
+    try {
+      port = await metrics.listen(opts.metricsPort);
+    } catch (err) {
+      throw new OpmlError(`watch: cannot serve metrics on 127.0.0.1:${opts.metricsPort}: ${err instanceof Error ? err.message : String(err)}`, ExitCode.USAGE, 'pick a free --metrics-port');
+    }
+    log(`metrics on http://127.0.0.1:${port}/metrics, health on http://127.0.0.1:${port}/healthz`);
+    return debugObserver(log, metrics);
+  };
+  try {
+    await watchRole(opts, log, run, observe);
+  } finally {
+    await metrics?.close();
+  }
+}
+
+/** The observer a watch runs with: metrics (if any) plus debug log lines of every move and round. */
+function debugObserver(log: ReturnType<typeof leveledLog>, metrics: WatchMetrics | undefined): { observer: ActorObserver & WatchObserver } {
+  return {
+    observer: {
+      acted: (a) => {
+        metrics?.acted(a);
+        log.event('debug', `${a.actor}: sent ${a.action}${a.dispute === undefined ? '' : ` in dispute ${a.dispute}`}`, { event: 'move', actor: a.actor, action: a.action, dispute: a.dispute });
+      },
+      saw: (actor, d, v) => metrics?.saw(actor, d, v),
+      failed: (actor, err) => metrics?.failed(actor, err),
+      round: async (acted) => {
+        await metrics?.round();
+        const open = metrics?.disputes;
+        log.event('debug', `round done: ${acted ? 'moved' : 'nothing to do'}${open ? `; ${open.length} open dispute(s)${open.map((d) => `; dispute ${d.dispute}: ${d.phase} phase, ${d.turn} to move, ${d.clockLeft} s left`).join('')}` : ''}`, { event: 'round', acted, disputes: open });
+      },
+      rpcError: () => metrics?.rpcError(),
+      txFailed: () => metrics?.txFailed(),
+    },
+  };
+}
+
+async function watchRole(
+  opts: WatchOptions,
+  log: ActorLog,
+  base: { intervalMs: number; forever: boolean; log: ActorLog },
+  observe: (chain: GameChain) => Promise<{ observer?: ActorObserver & WatchObserver }>,
+): Promise<void> {
   const backend = opts.backend ?? 'auto';
-  const run = { intervalMs: opts.interval ?? 1000, forever: !opts.untilDone, log };
   if (opts.role === 'submitter') {
     const dir = opts.state ? path.dirname(opts.state) : '.opml';
     const names = [...new Set([...(opts.model ?? []), ...modelsInStateFiles(dir)])];
@@ -99,9 +179,10 @@ export async function watch(opts: WatchOptions, out = new Output(opts)): Promise
       const m = watchedModel(n, backend);
       models.set(m.commitment.modelId, m);
     }
-    const w = new SubmitterWatch(chain, models, dir, { log });
+    const { observer } = await observe(chain);
+    const w = new SubmitterWatch(chain, models, dir, { log, observer });
     log(`defending every result of ${chain.address} for ${names.join(', ')}`);
-    await playUntilDone(() => w.scan(), () => w.submitters, run);
+    await playUntilDone(() => w.scan(), () => w.submitters, { ...base, observer });
     requireNoLoss(w.submitters);
     return;
   }
@@ -110,9 +191,10 @@ export async function watch(opts: WatchOptions, out = new Output(opts)): Promise
     if (models.length !== 1) throw new OpmlError('watch: a challenger watches exactly one --model', ExitCode.USAGE, 'e.g. opml watch --role challenger --model mnist-mlp');
     const chain = await connect({ ...opts, account: opts.account ?? 1 });
     const model = watchedModel(models[0], backend);
-    const w = challengerWatch(chain, model, opts.state, log);
+    const { observer } = await observe(chain);
+    const w = challengerWatch(chain, model, opts.state, log, observer);
     log(`watching results of ${models[0]} (model id ${model.commitment.modelId.slice(0, 10)}…)`);
-    await playUntilDone(() => w.scan(), () => actorsOf(w), run);
+    await playUntilDone(() => w.scan(), () => actorsOf(w), { ...base, observer });
     requireNoLoss(w.challengers);
     return;
   }
@@ -120,10 +202,10 @@ export async function watch(opts: WatchOptions, out = new Output(opts)): Promise
 }
 
 /** A challenger watcher with its state file (default: one per model, chain and game contract). */
-export function challengerWatch(chain: GameChain, model: WatchedModel, state: string | undefined, log: ActorLog): ChallengerWatch {
+export function challengerWatch(chain: GameChain, model: WatchedModel, state: string | undefined, log: ActorLog, observer?: ActorObserver): ChallengerWatch {
   const { chainId, game } = chain.deployment;
   const file = state ?? path.join('.opml', `challenger-${path.basename(model.name).replace(/[^\w.-]/g, '_')}-${chainId}-${game.slice(2, 10).toLowerCase()}.json`);
   const store = Store.openBound<ChallengerState>(file, { role: 'challenger', model: model.name, checked: {} }, { chainId, game });
   log(`state file ${file}`);
-  return new ChallengerWatch(chain, model, store, { log });
+  return new ChallengerWatch(chain, model, store, { log, observer });
 }

@@ -33,6 +33,7 @@ import { packWords, unpackWords } from '../../models/int/roots.ts';
 import type { StepWitness } from '../../vm/prover.ts';
 import type { Transition } from './claims.ts';
 import { chainError, ChainError } from './errors.ts';
+import { ExitCode, OpmlError } from '../errors.ts';
 import { SubmissionStatus, type Deployment, type DisputeView, type SubmissionView } from './types.ts';
 
 export interface GasEntry {
@@ -49,7 +50,7 @@ function chainFor(id: number, rpcUrl: string): Chain {
 /** Words per input chunk (InputUploads.CHUNK_WORDS): one transaction each. */
 export const CHUNK_WORDS = 8192;
 
-async function clientsFor(rpcUrl: string, privateKey: Hex) {
+async function publicClientFor(rpcUrl: string) {
   // Transient failures (a dropped connection, a 429 or 5xx) are retried with exponential backoff.
   const transport = http(rpcUrl, { retryCount: 3, retryDelay: 250 });
   const probe = createPublicClient({ transport });
@@ -60,6 +61,11 @@ async function clientsFor(rpcUrl: string, privateKey: Hex) {
     throw chainError('connecting', err, rpcUrl);
   }
   const chain = chainFor(chainId, rpcUrl);
+  return { chainId, chain, transport, publicClient: createPublicClient({ chain, transport, pollingInterval: 50 }) as PublicClient };
+}
+
+async function clientsFor(rpcUrl: string, privateKey: Hex) {
+  const { chainId, chain, transport, publicClient } = await publicClientFor(rpcUrl);
   // A nonce manager of this client's own: viem's shared one would carry nonces over from another chain with the
   // same id (a previous anvil), and a nonce gap leaves every transaction pending forever.
   const nonces = createNonceManager({ source: jsonRpc() });
@@ -67,10 +73,18 @@ async function clientsFor(rpcUrl: string, privateKey: Hex) {
   return {
     chainId,
     account,
-    publicClient: createPublicClient({ chain, transport, pollingInterval: 50 }) as PublicClient,
-    walletClient: createWalletClient({ chain, transport, account }),
+    publicClient,
+    walletClient: createWalletClient({ chain, transport, account }) as WalletClient,
     nonces,
   };
+}
+
+/** Thrown by a write (or `address`) on a GameChain connected without a key. */
+export class NoKeyError extends OpmlError {
+  constructor(action: string) {
+    super(`${action} needs a key, and none was given (read-only connection)`, ExitCode.USAGE, 'pass --keystore <file> (with --password-file or OPML_PASSWORD), or set OPML_PRIVATE_KEY (per role: OPML_SUBMITTER_KEY / OPML_CHALLENGER_KEY)');
+    this.name = 'NoKeyError';
+  }
 }
 
 /** A transition as the contract's TransitionProof struct. */
@@ -111,22 +125,38 @@ export class GameChain {
 
   private constructor(
     readonly publicClient: PublicClient,
-    readonly walletClient: WalletClient,
-    readonly account: Account,
+    private readonly wallet: WalletClient | undefined,
+    private readonly signer: Account | undefined,
     readonly deployment: Deployment,
-    private readonly nonces: NonceManager,
+    private readonly nonces: NonceManager | undefined,
   ) {
     const errorsOf = (name: string) => loadArtifact(name).abi.filter((e) => e.type === 'error');
     this.abi = [...loadArtifact('DisputeGame').abi, ...errorsOf('TransitionVerifier'), ...errorsOf('VMJudge')];
+  }
+
+  /** False when connected without a key: reads work, every write throws a NoKeyError. */
+  get canWrite(): boolean {
+    return this.signer !== undefined;
+  }
+
+  get account(): Account {
+    if (!this.signer) throw new NoKeyError('this command\'s account');
+    return this.signer;
+  }
+
+  get walletClient(): WalletClient {
+    if (!this.wallet) throw new NoKeyError('sending a transaction');
+    return this.wallet;
   }
 
   get address(): Address {
     return this.account.address;
   }
 
-  static async connect(deployment: Deployment, privateKey: Hex): Promise<GameChain> {
+  /** Connect to a deployed game; without `privateKey` the connection is read-only. */
+  static async connect(deployment: Deployment, privateKey?: Hex): Promise<GameChain> {
     ensureContractsBuilt();
-    const c = await clientsFor(deployment.rpcUrl, privateKey);
+    const c = privateKey ? await clientsFor(deployment.rpcUrl, privateKey) : { ...(await publicClientFor(deployment.rpcUrl)), walletClient: undefined, account: undefined, nonces: undefined };
     if (c.chainId !== deployment.chainId) {
       throw new ChainError(`the RPC at ${deployment.rpcUrl} is chain ${c.chainId}, but the deployment is on chain ${deployment.chainId}`, 'deploy again with `opml deploy`');
     }
@@ -135,6 +165,64 @@ export class GameChain {
     });
     if (!code || code === '0x') throw new ChainError(`no game contract at ${deployment.game} on ${deployment.rpcUrl}`, 'deploy it with `opml deploy` (or start `opml devnet`)');
     return new GameChain(c.publicClient, c.walletClient, c.account, deployment, c.nonces);
+  }
+
+  /**
+   * The deployment record of an existing game at `game` on `rpcUrl`, read from the contract itself: the judge,
+   * the parameters, and the block it was deployed in (binary search on getCode; 0 where the node cannot
+   * answer for old blocks).
+   */
+  static async deploymentAt(rpcUrl: string, game: Address): Promise<Deployment> {
+    ensureContractsBuilt();
+    const { chainId, publicClient } = await publicClientFor(rpcUrl);
+    const code = await publicClient.getCode({ address: game }).catch((e) => {
+      throw chainError('reading the game contract', e, rpcUrl);
+    });
+    if (!code || code === '0x') throw new ChainError(`no game contract at ${game} on ${rpcUrl} (chain ${chainId})`, 'check --game-address and --rpc-url');
+    const { abi } = loadArtifact('DisputeGame');
+    const read = async <T>(functionName: string): Promise<T> => {
+      try {
+        return (await publicClient.readContract({ address: game, abi, functionName })) as T;
+      } catch (err) {
+        throw chainError(`reading ${functionName}() of ${game} (is it a DisputeGame?)`, err, rpcUrl);
+      }
+    };
+    const [judge, minBond, challengeBond, challengeWindow, clockSeconds, moveIncrement] = await Promise.all([
+      read<Address>('judge'),
+      read<bigint>('minBond'),
+      read<bigint>('challengeBond'),
+      read<bigint>('challengeWindow'),
+      read<bigint>('clockSeconds'),
+      read<bigint>('moveIncrement'),
+    ]);
+    let deployBlock = 0n;
+    try {
+      let lo = 0n;
+      let hi = await publicClient.getBlockNumber();
+      // invariant: code at `hi`; find the first block with code.
+      while (lo < hi) {
+        const mid = (lo + hi) / 2n;
+        const c = await publicClient.getCode({ address: game, blockNumber: mid });
+        if (c && c !== '0x') hi = mid;
+        else lo = mid + 1n;
+      }
+      deployBlock = hi;
+    } catch {
+      deployBlock = 0n; // no archive state: scan events from genesis
+    }
+    return {
+      rpcUrl,
+      chainId,
+      // lower case, as `deploy` records them (state files are bound to the game address as written)
+      judge: judge.toLowerCase() as Address,
+      game: game.toLowerCase() as Address,
+      minBond: minBond.toString(),
+      challengeBond: challengeBond.toString(),
+      challengeWindow: Number(challengeWindow),
+      clockSeconds: Number(clockSeconds),
+      moveIncrement: Number(moveIncrement),
+      deployBlock: deployBlock.toString(),
+    };
   }
 
   /** Deploy the judge and the game; `onBuild` is told if the contracts must be compiled first. */
@@ -181,6 +269,7 @@ export class GameChain {
    * receipt is awaited by `flush` (or `write`). Returns the transaction hash.
    */
   async send(action: string, functionName: string, args: readonly unknown[], value?: bigint): Promise<Hex> {
+    if (!this.signer) throw new NoKeyError(action);
     const call = { address: this.deployment.game, abi: this.abi, functionName, args, value, account: this.account, chain: this.walletClient.chain } as const;
     let hash: Hex;
     const calldata = (encodeFunctionData({ abi: this.abi, functionName, args } as never).length - 2) / 2;
@@ -191,7 +280,7 @@ export class GameChain {
       hash = await this.walletClient.writeContract({ ...call, gas });
     } catch (err) {
       // A send that failed after taking a nonce must not leave a gap: ask the chain again next time.
-      this.nonces.reset({ address: this.account.address, chainId: this.walletClient.chain!.id });
+      this.nonces?.reset({ address: this.account.address, chainId: this.walletClient.chain!.id });
       throw chainError(action, err, this.deployment.rpcUrl);
     }
     const receipt = this.publicClient.waitForTransactionReceipt({ hash, retryCount: 1000 }).then((r) => {

@@ -50,6 +50,7 @@ export class Challenger extends Actor {
     }
     const d = await this.chain.challenge(id);
     this.store.update((st) => (st.checked[id.toString()] = d.toString()));
+    this.observed('challenge', d);
     this.log(`challenged result ${id} as dispute ${d}: its S_n = ${short(s.finalState)}, mine = ${short(mine)}`);
     return d;
   }
@@ -83,7 +84,7 @@ export class Challenger extends Actor {
       if (!Actor.spent(v, v.turn, now) || !this.answering) continue;
       acted = (await this.guarded(d, v, async () => {
         await this.chain.timeout(d);
-        return this.moved(`dispute ${d} (not mine) on result ${this.submission}: its mover's clock ran out; ended it`);
+        return this.moved(`dispute ${d} (not mine) on result ${this.submission}: its mover's clock ran out; ended it`, 'timeout');
       })) || acted;
     }
     return acted;

@@ -19,7 +19,7 @@ export function chainError(action: string, err: unknown, rpcUrl: string): ChainE
       return new ChainError(`${action}: the contract rejected it: ${revert.data.errorName}(${args})`);
     }
     if (err.walk((e) => e instanceof InsufficientFundsError)) {
-      return new ChainError(`${action}: the account cannot pay for it`, 'fund the key in OPML_PRIVATE_KEY, or use the embedded devnet');
+      return new ChainError(`${action}: the account cannot pay for it`, 'fund the account of the key in use (--keystore, OPML_*_KEY or OPML_PRIVATE_KEY), or use the embedded devnet');
     }
     if (err.walk((e) => e instanceof HttpRequestError)) {
       return new ChainError(`${action}: cannot reach the RPC at ${rpcUrl}`, 'start `opml devnet` or pass a reachable --rpc-url');

@@ -13,6 +13,8 @@ export interface SubmitterState {
   role: 'submitter';
   model: string;
   input: string;
+  /** `opml submit --tamper`: the node whose output this (deliberately wrong) result lies about. */
+  tamper?: number;
   /** Upload ids of the published inputs, once published. */
   uploads?: string[];
   submissionId?: string;
@@ -80,7 +82,7 @@ export class Submitter extends Actor {
       const windowEnd = s.submittedAt + BigInt(this.chain.deployment.challengeWindow);
       if (now > windowEnd) {
         await this.chain.finalize(id);
-        acted = this.moved(`result ${id} finalized: nobody proved it wrong`);
+        acted = this.moved(`result ${id} finalized: nobody proved it wrong`, 'finalize');
       }
     }
     return (await this.collect()) || acted;

@@ -30,7 +30,7 @@ export interface WatchedModel {
 }
 
 /** Whether a failure is the RPC's (try again next round) rather than the submission's (skip it for good). */
-function transient(err: unknown): boolean {
+export function transient(err: unknown): boolean {
   return err instanceof ChainError && /cannot reach|timed out|429|fetch failed|ECONN|socket/i.test(err.message);
 }
 
@@ -61,11 +61,12 @@ export class ChallengerWatch {
         await this.take(id, seen);
       } catch (err) {
         if (transient(err)) {
-          this.opts.log(`${this.name}: result ${id}: ${message(err)}; will try again`);
+          this.opts.observer?.failed?.(this.name, err);
+          this.opts.log(`${this.name}: result ${id}: ${message(err)}; will try again`, 'warn');
           continue;
         }
         this.store.update((s) => (s.checked[key] = `skipped: ${message(err)}`));
-        this.opts.log(`${this.name}: result ${id}: cannot check it (${message(err)}); skipped, watching the others`);
+        this.opts.log(`${this.name}: result ${id}: cannot check it (${message(err)}); skipped, watching the others`, 'warn');
       }
     }
   }
@@ -121,11 +122,12 @@ export class SubmitterWatch {
         await this.take(id);
       } catch (err) {
         if (transient(err)) {
-          this.opts.log(`submitter: result ${id}: ${message(err)}; will try again`);
+          this.opts.observer?.failed?.('submitter', err);
+          this.opts.log(`submitter: result ${id}: ${message(err)}; will try again`, 'warn');
           continue;
         }
         this.skipped.add(key);
-        this.opts.log(`submitter: result ${id}: cannot defend it (${message(err)}); skipped`);
+        this.opts.log(`submitter: result ${id}: cannot defend it (${message(err)}); skipped`, 'warn');
       }
     }
   }
