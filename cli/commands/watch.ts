@@ -14,7 +14,7 @@ import { playRound, type Actor, type ActorLog, type ActorObserver, type LogLevel
 import type { GameChain } from '../game/chain.ts';
 import { Store } from '../game/store.ts';
 import type { ChallengerState } from '../game/challenger.ts';
-import { ChallengerWatch, SubmitterWatch, actorsOf, type WatchedModel } from '../game/watcher.ts';
+import { ChallengerWatch, SubmitterWatch, type WatchedModel } from '../game/watcher.ts';
 import { ExitCode, OpmlError } from '../errors.ts';
 import { Output } from '../output.ts';
 import { honestClaims } from './backendArg.ts';
@@ -67,7 +67,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function watchedModel(name: string, backend: Backend): WatchedModel {
   const prepared = prepareFromArgs(name);
   const commitment = modelCommitment(prepared.int);
-  return { name, graph: prepared.int, commitment, claims: (inputs) => honestClaims(backend, prepared.int, inputs).then((c) => c) };
+  return { name, commitment, claims: (inputs) => honestClaims(backend, prepared.int, inputs) };
 }
 
 /** Throw DISPUTE_LOST if any actor lost a dispute (after saying which). */
@@ -194,7 +194,7 @@ async function watchRole(
     const { observer } = await observe(chain);
     const w = challengerWatch(chain, model, opts.state, log, observer);
     log(`watching results of ${models[0]} (model id ${model.commitment.modelId.slice(0, 10)}…)`);
-    await playUntilDone(() => w.scan(), () => actorsOf(w), { ...base, observer });
+    await playUntilDone(() => w.scan(), () => w.challengers, { ...base, observer });
     requireNoLoss(w.challengers);
     return;
   }

@@ -151,7 +151,7 @@ export async function replay(scenario: Scenario, opts: ReplayOptions): Promise<R
 
     // Challengers: honest ones are real watchers (they see every submission, poison included); liars and
     // accomplices challenge this result whatever they find.
-    const honestModel: WatchedModel = { name: opts.model.ref, graph: opts.model.int, commitment: c, claims: async (inputs) => new HonestClaims(opts.model.int, inputs, c) };
+    const honestModel: WatchedModel = { name: opts.model.ref, commitment: c, claims: async (inputs) => new HonestClaims(opts.model.int, inputs, c) };
     const challengers = await Promise.all(
       scenario.challengers.map(async (spec, i) => {
         const chain = await connect();

@@ -11,8 +11,7 @@
 import path from 'node:path';
 import type { Hex } from 'viem';
 import type { ModelCommitment } from '../../models/int/commitment.ts';
-import type { IntGraph } from '../../models/int/graph.ts';
-import type { Actor, ActorLog, ActorOptions } from './actor.ts';
+import type { ActorLog, ActorOptions } from './actor.ts';
 import type { GameChain } from './chain.ts';
 import { Challenger, type ChallengerState } from './challenger.ts';
 import type { Claims } from './claims.ts';
@@ -21,10 +20,9 @@ import { Store, type Binding } from './store.ts';
 import { Submitter, type SubmitterState } from './submitter.ts';
 import { SubmissionStatus } from './types.ts';
 
-/** A model a watcher can re-execute: its integer graph and commitment, and how to get claims for an input. */
+/** A model a watcher can re-execute: its commitment, and how to get claims for an input. */
 export interface WatchedModel {
   name: string;
-  graph: IntGraph;
   commitment: ModelCommitment;
   claims: (inputs: Int32Array[]) => Promise<Claims>;
 }
@@ -56,7 +54,8 @@ export class ChallengerWatch {
     for (let id = 0n; id < count; id++) {
       const key = id.toString();
       const seen = this.store.get().checked[key];
-      if (this.actors.has(key) || seen?.startsWith('skipped') || seen === 'other model' || seen === 'closed') continue;
+      // Settled for good (agreed, another model's, closed, skipped): no read of the chain every round.
+      if (this.actors.has(key) || seen === 'agreed' || seen === 'other model' || seen === 'closed' || seen?.startsWith('skipped')) continue;
       try {
         await this.take(id, seen);
       } catch (err) {
@@ -86,7 +85,6 @@ export class ChallengerWatch {
       this.store.update((st) => (st.checked[key] = 'closed'));
       return;
     }
-    if (seen === 'agreed') return;
     const claims = await this.model.claims(await this.chain.submittedInputs(id));
     const c = new Challenger(this.chain, claims, this.store, id, this.opts, this.name);
     this.actors.set(key, c);
@@ -148,9 +146,4 @@ export class SubmitterWatch {
     this.actors.set(key, new Submitter(this.chain, claims, store, this.opts));
     this.opts.log(`submitter: defending result ${id} (${model.name})`);
   }
-}
-
-/** All actors of a set of watchers, for playRound. */
-export function actorsOf(...watchers: (ChallengerWatch | SubmitterWatch)[]): Actor[] {
-  return watchers.flatMap((w): Actor[] => (w instanceof ChallengerWatch ? w.challengers : w.submitters));
 }

@@ -48,7 +48,7 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'opml-watcher-'));
   prepared = prepareModel('mnist-mlp');
   commitment = modelCommitment(prepared.int);
-  honest = { name: 'mnist-mlp', graph: prepared.int, commitment, claims: async (inputs) => new HonestClaims(prepared.int, inputs, commitment) };
+  honest = { name: 'mnist-mlp', commitment, claims: async (inputs) => new HonestClaims(prepared.int, inputs, commitment) };
 }, 300_000);
 
 afterAll(async () => {
