@@ -229,16 +229,21 @@ export async function replay(scenario: Scenario, opts: ReplayOptions): Promise<R
     // Money: each account's net is what the rulings say; the contract holds exactly what was burned.
     const expected = new Map<Address, bigint>(accounts.map((a) => [a, 0n]));
     const add = (a: Address, x: bigint) => expected.set(a, (expected.get(a) ?? 0n) + x);
+    // The rules of docs/GAME.md computed here from the rulings alone (not from the contract's own bookkeeping): a
+    // rejected submission's bond is half burned, the rest split equally among the challengers who won against it.
+    const winners = new Map<bigint, bigint>();
+    for (const { v } of views) if (v.winner === Side.Challenger) winners.set(v.submissionId, (winners.get(v.submissionId) ?? 0n) + 1n);
+    const share = (id: bigint, bond: bigint) => (bond - bond / 2n) / (winners.get(id) ?? 1n);
     let burned = 0n;
-    for (const sub of subs.values()) {
+    for (const [sid, sub] of subs) {
       if (sub.status === SubmissionStatus.Rejected) {
         add(sub.submitter, -sub.bond);
-        burned += sub.bond - sub.rewardShare * BigInt(sub.winners);
+        burned += sub.bond - share(sid, sub.bond) * (winners.get(sid) ?? 0n);
       }
     }
     for (const { v } of views) {
       const sub = subs.get(v.submissionId)!;
-      if (v.winner === Side.Challenger) add(v.challenger, sub.rewardShare);
+      if (v.winner === Side.Challenger) add(v.challenger, share(v.submissionId, sub.bond));
       if (v.winner === Side.Submitter) {
         add(v.challenger, -BOND);
         add(sub.submitter, BOND);
