@@ -22,3 +22,5 @@ export class OpmlError extends Error {
     this.name = 'OpmlError';
   }
 }
+
+export { PRINTABLE_MAX, printable } from '../models/errors.ts';

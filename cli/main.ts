@@ -1,23 +1,16 @@
 /**
- * Entry point of the `opml` command and the one place that exits the process.
+ * Entry point of the `opml` command and the one place that exits the process: cli/run.ts does the work and
+ * returns the exit code (0 ok, 2 usage, 3 input, 4 chain, 5 dispute lost, 1 a bug).
  */
-import { CommanderError } from 'commander';
-import { ExitCode, OpmlError } from './errors.ts';
-import { buildProgram } from './program.ts';
+import { classify, failureText, runCli } from './run.ts';
 
-async function main(argv: string[]): Promise<number> {
-  try {
-    await buildProgram().parseAsync(argv);
-    return ExitCode.OK;
-  } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
-    if (err instanceof OpmlError) {
-      process.stderr.write(`opml: ${err.message}\n${err.hint ? `  fix: ${err.hint}\n` : ''}`);
-      return err.exitCode;
-    }
-    process.stderr.write(`opml: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    return ExitCode.INTERNAL;
-  }
+// An error thrown outside the command's promise (a timer, a stream) gets the same one-line treatment.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (err: unknown) => {
+    const c = classify(err);
+    process.stderr.write(failureText(c, err));
+    process.exit(c.exitCode);
+  });
 }
 
-process.exitCode = await main(process.argv);
+process.exitCode = await runCli(process.argv);

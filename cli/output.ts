@@ -15,9 +15,9 @@ export class Output {
     return this.opts.json === true;
   }
 
-  /** A line of the human report (suppressed under --json). */
+  /** A line of the human report (suppressed under --json); control characters from files or the chain are shown escaped. */
   line(text = ''): void {
-    if (!this.json) process.stdout.write(`${text}\n`);
+    if (!this.json) process.stdout.write(`${visible(text)}\n`);
   }
 
   /** The machine-readable result (printed only under --json). */
@@ -33,8 +33,19 @@ export class Output {
 
   /** Progress for people on stderr (only on a terminal: logs and pipes get the result alone). */
   progress(text: string): void {
-    if (!this.opts.quiet && !this.json && process.stderr.isTTY) process.stderr.write(`${text}\n`);
+    if (!this.opts.quiet && !this.json && process.stderr.isTTY) process.stderr.write(`${visible(text)}\n`);
   }
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Text for the terminal: every control character but the newline (ANSI escapes, CR, bidi overrides) as a visible escape. */
+export function visible(text: string): string {
+  return text.replace(CONTROL, (c) => {
+    const n = c.charCodeAt(0);
+    return c === '\t' ? '\\t' : c === '\r' ? '\\r' : n < 0x100 ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+  });
 }
 
 /** A compact table: columns padded to their widest cell. */

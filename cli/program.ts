@@ -4,34 +4,28 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { parseBackend } from './commands/backendArg.ts';
-import { demo } from './commands/demo.ts';
-import { deploy, devnet } from './commands/devnet.ts';
-import { status } from './commands/status.ts';
-import { challenge, register, submit } from './commands/submit.ts';
-import { watch } from './commands/watch.ts';
-import { evalZoo } from './commands/eval.ts';
-import { replayScenarios } from './commands/replay.ts';
-import { PROFILES } from './game/params.ts';
+import { parseAddress, parseEthAmount, parsePort, parseUint256 } from './args.ts';
+import { parseBackend } from './commands/backendParse.ts';
+import { PROFILE_INFO as PROFILES } from './game/profileInfo.ts';
 import { SCENARIOS } from './game/scenarios.ts';
-import { inspectModel } from './commands/inspect.ts';
-import { verifyModel } from './commands/verifyModel.ts';
-import { quantizeModel } from './commands/quantize.ts';
-import { runModel } from './commands/run.ts';
+import { repoPath } from '../models/repoRoot.ts';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string; description: string };
+// Each action imports its command module when it runs, so `--help`, `--version` and a light command load no
+// viem, onnxruntime or WebGPU they do not use (test/cli/fast-start.test.ts checks it).
+
+const pkg = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string; description: string };
 
 const MODEL_HELP = 'a zoo name (mnist-mlp, mnist-cnn, tiny-transformer), an .onnx file or an .opml integer graph';
 
 function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
+  const n = /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
   return n;
 }
 
 function nonNegativeInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of seconds, 0 or more');
+  const n = /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of seconds, 0 or more');
   return n;
 }
 
@@ -51,7 +45,7 @@ export function buildProgram(): Command {
     .option('--backend <backend>', 'native executor: auto (a GPU adapter if any, else the CPU), gpu (fail without one) or cpu', parseBackend, 'auto')
     .option('--json', 'print one JSON document, with every node root and every graph state')
     .addHelpText('after', '\nExamples:\n  opml run mnist-mlp --input mnist:0\n  opml run tiny-transformer --input "text:hello world. opm" --json\n  opml run model.opml --input x.json')
-    .action(async (model: string, opts) => void (await runModel(model, opts)));
+    .action(async (model: string, opts) => void (await (await import('./commands/run.ts')).runModel(model, opts)));
 
   program
     .command('inspect')
@@ -60,18 +54,20 @@ export function buildProgram(): Command {
     .option('--calibration <file>', 'JSON samples to quantize an .onnx outside the zoo with')
     .option('--json', 'print one JSON document (with forcedMoves and longestDispute)')
     .addHelpText('after', '\nExamples:\n  opml inspect mnist-cnn\n  opml inspect model.onnx --calibration samples.json --json')
-    .action((model: string, opts) => void inspectModel(model, opts));
+    .action(async (model: string, opts) => void (await import('./commands/inspect.ts')).inspectModel(model, opts));
 
   program
     .command('verify-model')
     .description('recompute a model commitment from the file and check it: registered on the game under that id, every node passes registration\'s checks, forced moves under the caps, weights openable')
     .argument('<model>', MODEL_HELP)
     .option('--calibration <file>', 'JSON samples to quantize an .onnx outside the zoo with')
-    .option('--rpc-url <url>', 'the chain (default: the one in the deployment file)')
-    .option('--deployment <file>', 'where the contract addresses are; without the file only the off-chain checks run', '.opml/deployment.json')
+    .option('--rpc-url <url>', 'the chain (default: the one in the deployment file) [env OPML_RPC_URL]')
+    .option('--deployment <file>', 'where the contract addresses are (default .opml/deployment.json); without the file only the off-chain checks run [env OPML_DEPLOYMENT]')
+    .option('--game-address <addr>', 'an existing game contract, read from the chain instead of a deployment file (needs --rpc-url) [env OPML_GAME_ADDRESS]', parseAddress)
+    .option('--config <file>', 'config file of these settings (default .opml/config.json) [env OPML_CONFIG]')
     .option('--json', 'print one JSON document: the checks as an array')
-    .addHelpText('after', '\nExit codes: 0 every check passed, 3 the model failed a check, 4 the chain could not be read.\n\nExamples:\n  opml verify-model mnist-mlp\n  opml verify-model model.opml --deployment .opml/deployment.json --json\n  opml verify-model tiny-transformer --rpc-url http://127.0.0.1:8545')
-    .action(async (model: string, opts) => void (await verifyModel(model, opts)));
+    .addHelpText('after', '\nReads only: no key needed.\nExit codes: 0 every check passed, 3 the model failed a check, 4 the chain could not be read.\n\nExamples:\n  opml verify-model mnist-mlp\n  opml verify-model model.opml --deployment .opml/deployment.json --json\n  opml verify-model tiny-transformer --game-address 0x… --rpc-url http://127.0.0.1:8545')
+    .action(async (model: string, opts) => void (await (await import('./commands/verifyModel.ts')).verifyModel(model, opts)));
 
   program
     .command('quantize')
@@ -81,7 +77,7 @@ export function buildProgram(): Command {
     .option('--calibration <file>', 'JSON samples: [{"<input>": {"dims": [...], "data": [...]}}, ...]')
     .option('--json', 'print one JSON document')
     .addHelpText('after', '\nExample:\n  opml quantize mnist-mlp -o mlp.opml')
-    .action((model: string, opts) => void quantizeModel(model, opts));
+    .action(async (model: string, opts) => void (await import('./commands/quantize.ts')).quantizeModel(model, opts));
 
   program
     .command('eval')
@@ -90,19 +86,31 @@ export function buildProgram(): Command {
     .option('--limit <n>', 'MNIST test images to use (default: all 10,000)', positiveInt)
     .option('--json', 'print one JSON document')
     .addHelpText('after', '\nExamples:\n  opml eval\n  opml eval -m mnist-mlp --limit 1000 --json')
-    .action(async (opts) => void (await evalZoo(opts)));
+    .action(async (opts) => void (await (await import('./commands/eval.ts')).evalZoo(opts)));
+
+  // How transactions are sent (every writing command, deploy included); validated in cli/chain/tx.ts.
+  const txOpts = (c: Command) =>
+    c
+      .option('--max-fee <gwei>', 'EIP-1559 max fee per gas, in gwei; nothing is sent while the base fee is above it (default: the node\'s estimate) [env OPML_MAX_FEE]')
+      .option('--priority-fee <gwei>', 'EIP-1559 priority fee (tip) per gas, in gwei (default: the node\'s suggestion) [env OPML_PRIORITY_FEE]')
+      .option('--confirmations <n>', 'blocks a transaction must be under before it counts as done; state is read that deep too (default 1) [env OPML_CONFIRMATIONS]')
+      .option('--signer-url <url>', 'sign with a remote JSON-RPC signer (Clef, Web3Signer: eth_signTransaction) instead of a key [env OPML_SIGNER_URL]')
+      .option('--signer-address <addr>', 'the remote signer\'s account to use (default: its first) [env OPML_SIGNER_ADDRESS]');
 
   const chainOpts = (c: Command) =>
-    c
+    txOpts(
+      c
       .option('--rpc-url <url>', 'the chain (default: the one in the deployment file) [env OPML_RPC_URL]')
       .option('--deployment <file>', 'where the contract addresses are (default .opml/deployment.json) [env OPML_DEPLOYMENT]')
-      .option('--game-address <addr>', 'an existing game contract, read from the chain instead of a deployment file (needs --rpc-url) [env OPML_GAME_ADDRESS]')
+      .option('--game-address <addr>', 'an existing game contract, read from the chain instead of a deployment file (needs --rpc-url) [env OPML_GAME_ADDRESS]', parseAddress)
       .option('--keystore <file>', 'the key as an encrypted JSON keystore (v3, as `cast wallet new` writes) [env OPML_KEYSTORE]')
       .option('--password-file <file>', 'the keystore password (else OPML_PASSWORD, or a prompt in a terminal) [env OPML_PASSWORD_FILE]')
-      .option('--config <file>', 'config file of these settings (default .opml/config.json) [env OPML_CONFIG]')
+      .option('--config <file>', 'config file of these settings (default .opml/config.json) [env OPML_CONFIG]'),
+    )
+      .option('--log-range <blocks>', 'most blocks one eth_getLogs may span; halved when the node refuses a range (default 5000) [env OPML_LOG_RANGE]')
       .addHelpText(
         'after',
-        '\nSettings: flag > OPML_* environment variable > config file (keys rpcUrl, deployment, gameAddress, keystore,\npasswordFile, submitterKeystore, challengerKeystore) > default.\nThe key: --keystore; then OPML_SUBMITTER_KEY / OPML_SUBMITTER_KEYSTORE (submitter commands) or\nOPML_CHALLENGER_KEY / OPML_CHALLENGER_KEYSTORE (challenger commands); then OPML_PRIVATE_KEY / OPML_KEYSTORE;\nthen the config file; on a local anvil (chain 31337) its test accounts. `status` needs no key.',
+        '\nSettings: flag > OPML_* environment variable > config file (keys rpcUrl, deployment, gameAddress, keystore,\npasswordFile, submitterKeystore, challengerKeystore, maxFee, priorityFee, confirmations, logRange, signerUrl,\nsignerAddress) > default.\nThe key: --keystore; then OPML_SUBMITTER_KEY / OPML_SUBMITTER_KEYSTORE (submitter commands) or\nOPML_CHALLENGER_KEY / OPML_CHALLENGER_KEYSTORE (challenger commands); then OPML_PRIVATE_KEY / OPML_KEYSTORE;\nthen the config file; on a local anvil (chain 31337) its test accounts. `status` needs no key. A remote signer\n(--signer-url) signs instead of any key.\nTransactions: --max-fee / --priority-fee in gwei (EIP-1559; nothing is sent while the base fee is above --max-fee);\n--confirmations <n>: a write is done n blocks deep and the game is read at head − n + 1; RPC failures are retried\nwith backoff (a send re-sends the same signed transaction, never a second one); events are read --log-range\nblocks at a time and checked for reorgs.\n  e.g. opml watch --role challenger -m mnist-mlp --max-fee 50 --priority-fee 2 --confirmations 3 --log-range 2000',
       );
 
   program
@@ -110,34 +118,39 @@ export function buildProgram(): Command {
     .description('start a local anvil with the contracts deployed, write .opml/deployment.json, run until Ctrl-C')
     .option('--profile <name>', `parameter defaults for a chain: ${PROFILES.map((p) => p.name).join(', ')}`, 'devnet')
     .option('--block-time <seconds>', 'mine a block every this many seconds, idle or not, so windows close and timeouts come (0: a block per transaction only)', nonNegativeInt, 1)
-    .option('--port <n>', 'the RPC port on 127.0.0.1 (default: a free one)', positiveInt)
+    .option('--port <n>', 'the RPC port on 127.0.0.1 (default: a free one)', parsePort)
     .option('--deployment <file>', 'where to write the addresses', '.opml/deployment.json')
-    .option('--min-bond <eth>', 'smallest submission bond (default: the profile\'s)')
-    .option('--challenge-bond <eth>', 'every challenge\'s bond (default: the profile\'s)')
+    .option('--min-bond <eth>', 'smallest submission bond (default: the profile\'s)', parseEthAmount)
+    .option('--challenge-bond <eth>', 'every challenge\'s bond (default: the profile\'s)', parseEthAmount)
     .option('--window <seconds>', 'challenge window (default: the profile\'s)', positiveInt)
     .option('--clock <seconds>', 'each side\'s starting time per dispute (default: the profile\'s)', positiveInt)
     .option('--increment <seconds>', 'time credited to a side at each of its moves (default: the profile\'s)', positiveInt)
     .option('--json', 'print the deployment as JSON')
-    .action(async (opts) => void (await devnet(opts)));
+    .action(async (opts) => void (await (await import('./commands/devnet.ts')).devnet(opts)));
 
-  program
-    .command('deploy')
-    .description('deploy the judge and the game to a chain and write the deployment file')
-    .requiredOption('--rpc-url <url>', 'the chain')
-    .option('--deployment <file>', 'where to write the addresses', '.opml/deployment.json')
-    .option('--profile <name>', `parameter defaults for a chain: ${PROFILES.map((p) => p.name).join(', ')}`, 'l1')
-    .option('--block-time <seconds>', "the chain's block time (default: the profile's); parameters too small for it are refused", positiveInt)
-    .option('--min-bond <eth>', 'smallest submission bond (default: the profile\'s)')
-    .option('--challenge-bond <eth>', 'every challenge\'s bond (default: the profile\'s)')
-    .option('--window <seconds>', 'challenge window (default: the profile\'s)', positiveInt)
-    .option('--clock <seconds>', 'each side\'s starting time per dispute (default: the profile\'s)', positiveInt)
-    .option('--increment <seconds>', 'time credited to a side at each of its moves (default: the profile\'s)', positiveInt)
-    .option('--json', 'print the deployment as JSON')
-    .addHelpText('after', `\nProfiles:\n${PROFILES.map((p) => `  ${p.name.padEnd(7)} ${p.description}`).join('\n')}\n\nExamples:\n  OPML_PRIVATE_KEY=0x… opml deploy --rpc-url https://l1.example --profile l1\n  OPML_PRIVATE_KEY=0x… opml deploy --rpc-url http://127.0.0.1:8545 --profile l2 --clock 1200`)
-    .action(async (opts) => void (await deploy(opts)));
+  txOpts(
+    program
+      .command('deploy')
+      .description('deploy the judge and the game to a chain and write the deployment file')
+      .requiredOption('--rpc-url <url>', 'the chain')
+      .option('--deployment <file>', 'where to write the addresses', '.opml/deployment.json')
+      .option('--profile <name>', `parameter defaults for a chain: ${PROFILES.map((p) => p.name).join(', ')}`, 'l1')
+      .option('--block-time <seconds>', "the chain's block time (default: the profile's); parameters too small for it are refused", positiveInt)
+      .option('--min-bond <eth>', 'smallest submission bond (default: the profile\'s)', parseEthAmount)
+      .option('--challenge-bond <eth>', 'every challenge\'s bond (default: the profile\'s)', parseEthAmount)
+      .option('--window <seconds>', 'challenge window (default: the profile\'s)', positiveInt)
+      .option('--clock <seconds>', 'each side\'s starting time per dispute (default: the profile\'s)', positiveInt)
+      .option('--increment <seconds>', 'time credited to a side at each of its moves (default: the profile\'s)', positiveInt)
+      .option('--keystore <file>', 'the key as an encrypted JSON keystore (else OPML_PRIVATE_KEY, OPML_KEYSTORE, the config file) [env OPML_KEYSTORE]')
+      .option('--password-file <file>', 'the keystore password (else OPML_PASSWORD, or a prompt in a terminal) [env OPML_PASSWORD_FILE]')
+      .option('--config <file>', 'config file of these settings (default .opml/config.json) [env OPML_CONFIG]')
+      .option('--json', 'print the deployment as JSON'),
+  )
+    .addHelpText('after', `\nProfiles:\n${PROFILES.map((p) => `  ${p.name.padEnd(7)} ${p.description}`).join('\n')}\n\nExamples:\n  OPML_PRIVATE_KEY=0x… opml deploy --rpc-url https://l1.example --profile l1\n  OPML_PRIVATE_KEY=0x… opml deploy --rpc-url http://127.0.0.1:8545 --profile l2 --clock 1200\n  opml deploy --rpc-url https://l1.example --keystore key.json --password-file pw --max-fee 40 --priority-fee 1.5 --confirmations 3\n  opml deploy --rpc-url https://l1.example --signer-url http://127.0.0.1:8550 --signer-address 0x…`)
+    .action(async (opts) => void (await (await import('./commands/devnet.ts')).deploy(opts)));
 
   chainOpts(program.command('register').description('register a model commitment (node code roots, step counts, weights) on-chain').argument('<model>', MODEL_HELP).option('--json', 'print JSON'))
-    .action(async (model: string, opts) => void (await register(model, opts)));
+    .action(async (model: string, opts) => void (await (await import('./commands/submit.ts')).register(model, opts)));
 
   chainOpts(
     program
@@ -145,7 +158,7 @@ export function buildProgram(): Command {
       .description('run a model and post its result with a bond; defend it later with `opml watch --role submitter`')
       .argument('<model>', MODEL_HELP)
       .requiredOption('-i, --input <spec>', 'mnist:<i>, text:<16 chars>, tokens:<ids> or a JSON file')
-      .option('--bond <eth>', 'the bond', '0.1')
+      .option('--bond <eth>', 'the bond', parseEthAmount, '0.1')
       .option('--backend <backend>', 'native executor: auto, gpu or cpu', parseBackend, 'auto')
       .option('--state <file>', 'the submitter\'s state file (default .opml/submitter-<time>.json)')
       .option('--tamper <node>', 'post a deliberately WRONG result, lying about this node\'s output (an index or a node name); dev chains (31337) only; implies --defend')
@@ -153,20 +166,20 @@ export function buildProgram(): Command {
       .option('--interval <ms>', 'poll interval while defending', positiveInt, 1000)
       .option('--json', 'print JSON')
       .addHelpText('after', '\nExamples:\n  opml submit mnist-mlp --input mnist:0\n  opml submit mnist-mlp --input mnist:0 --tamper 1   (on `opml devnet`: a wrong result, defended until it loses: exit 5)'),
-  ).action(async (model: string, opts) => void (await submit(model, opts)));
+  ).action(async (model: string, opts) => void (await (await import('./commands/submit.ts')).submit(model, opts)));
 
   chainOpts(
     program
       .command('challenge')
       .description('re-execute a submitted result; if it is wrong, challenge it and play the dispute to the end')
-      .argument('<submission>', 'the submission id')
+      .argument('<submission>', 'the submission id (decimal or 0x-hex, below 2^256)', parseUint256)
       .requiredOption('-m, --model <model>', MODEL_HELP)
       .option('--force', 'challenge even when the result matches (to test a dispute)')
       .option('--backend <backend>', 'native executor: auto, gpu or cpu', parseBackend, 'auto')
       .option('--no-play', 'only open the dispute; play it later with `opml watch --role challenger`')
       .option('--state <file>', 'the challenger\'s state file')
       .option('--json', 'print JSON'),
-  ).action(async (id: string, opts) => void (await challenge(id, opts)));
+  ).action(async (id: string, opts) => void (await (await import('./commands/submit.ts')).challenge(id, opts)));
 
   chainOpts(
     program
@@ -179,13 +192,29 @@ export function buildProgram(): Command {
       .option('--json', 'log one JSON object per line')
       .option('--interval <ms>', 'poll interval', positiveInt, 1000)
       .option('--until-done', 'exit once every dispute is over')
-      .option('--metrics-port <port>', 'serve Prometheus /metrics and /healthz on 127.0.0.1:<port> (off by default)', positiveInt)
+      .option('--metrics-port <port>', 'serve Prometheus /metrics and /healthz on 127.0.0.1:<port> (off by default)', parsePort)
       .option('--log-level <level>', 'error, warn, info or debug', 'info')
       .addHelpText('after', '\nExamples:\n  opml watch --role challenger --model mnist-mlp\n  opml watch --role submitter\n  opml watch --role challenger --model mnist-mlp --metrics-port 9464 --log-level debug --json'),
-  ).action(async (opts) => void (await watch(opts)));
+  ).action(async (opts) => void (await (await import('./commands/watch.ts')).watch(opts)));
 
-  chainOpts(program.command('status').description('a result and its disputes: phase, range, clocks, who must move').argument('<submission>', 'the submission id').option('--json', 'print JSON'))
-    .action(async (id: string, opts) => void (await status(id, opts)));
+  chainOpts(program.command('status').description('a result and its disputes: phase, range, clocks, who must move').argument('<submission>', 'the submission id (decimal or 0x-hex, below 2^256)', parseUint256).option('--json', 'print JSON'))
+    .action(async (id: string, opts) => void (await (await import('./commands/status.ts')).status(id, opts)));
+
+  chainOpts(
+    program
+      .command('report')
+      .description('one self-contained HTML page of a result and its disputes: the model graph with the disputed node, every move (who, when, gas, clocks), the disputed VM step decoded, the ruling and where every bond went')
+      .argument('<submission>', 'the submission id (decimal or 0x-hex, below 2^256)', parseUint256)
+      .option('--dispute <d>', 'only this dispute of the submission (default: all of them)', parseUint256)
+      .option('-o, --output <file>', 'the HTML file to write (default report.html; with --json only when given)')
+      .option('-m, --model <model>', `the model, to name the graph's nodes and decode the disputed step by re-running it: ${MODEL_HELP}`)
+      .option('--calibration <file>', 'JSON samples to quantize an .onnx outside the zoo with')
+      .option('--json', 'print the collected data (what the page is rendered from) as one JSON document')
+      .addHelpText('after', '\nReads only: no key needed.\n\nExamples:\n  opml report 0 --model mnist-mlp\n  opml report 0 --dispute 1 -o dispute-1.html --rpc-url http://127.0.0.1:8545\n  opml report 3 --game-address 0x… --rpc-url https://rpc.example --json'),
+  ).action(async (id: string, opts) => {
+    const { report } = await import('./commands/report.ts');
+    await report(id, opts);
+  });
 
   program
     .command('demo')
@@ -193,8 +222,9 @@ export function buildProgram(): Command {
     .option('-m, --model <name>', 'zoo model to dispute', 'mnist-mlp')
     .option('-i, --input <spec>', 'the input (default: mnist:0, or a fixed prompt for the transformer)')
     .option('--json', 'print the outcome as one JSON document')
-    .addHelpText('after', '\nExamples:\n  npx opml demo\n  npx opml demo --model mnist-cnn --input mnist:42')
-    .action(async (opts) => void (await demo(opts)));
+    .option('--report <file>', 'also write the dispute as one HTML page (as `opml report` does)')
+    .addHelpText('after', '\nExamples:\n  npx opml demo\n  npx opml demo --model mnist-cnn --input mnist:42\n  npx opml demo --report dispute.html')
+    .action(async (opts) => void (await (await import('./commands/demo.ts')).demo(opts)));
 
   program
     .command('replay')
@@ -207,7 +237,7 @@ export function buildProgram(): Command {
     .option('--block-time <seconds>', 'play every scenario with this block time (0: instant); default: each scenario\'s own', nonNegativeInt)
     .option('--json', 'print one JSON document: per scenario the winners, rounds, gas per side, chain-time duration and the funds check')
     .addHelpText('after', `\nScenarios:\n${SCENARIOS.map((s) => `  ${s.name.padEnd(22)} ${s.description}`).join('\n')}\n\nExamples:\n  opml replay --list\n  opml replay\n  opml replay wrong-first-node restart --model mnist-cnn -v\n  opml replay sybil-10 --json`)
-    .action(async (names: string[], opts) => void (await replayScenarios(names, opts)));
+    .action(async (names: string[], opts) => void (await (await import('./commands/replay.ts')).replayScenarios(names, opts)));
 
   return program;
 }

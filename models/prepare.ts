@@ -4,16 +4,18 @@
  * integer graph already quantized). This is what `opml run`, `submit` and `challenge` all start from, so every
  * party derives the same integer graph, and so the same model id, from the same reference.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Feeds } from './float/evaluate.ts';
 import type { FloatGraph, Tensor } from './graph.ts';
 import type { IntGraph } from './int/graph.ts';
+import { printable } from './errors.ts';
 import { deserializeIntGraph } from './int/serialize.ts';
 import { loadOnnx } from './onnx/load.ts';
 import { quantize } from './quantize/quantize.ts';
 import { loadMnist, mnistImage } from './zoo/mnist.ts';
 import { ZOO, type ZooModel } from './zoo/index.ts';
+import { cachedZooGraph, storeZooGraph } from './zoo/graphCache.ts';
 import { PROMPTS, SEQ_LEN, VOCAB_SIZE } from './zoo/tokens.ts';
 import { Prng } from './zoo/prng.ts';
 
@@ -27,9 +29,15 @@ export interface PreparedModel {
 }
 
 export class ModelRefError extends Error {
+  readonly cause_: string;
+  readonly fix: string;
   constructor(ref: string, why: string) {
-    super(`model "${ref}": ${why}; give a zoo name (${ZOO.map((z) => z.name).join(', ')}), an .onnx file or an .opml file`);
+    const cause = `model "${printable(ref)}": ${why}`;
+    const fix = `give a zoo name (${ZOO.map((z) => z.name).join(', ')}), an .onnx file or an .opml file`;
+    super(`${cause}; ${fix}`);
     this.name = 'ModelRefError';
+    this.cause_ = cause;
+    this.fix = fix;
   }
 }
 
@@ -39,7 +47,7 @@ export const ZOO_CALIBRATION_SAMPLES = 64;
 /** Calibration inputs for a zoo model: MNIST training images (never the test set), or prompts plus seeded random token strings. */
 export function zooCalibration(zoo: ZooModel, count = ZOO_CALIBRATION_SAMPLES): Feeds[] {
   if (zoo.inputType === 'float32') {
-    const train = loadMnist('train');
+    const train = loadMnist('train', count);
     return Array.from({ length: count }, (_, i) => ({ [zoo.inputName]: mnistImage(train, i, zoo.inputDims) }));
   }
   const rng = new Prng(7);
@@ -65,10 +73,21 @@ export function prepareModel(ref: string, calibration?: Feeds[]): PreparedModel 
   const zoo = zooFor(ref);
   const file = zoo?.file ?? ref;
   if (!existsSync(file)) throw new ModelRefError(ref, 'no such file or zoo model');
+  if (!statSync(file).isFile()) throw new ModelRefError(ref, 'it is a directory (or a device), not a file');
   const bytes = new Uint8Array(readFileSync(file));
   if (file.endsWith('.opml')) return { ref, int: deserializeIntGraph(bytes) };
+  if (zoo && !calibration) {
+    // The bundled CLI keeps zoo graphs between runs (models/zoo/graphCache.ts); the float graph then loads on use.
+    const cached = cachedZooGraph(zoo.name, bytes);
+    if (cached) {
+      let float: FloatGraph | undefined;
+      return { ref, int: cached, zoo, get float() { return (float ??= loadOnnx(bytes)); } };
+    }
+  }
   const float = loadOnnx(bytes);
   const samples = calibration ?? (zoo ? zooCalibration(zoo) : undefined);
   if (!samples) throw new ModelRefError(ref, 'an .onnx outside the zoo needs calibration inputs (--calibration <file.json>)');
-  return { ref, int: quantize(float, samples), float, zoo };
+  const int = quantize(float, samples);
+  if (zoo && !calibration) storeZooGraph(zoo.name, bytes, int);
+  return { ref, int, float, zoo };
 }

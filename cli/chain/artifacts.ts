@@ -3,8 +3,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Abi, Hex } from 'viem';
+import { REPO_ROOT as ROOT } from '../../models/repoRoot.ts';
 
 export interface Artifact {
   abi: Abi;
@@ -17,8 +17,6 @@ export class MissingArtifactError extends Error {
     this.name = 'MissingArtifactError';
   }
 }
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** The ABI and creation bytecode of `contract` from `contracts/src/<source>`. */
 export function loadArtifact(contract: string, source = `${contract}.sol`): Artifact {

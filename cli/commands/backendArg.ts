@@ -1,15 +1,11 @@
 /** `--backend auto|gpu|cpu`: which native executor produces the run the commands commit to. */
-import { InvalidArgumentError } from 'commander';
-import { BACKENDS, GpuBackendError, runGraphOn, type Backend } from '../../models/gpu/backend.ts';
+import { GpuBackendError, runGraphOn, type Backend } from '../../models/gpu/backend.ts';
 import type { GraphRun } from '../../models/int/execute.ts';
 import type { IntGraph } from '../../models/int/graph.ts';
 import { HonestClaims } from '../game/claims.ts';
 import { ExitCode, OpmlError } from '../errors.ts';
 
-export function parseBackend(v: string): Backend {
-  if (!(BACKENDS as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${BACKENDS.join(', ')}`);
-  return v as Backend;
-}
+export { parseBackend } from './backendParse.ts';
 
 /** Run the graph with commitments on the chosen backend; `all` keeps every node's words (the game needs them). */
 export async function nativeRun(backend: Backend, graph: IntGraph, inputs: Int32Array[], readback: 'all' | 'outputs' = 'all'): Promise<{ run: GraphRun; detail: string }> {

@@ -9,6 +9,12 @@
  *   --game-address   OPML_GAME_ADDRESS  gameAddress   (an existing game, read from the contract; no deployment file)
  *   --keystore       OPML_KEYSTORE      keystore      (a v3 JSON keystore, as `cast wallet new` writes)
  *   --password-file  OPML_PASSWORD_FILE passwordFile  (or OPML_PASSWORD, or a prompt when stdin is a terminal)
+ *   --max-fee, --priority-fee, --confirmations, --log-range, --signer-url, --signer-address: how transactions
+ *                    are sent and logs read (see cli/chain/tx.ts); env OPML_MAX_FEE, OPML_PRIORITY_FEE,
+ *                    OPML_CONFIRMATIONS, OPML_LOG_RANGE, OPML_SIGNER_URL, OPML_SIGNER_ADDRESS; config keys maxFee,
+ *                    priorityFee, confirmations, logRange (strings or numbers), signerUrl, signerAddress
+ *
+ * With a remote signer (--signer-url) transactions are signed there and no key is read.
  *
  * Paths in the config file are relative to the current directory. When both a game address and a deployment
  * file are given, the one from the higher level wins (the address on a tie).
@@ -18,14 +24,16 @@
  * OPML_PRIVATE_KEY / OPML_KEYSTORE; then the config's submitterKeystore / challengerKeystore, then keystore; on a
  * local anvil (chain 31337) its test accounts. Read-only commands (status) connect without a key.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isAddress, type Address, type Hex } from 'viem';
 import { ANVIL_KEYS } from '../chain/anvil.ts';
 import { decryptKeystore } from '../chain/keystore.ts';
-import { GameChain } from '../game/chain.ts';
+import { parseSigner, parseTxSettings, type RemoteSignerSpec, type TxSettings } from '../chain/tx.ts';
+import { GameChain, type KeySource } from '../game/chain.ts';
 import type { Deployment } from '../game/types.ts';
-import { ExitCode, OpmlError } from '../errors.ts';
+import { privateKeyProblem } from '../args.ts';
+import { ExitCode, OpmlError, printable } from '../errors.ts';
 
 export const DEFAULT_DEPLOYMENT = path.join('.opml', 'deployment.json');
 export const DEFAULT_CONFIG = path.join('.opml', 'config.json');
@@ -42,6 +50,18 @@ export interface ChainOptions {
   account?: number;
   /** connect without a key when none is configured (reads only; writes throw) */
   readOnly?: boolean;
+  /** EIP-1559 maxFeePerGas cap, in gwei */
+  maxFee?: string;
+  /** EIP-1559 maxPriorityFeePerGas, in gwei */
+  priorityFee?: string;
+  /** blocks a write must be under before it counts as done (default 1) */
+  confirmations?: string | number;
+  /** most blocks per eth_getLogs (default 5000) */
+  logRange?: string | number;
+  /** a remote JSON-RPC signer that signs the transactions */
+  signerUrl?: string;
+  /** the signer's account to use (default its first) */
+  signerAddress?: string;
 }
 
 /** The config file's keys (all optional). */
@@ -53,9 +73,17 @@ export interface OpmlConfig {
   passwordFile?: string;
   submitterKeystore?: string;
   challengerKeystore?: string;
+  maxFee?: string | number;
+  priorityFee?: string | number;
+  confirmations?: string | number;
+  logRange?: string | number;
+  signerUrl?: string;
+  signerAddress?: string;
 }
 
-const CONFIG_KEYS = ['rpcUrl', 'deployment', 'gameAddress', 'keystore', 'passwordFile', 'submitterKeystore', 'challengerKeystore'] as const;
+const CONFIG_KEYS = ['rpcUrl', 'deployment', 'gameAddress', 'keystore', 'passwordFile', 'submitterKeystore', 'challengerKeystore', 'maxFee', 'priorityFee', 'confirmations', 'logRange', 'signerUrl', 'signerAddress'] as const;
+/** Config keys that may be JSON numbers as well as strings. */
+const NUMERIC_CONFIG_KEYS: readonly string[] = ['maxFee', 'priorityFee', 'confirmations', 'logRange'];
 
 /** The config file: `file` (must exist), else OPML_CONFIG (must exist), else .opml/config.json if it exists. */
 export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env): OpmlConfig {
@@ -73,8 +101,8 @@ export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env):
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new OpmlError(`the config file ${f} is not a JSON object`, ExitCode.USAGE, `write {"rpcUrl": "...", ...}; its keys are ${CONFIG_KEYS.join(', ')}`);
   for (const [k, v] of Object.entries(doc)) {
-    if (!(CONFIG_KEYS as readonly string[]).includes(k)) throw new OpmlError(`the config file ${f} has an unknown key "${k}"`, ExitCode.USAGE, `its keys are ${CONFIG_KEYS.join(', ')}`);
-    if (typeof v !== 'string') throw new OpmlError(`the config file ${f}: "${k}" is not a string`, ExitCode.USAGE);
+    if (!(CONFIG_KEYS as readonly string[]).includes(k)) throw new OpmlError(`the config file ${printable(f)} has an unknown key "${printable(k, 40)}"`, ExitCode.USAGE, `its keys are ${CONFIG_KEYS.join(', ')}`);
+    if (typeof v !== 'string' && !(typeof v === 'number' && NUMERIC_CONFIG_KEYS.includes(k))) throw new OpmlError(`the config file ${printable(f)}: "${k}" is not a string`, ExitCode.USAGE, `write "${k}": "<value>"; its keys are ${CONFIG_KEYS.join(', ')}`);
   }
   return doc as OpmlConfig;
 }
@@ -107,12 +135,47 @@ export function resolveChainOptions(opts: ChainOptions, env: NodeJS.ProcessEnv =
 }
 
 export function readDeployment(file = DEFAULT_DEPLOYMENT): Deployment {
-  if (!existsSync(file)) throw new OpmlError(`no deployment file at ${file}`, ExitCode.CHAIN, 'start `opml devnet` in another terminal, run `opml deploy --rpc-url <url>`, or name an existing game with --game-address <addr> --rpc-url <url>');
+  if (!existsSync(file)) throw new OpmlError(`no deployment file at ${printable(file)}`, ExitCode.CHAIN, 'start `opml devnet` in another terminal, run `opml deploy --rpc-url <url>`, or name an existing game with --game-address <addr> --rpc-url <url>');
+  const fix = 'deploy again (`opml deploy` or `opml devnet` write it), or name the game with --game-address <addr> --rpc-url <url>';
+  if (!statSync(file).isFile()) throw new OpmlError(`the deployment file ${printable(file)} is not a file`, ExitCode.INPUT, fix);
+  let doc: unknown;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Deployment;
-  } catch {
-    throw new OpmlError(`the deployment file ${file} is not valid JSON`, ExitCode.CHAIN, 'deploy again');
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    const why = err instanceof RangeError ? 'nested too deeply' : 'not valid JSON';
+    throw new OpmlError(`the deployment file ${printable(file)} is ${why}`, ExitCode.INPUT, fix);
   }
+  return checkDeployment(doc, file, fix);
+}
+
+const UINT256_LIMIT = 1n << 256n;
+
+/** The deployment file's fields, each checked for its type and range; the first bad one is named (unknown fields are ignored). */
+export function checkDeployment(doc: unknown, file: string, fix = 'deploy again'): Deployment {
+  const where = `the deployment file ${printable(file)}`;
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new OpmlError(`${where} is not a JSON object`, ExitCode.INPUT, fix);
+  const d = doc as Record<string, unknown>;
+  const bad = (field: string, want: string): never => {
+    const got = d[field];
+    const shown = got === undefined ? 'missing' : `${Array.isArray(got) ? 'an array' : got === null ? 'null' : typeof got === 'object' ? 'an object' : JSON.stringify(got)}`;
+    throw new OpmlError(`${where}: "${field}" is ${got === undefined ? 'missing' : printable(shown, 40)}, expected ${want}`, ExitCode.INPUT, fix);
+  };
+  const str = (f: string, test: (v: string) => boolean, want: string) => (typeof d[f] === 'string' && test(d[f] as string) ? (d[f] as string) : bad(f, want));
+  const uintNumber = (f: string, min: number, want: string) => (typeof d[f] === 'number' && Number.isSafeInteger(d[f]) && (d[f] as number) >= min ? (d[f] as number) : bad(f, want));
+  const weiString = (v: string) => /^\d{1,78}$/.test(v) && BigInt(v) < UINT256_LIMIT;
+  const address = (v: string) => isAddress(v, { strict: false });
+  return {
+    rpcUrl: str('rpcUrl', (v) => /^(https?|wss?):\/\/\S+$/.test(v), 'an http(s) or ws(s) URL'),
+    chainId: uintNumber('chainId', 1, 'a chain id (a whole number ≥ 1)'),
+    judge: str('judge', address, 'an address (0x and 40 hex digits)') as Address,
+    game: str('game', address, 'an address (0x and 40 hex digits)') as Address,
+    minBond: str('minBond', weiString, 'an amount in wei as a decimal string'),
+    challengeBond: str('challengeBond', weiString, 'an amount in wei as a decimal string'),
+    challengeWindow: uintNumber('challengeWindow', 1, 'seconds (a whole number ≥ 1)'),
+    clockSeconds: uintNumber('clockSeconds', 1, 'seconds (a whole number ≥ 1)'),
+    moveIncrement: uintNumber('moveIncrement', 0, 'seconds (a whole number ≥ 0)'),
+    deployBlock: str('deployBlock', (v) => /^\d{1,20}$/.test(v), 'a block number as a decimal string'),
+  };
 }
 
 export function writeDeployment(d: Deployment, file = DEFAULT_DEPLOYMENT): void {
@@ -121,11 +184,17 @@ export function writeDeployment(d: Deployment, file = DEFAULT_DEPLOYMENT): void 
 }
 
 function checkHexKey(k: string, name: string): Hex {
-  if (!/^0x[0-9a-fA-F]{64}$/.test(k)) throw new OpmlError(`${name} is not a 32-byte hex key`, ExitCode.USAGE, 'set it to 0x followed by 64 hex digits');
+  const problem = privateKeyProblem(k);
+  if (problem) throw new OpmlError(`${name} ${problem}`, ExitCode.USAGE, 'set it to 0x followed by 64 hex digits, a key between 1 and the secp256k1 order');
   return k as Hex;
 }
 
-/** The plain-key default (OPML_PRIVATE_KEY, else anvil's test key on chain 31337); `opml deploy` uses it. */
+/** A malformed OPML_PRIVATE_KEY is a usage error before anything touches the chain (as with every chain command). */
+export function checkPrivateKeyVariable(env: NodeJS.ProcessEnv = process.env): void {
+  if (env.OPML_PRIVATE_KEY) checkHexKey(env.OPML_PRIVATE_KEY, 'OPML_PRIVATE_KEY');
+}
+
+/** The plain-key default (OPML_PRIVATE_KEY, else anvil's test key on chain 31337). */
 export function privateKey(chainId: number, account = 0): Hex {
   const k = process.env.OPML_PRIVATE_KEY;
   if (k) return checkHexKey(k, 'OPML_PRIVATE_KEY');
@@ -225,8 +294,40 @@ export async function resolveDeployment(r: ResolvedChainOptions): Promise<Deploy
   return r.rpcUrl ? { ...d, rpcUrl: r.rpcUrl } : d;
 }
 
+/** How transactions are sent and logs read, and the remote signer if any: flag > env > config file > default. */
+export function resolveTxOptions(opts: ChainOptions, config: OpmlConfig, env: NodeJS.ProcessEnv = process.env): { tx: TxSettings; signer?: RemoteSignerSpec } {
+  const first = <T>(...vs: (T | undefined)[]): T | undefined => vs.find((v) => v !== undefined && v !== '');
+  // Name the setting where its value came from, so the error points at the right place.
+  const nameOf = (flag: string, envName: string, key: keyof OpmlConfig, own: unknown) => (own !== undefined && own !== '' ? flag : env[envName] ? envName : `${key} in the config file`);
+  const tx = parseTxSettings(
+    {
+      maxFee: first(opts.maxFee, env.OPML_MAX_FEE, config.maxFee),
+      priorityFee: first(opts.priorityFee, env.OPML_PRIORITY_FEE, config.priorityFee),
+      confirmations: first(opts.confirmations, env.OPML_CONFIRMATIONS, config.confirmations),
+      logRange: first(opts.logRange, env.OPML_LOG_RANGE, config.logRange),
+    },
+    {
+      maxFee: nameOf('--max-fee', 'OPML_MAX_FEE', 'maxFee', opts.maxFee),
+      priorityFee: nameOf('--priority-fee', 'OPML_PRIORITY_FEE', 'priorityFee', opts.priorityFee),
+      confirmations: nameOf('--confirmations', 'OPML_CONFIRMATIONS', 'confirmations', opts.confirmations),
+      logRange: nameOf('--log-range', 'OPML_LOG_RANGE', 'logRange', opts.logRange),
+    },
+  );
+  const url = first(opts.signerUrl, env.OPML_SIGNER_URL, config.signerUrl);
+  const address = first(opts.signerAddress, env.OPML_SIGNER_ADDRESS, config.signerAddress);
+  if (!url && address) throw new OpmlError('--signer-address needs --signer-url', ExitCode.USAGE, 'pass the remote signer as --signer-url <url> (or OPML_SIGNER_URL), or drop --signer-address');
+  return { tx, signer: url ? parseSigner(url, address) : undefined };
+}
+
+/** Who signs a chain command's transactions: the remote signer if one is configured (not for reads), else the key. */
+export async function resolveSigner(opts: ChainOptions, chainId: number, config: OpmlConfig, signer: RemoteSignerSpec | undefined, env: NodeJS.ProcessEnv = process.env): Promise<KeySource | undefined> {
+  if (signer && !opts.readOnly) return signer;
+  return resolveKey(opts, chainId, config, env);
+}
+
 export async function connect(opts: ChainOptions): Promise<GameChain> {
   const r = resolveChainOptions(opts);
+  const { tx, signer } = resolveTxOptions(opts, r.config);
   const deployment = await resolveDeployment(r);
-  return GameChain.connect(deployment, await resolveKey(opts, deployment.chainId, r.config));
+  return GameChain.connect(deployment, await resolveSigner(opts, deployment.chainId, r.config, signer), tx);
 }

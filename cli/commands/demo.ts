@@ -3,12 +3,15 @@
  * posts a wrong classification with a bond, and an honest challenger who re-executes, challenges, bisects to
  * the disputed node and VM step, and wins the judge's ruling. Prints a readable account of the dispute.
  */
+import { writeFileSync } from 'node:fs';
 import { dequantize } from '../../models/quantize/quantize.ts';
 import { prepareModel } from '../../models/prepare.ts';
 import { modelCommitment } from '../../models/int/commitment.ts';
 import { executeGraph } from '../../models/int/execute.ts';
 import { LyingClaims } from '../game/claims.ts';
+import { startAnvil } from '../chain/anvil.ts';
 import { replay, type ReplayResult } from '../game/replay.ts';
+import type { Deployment } from '../game/types.ts';
 import { scenario, pickNode } from '../game/scenarios.ts';
 import { ExitCode, OpmlError } from '../errors.ts';
 import { parseInput } from '../inputs.ts';
@@ -20,7 +23,7 @@ const argmax = (v: ArrayLike<number>): number => {
   return b;
 };
 
-export async function demo(opts: { model?: string; input?: string; json?: boolean }, out = new Output(opts)): Promise<ReplayResult> {
+export async function demo(opts: { model?: string; input?: string; json?: boolean; report?: string }, out = new Output(opts)): Promise<ReplayResult> {
   const model = opts.model ?? 'mnist-mlp';
   const inputSpec = opts.input ?? (model === 'tiny-transformer' ? 'text:hello world. opm' : 'mnist:0');
   out.line(`opml demo: a full two-phase dispute on an embedded anvil`);
@@ -44,14 +47,29 @@ export async function demo(opts: { model?: string; input?: string; json?: boolea
   }
   out.line();
   let round = 0;
-  const result = await replay(s, {
-    model: prepared,
-    input: input.words,
-    inputLabel: inputSpec,
-    commitment,
-    log: (line) => out.line(`  ${String(++round).padStart(2)}. ${line}`),
-    onBuild: () => out.line('compiling the contracts with solc-js (first run on this clone only, ~30 s) ...'),
-  });
+  // With --report the anvil is ours, so the finished dispute can still be read for the page before it stops.
+  const anvil = opts.report ? await startAnvil() : undefined;
+  let deployment: Deployment | undefined;
+  let result: ReplayResult;
+  try {
+    result = await replay(s, {
+      model: prepared,
+      input: input.words,
+      inputLabel: inputSpec,
+      commitment,
+      log: (line) => out.line(`  ${String(++round).padStart(2)}. ${line}`),
+      onBuild: (what) => out.line(what),
+      rpcUrl: anvil?.rpcUrl,
+      onDeployed: (d) => (deployment = d),
+    });
+    if (opts.report && deployment) {
+      const [{ collectReport }, { renderReport }, { GameChain }] = await Promise.all([import('../report/collect.ts'), import('../report/html.ts'), import('../game/chain.ts')]);
+      const data = await collectReport(await GameChain.connect(deployment), BigInt(result.disputes[0]?.submission ?? 0), { model: prepared });
+      writeFileSync(opts.report, renderReport(data));
+    }
+  } finally {
+    await anvil?.stop();
+  }
   out.line();
   const d = result.disputes[0];
   out.line(`ruling    dispute won by the ${d?.winner ?? '?'} (${d?.reason ?? '?'}) at node ${d?.node ?? '?'}; the result was ${result.submissionStatus}`);
@@ -59,6 +77,7 @@ export async function demo(opts: { model?: string; input?: string; json?: boolea
   out.line(`gas       submitter ${Number(result.gas.submitter).toLocaleString('en-US')}, challenger ${Number(result.gas.challengers[0]).toLocaleString('en-US')}, judge step ${result.gas.judgeStep ? Number(result.gas.judgeStep).toLocaleString('en-US') : '-'}`);
   out.line(`bonds     challenger net ${fmtEth(result.net.challengers[0])} ETH, submitter net ${fmtEth(result.net.submitter)} ETH (half the forfeited bond is burned; gas fees excluded)`);
   out.line(`time      ${(result.wallMillis / 1000).toFixed(1)} s for the whole dispute`);
+  if (opts.report) out.line(`report    ${opts.report}: the whole dispute as one HTML page (open it in a browser)`);
   out.result(result);
   if (!result.ok) throw new OpmlError(`the demo's dispute did not end as it should: ${result.problems.join('; ')}`, ExitCode.DISPUTE_LOST);
   return result;

@@ -1,12 +1,12 @@
 /** `opml devnet` and `opml deploy`: a local chain with the contracts, or the contracts on any chain. */
 import { formatEther, parseEther } from 'viem';
-import { ExitCode, OpmlError } from '../errors.ts';
+import { ExitCode, OpmlError, printable } from '../errors.ts';
 import { startAnvil } from '../chain/anvil.ts';
 import { GameChain, type GameParams } from '../game/chain.ts';
 import { checkParams, profile } from '../game/params.ts';
 import type { Deployment } from '../game/types.ts';
 import { Output } from '../output.ts';
-import { ANVIL_KEYS, DEFAULT_DEPLOYMENT, privateKey, writeDeployment } from './connect.ts';
+import { ANVIL_KEYS, checkPrivateKeyVariable, DEFAULT_DEPLOYMENT, loadConfig, resolveSigner, resolveTxOptions, writeDeployment, type ChainOptions } from './connect.ts';
 
 export interface DeployOptions {
   rpcUrl?: string;
@@ -53,14 +53,25 @@ function print(out: Output, d: Deployment, file: string): void {
   out.line(`written   ${file}`);
 }
 
-export async function deploy(opts: DeployOptions & { rpcUrl: string }, out = new Output(opts)): Promise<Deployment> {
-  // Parameters first: a game that could not be played is refused before anything touches the chain.
+/**
+ * Deploy with the key the chain commands use (--keystore, OPML_PRIVATE_KEY, OPML_KEYSTORE, the config file's
+ * keystore; anvil's first test account on chain 31337) or a remote signer, and their fee, confirmation and
+ * signer settings.
+ */
+export async function deploy(opts: DeployOptions & Pick<ChainOptions, 'keystore' | 'passwordFile' | 'config' | 'maxFee' | 'priorityFee' | 'confirmations' | 'signerUrl' | 'signerAddress'> & { rpcUrl: string }, out = new Output(opts)): Promise<Deployment> {
+  // Parameters and settings first: a game that could not be played is refused before anything touches the chain.
   const params = gameParams(opts, 'l1');
+  const config = loadConfig(opts.config);
+  const { tx, signer } = resolveTxOptions(opts, config);
+  if (!opts.keystore) checkPrivateKeyVariable();
   const chainId = await fetch(opts.rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}' })
     .then((r) => r.json() as Promise<{ result: string }>)
     .then((j) => Number(j.result))
-    .catch(() => 0);
-  const d = await GameChain.deploy(opts.rpcUrl, privateKey(chainId), params, () => out.progress('compiling the contracts (first run only) ...'));
+    .catch((err: unknown) => {
+      throw new OpmlError(`deploying: cannot reach the RPC at ${printable(opts.rpcUrl, 120)} (${printable(err instanceof Error ? err.message : String(err), 80)})`, ExitCode.CHAIN, 'start the node or pass a reachable --rpc-url');
+    });
+  const key = await resolveSigner({ keystore: opts.keystore, passwordFile: opts.passwordFile }, chainId, config, signer);
+  const d = await GameChain.deploy(opts.rpcUrl, key!, params, (what) => out.progress(what), tx);
   const file = opts.deployment ?? DEFAULT_DEPLOYMENT;
   writeDeployment(d, file);
   print(out, d, file);
@@ -92,7 +103,7 @@ export async function devnet(opts: DevnetOptions, out = new Output(opts)): Promi
   process.once('SIGTERM', onSignal);
   const anvil = await startAnvil({ blockTime, port: opts.port });
   try {
-    const deploying = GameChain.deploy(anvil.rpcUrl, ANVIL_KEYS[0], params, () => out.progress('compiling the contracts (first run only) ...'));
+    const deploying = GameChain.deploy(anvil.rpcUrl, ANVIL_KEYS[0], params, (what) => out.progress(what));
     deploying.catch(() => {}); // a deploy cut short by a signal is not an error
     const d = await Promise.race([deploying, stopped.then(() => undefined)]);
     if (d === undefined) return;

@@ -112,7 +112,7 @@ function gameFigures(c: { nodes: NodeSpec[]; numNodes: number; inputWords: numbe
   const longest = PROFILES.map((p) => ({ profile: p.name, ...longestDispute(c, p.params), clockSeconds: p.params.clockSeconds, moveIncrement: p.params.moveIncrement }));
   let abi;
   try {
-    abi = disputeGameAbi(() => out.progress('compiling the contracts (first run only) ...'));
+    abi = disputeGameAbi((what) => out.progress(what));
   } catch (err) {
     return { forcedMoves: { error: `the DisputeGame ABI is unavailable: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` }, longestDispute: longest };
   }

@@ -36,7 +36,7 @@ export async function replayScenarios(names: string[], opts: ReplayOptions, out 
   const results: ReplayResult[] = [];
   for (const s of picked) {
     out.progress(`${s.name}: ${s.description}`);
-    const r = await replay(s, { model: prepared, input: input.words, inputLabel: inputSpec, commitment, blockTime: opts.blockTime, log: opts.verbose ? (l) => out.line(`  ${l}`) : undefined, onBuild: () => out.progress('compiling the contracts (first run only) ...') });
+    const r = await replay(s, { model: prepared, input: input.words, inputLabel: inputSpec, commitment, blockTime: opts.blockTime, log: opts.verbose ? (l) => out.line(`  ${l}`) : undefined, onBuild: (what) => out.progress(what) });
     results.push(r);
     out.progress(`${s.name}: ${r.ok ? 'ok' : `FAILED: ${r.problems.join('; ')}`}`);
   }

@@ -55,8 +55,8 @@ export function tamperNode(spec: string, graph: IntGraph): number {
 }
 
 export async function register(model: string, opts: ChainOptions & { json?: boolean }, out = new Output(opts)) {
+  const c = modelCommitment(prepareFromArgs(model).int); // a bad model file is refused before the chain is touched
   const chain = await connect(opts);
-  const c = modelCommitment(prepareFromArgs(model).int);
   const already = await chain.isRegistered(c.modelId);
   await chain.register(c);
   out.result({ modelId: c.modelId, alreadyRegistered: already });
@@ -65,10 +65,10 @@ export async function register(model: string, opts: ChainOptions & { json?: bool
 }
 
 export async function submit(model: string, opts: SubmitOptions, out = new Output(opts)) {
+  const prepared = prepareFromArgs(model); // bad model and input files are refused before the chain is touched
+  const input = parseInput(opts.input, prepared.int);
   const chain = await connect({ ...opts, account: opts.account ?? 0 });
   if (opts.tamper !== undefined) requireDevChain(chain.deployment.chainId);
-  const prepared = prepareFromArgs(model);
-  const input = parseInput(opts.input, prepared.int);
   const lieNode = opts.tamper === undefined ? undefined : tamperNode(opts.tamper, prepared.int);
   const claims: Claims =
     lieNode === undefined
@@ -105,8 +105,8 @@ export async function submit(model: string, opts: SubmitOptions, out = new Outpu
 
 export async function challenge(id: string, opts: ChainOptions & { model: string; backend?: Backend; force?: boolean; play?: boolean; state?: string; json?: boolean }, out = new Output(opts)) {
   if (!/^\d+$/.test(id)) throw new OpmlError(`challenge: "${id}" is not a submission id`, ExitCode.USAGE, 'ids are the numbers `opml submit` and `opml status` print');
+  const prepared = prepareFromArgs(opts.model); // a bad model file is refused before the chain is touched
   const chain = await connect({ ...opts, account: opts.account ?? 1 });
-  const prepared = prepareFromArgs(opts.model);
   const inputs = await chain.submittedInputs(BigInt(id));
   const claims = await honestClaims(opts.backend ?? 'auto', prepared.int, inputs, (d) => out.progress(`native run: ${d}`));
   const file = opts.state ?? path.join('.opml', `challenger-${Date.now()}.json`);

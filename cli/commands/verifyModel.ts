@@ -22,7 +22,7 @@ import { GameChain } from '../game/chain.ts';
 import { disputeGameAbi, FORCED_MOVE_CALLDATA, FORCED_MOVE_GAS, forcedMoves, moveLabel } from '../game/forcedMoves.ts';
 import { checkModel, tensorHeight } from '../game/modelChecks.ts';
 import { Output, table } from '../output.ts';
-import { DEFAULT_DEPLOYMENT, readDeployment, type ChainOptions } from './connect.ts';
+import { DEFAULT_DEPLOYMENT, resolveChainOptions, resolveDeployment, type ChainOptions } from './connect.ts';
 import { prepareFromArgs } from './modelArg.ts';
 
 export type CheckName = 'registered' | 'registration' | 'forced moves' | 'weights';
@@ -77,12 +77,12 @@ export function checkWeights(graph: IntGraph, c: Pick<ModelCommitment, 'nodes'>)
 
 /** The on-chain check: the game holds exactly this commitment under its id. */
 async function checkRegistered(c: ModelCommitment, opts: ChainOptions): Promise<ModelCheck> {
-  const file = opts.deployment ?? DEFAULT_DEPLOYMENT;
-  if (!existsSync(file)) {
-    return { name: 'registered', status: 'skipped', detail: `no deployment file at ${file}: off-chain checks only (pass --deployment <file>, or start \`opml devnet\`)`, problems: [] };
+  // Flag > OPML_* variable > config file, as for every chain command: a game address needs no deployment file.
+  const r = resolveChainOptions(opts);
+  if (!r.gameAddress && !existsSync(r.deployment)) {
+    return { name: 'registered', status: 'skipped', detail: `no deployment file at ${r.deployment}: off-chain checks only (pass --deployment <file> or --game-address <addr> --rpc-url <url>, or start \`opml devnet\`)`, problems: [] };
   }
-  const d = readDeployment(file);
-  const deployment = opts.rpcUrl ? { ...d, rpcUrl: opts.rpcUrl } : d;
+  const deployment = await resolveDeployment(r);
   // Reads only: any key will do, none is ever used to send.
   const chain = await GameChain.connect(deployment, generatePrivateKey());
   const where = `the game at ${deployment.game} (chain ${deployment.chainId}, ${deployment.rpcUrl})`;
@@ -123,7 +123,7 @@ export async function verifyModel(model: string, opts: ChainOptions & { calibrat
     problems: problems.map((p) => `${p.rule}: ${p.message}`),
   });
 
-  const f = forcedMoves(c, disputeGameAbi(() => out.progress('compiling the contracts (first run only) ...')));
+  const f = forcedMoves(c, disputeGameAbi((what) => out.progress(what)));
   checks.push({
     name: 'forced moves',
     status: f.underCaps ? 'ok' : 'failed',
@@ -146,7 +146,7 @@ export async function verifyModel(model: string, opts: ChainOptions & { calibrat
       `verify-model: ${model} failed ${failed.map((k) => k.name).join(', ')}`,
       ExitCode.INPUT,
       failed.length === 1 && failed[0].name === 'registered' && !result.checks[0].problems.some((p) => p.includes('the chain has'))
-        ? `register it: opml register ${model}${opts.deployment && opts.deployment !== DEFAULT_DEPLOYMENT ? ` --deployment ${opts.deployment}` : ''}${opts.rpcUrl ? ` --rpc-url ${opts.rpcUrl}` : ''}`
+        ? `register it: opml register ${model}${opts.deployment && opts.deployment !== DEFAULT_DEPLOYMENT ? ` --deployment ${opts.deployment}` : ''}${opts.gameAddress ? ` --game-address ${opts.gameAddress}` : ''}${opts.rpcUrl ? ` --rpc-url ${opts.rpcUrl}` : ''}`
         : undefined,
     );
   }

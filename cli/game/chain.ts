@@ -4,28 +4,47 @@
  * are sent without waiting (`send`), nonces from a local nonce manager, so an agent puts one move per dispute
  * into the same block and waits for them together (`flush`); `write` sends and waits for one. The gas of every
  * transaction is logged per action for reports. Reads and sends retry transient RPC failures with backoff.
+ *
+ * Transaction settings (TxSettings): EIP-1559 fees (a --max-fee above the base fee refuses to send rather than
+ * wait forever), a confirmation depth (a write is done once `confirmations` blocks are on it; every read of
+ * the contract and its logs is made at head − confirmations + 1, so nothing acts on a block that can still be
+ * reorganized away within that depth), and log reads paged in bounded block ranges. The events that say which
+ * submissions and disputes exist are kept in a reorg-checked index (cli/chain/logs.ts) read forward from a
+ * cursor, not from the deploy block every time. The key is a private key or a remote signer.
  */
 import {
+  BaseError,
+  BlockNotFoundError,
   bytesToHex,
   createPublicClient,
   createWalletClient,
   decodeEventLog,
   defineChain,
+  encodeDeployData,
   encodeFunctionData,
+  formatGwei,
   hexToBytes,
   http,
+  HttpRequestError,
+  keccak256,
   type Abi,
+  type AbiEvent,
   type Account,
   type Address,
   type Chain,
   type Hex,
+  type LocalAccount,
   type PublicClient,
   type TransactionReceipt,
   type WalletClient,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { getTransactionError } from 'viem/utils';
 import { createNonceManager, jsonRpc, type NonceManager } from 'viem/nonce';
 import { loadArtifact } from '../chain/artifacts.ts';
+import { EventIndex, readPaged, type IndexedLog, type Pager } from '../chain/logs.ts';
+import { remoteSignerAccount } from '../chain/remoteSigner.ts';
+import { DEFAULT_LOG_RANGE, type RemoteSignerSpec, type TxSettings } from '../chain/tx.ts';
 import { ensureContractsBuilt } from '../chain/foundry.ts';
 import { toAbiState } from '../chain/judgeAbi.ts';
 import { toAbiNodeSpec, type ModelCommitment } from '../../models/int/commitment.ts';
@@ -64,12 +83,15 @@ async function publicClientFor(rpcUrl: string) {
   return { chainId, chain, transport, publicClient: createPublicClient({ chain, transport, pollingInterval: 50 }) as PublicClient };
 }
 
-async function clientsFor(rpcUrl: string, privateKey: Hex) {
+/** Who signs: a private key, or a remote signer that holds the key. */
+export type KeySource = Hex | RemoteSignerSpec;
+
+async function clientsFor(rpcUrl: string, key: KeySource) {
   const { chainId, chain, transport, publicClient } = await publicClientFor(rpcUrl);
   // A nonce manager of this client's own: viem's shared one would carry nonces over from another chain with the
   // same id (a previous anvil), and a nonce gap leaves every transaction pending forever.
   const nonces = createNonceManager({ source: jsonRpc() });
-  const account = privateKeyToAccount(privateKey, { nonceManager: nonces });
+  const account = typeof key === 'string' ? privateKeyToAccount(key, { nonceManager: nonces }) : await remoteSignerAccount(key, nonces);
   return {
     chainId,
     account,
@@ -77,6 +99,63 @@ async function clientsFor(rpcUrl: string, privateKey: Hex) {
     walletClient: createWalletClient({ chain, transport, account }) as WalletClient,
     nonces,
   };
+}
+
+/** The fee fields for a transaction under `tx` (none set: viem's own estimate); refuses while the base fee is above --max-fee. */
+async function feeFields(publicClient: PublicClient, tx: TxSettings, action: string): Promise<{ maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint }> {
+  const { maxFeePerGas: cap, maxPriorityFeePerGas: tip } = tx;
+  if (cap === undefined) return tip === undefined ? {} : { maxPriorityFeePerGas: tip };
+  const base = (await publicClient.getBlock()).baseFeePerGas ?? 0n;
+  if (base > cap) {
+    throw new ChainError(`${action}: not sent: the base fee is ${formatGwei(base)} gwei, above the max fee of ${formatGwei(cap)} gwei`, 'it is tried again when fees fall (a daemon retries each round); or raise --max-fee (OPML_MAX_FEE)');
+  }
+  if (tip !== undefined) return { maxFeePerGas: cap, maxPriorityFeePerGas: tip };
+  const suggested = await publicClient.estimateMaxPriorityFeePerGas();
+  return { maxFeePerGas: cap, maxPriorityFeePerGas: suggested < cap - base ? suggested : cap - base };
+}
+
+/**
+ * Sign a transaction once and broadcast it, again on a transient failure (viem itself never resends
+ * eth_sendRawTransaction): the same signed bytes are the same transaction, so a resend after a lost answer
+ * at worst meets a node that already has it, which counts as sent. Returns the transaction hash.
+ */
+async function signAndSend(wallet: WalletClient, publicClient: PublicClient, account: Account, request: { to?: Address; data: Hex; value?: bigint; gas?: bigint; maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint }): Promise<Hex> {
+  // The node's refusals by kind (insufficient funds, nonce too low, ...), as viem's own send reports them.
+  const asTxError = (err: unknown) => (err instanceof BaseError ? getTransactionError(err, { account, chain: wallet.chain, ...request } as never) : err);
+  const prepared = await wallet.prepareTransactionRequest({ ...request, account, chain: wallet.chain } as never).catch((err) => {
+    throw asTxError(err);
+  });
+  const raw = await (account as LocalAccount).signTransaction(prepared as never, { serializer: wallet.chain?.serializers?.transaction } as never);
+  const hash = keccak256(raw);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await wallet.sendRawTransaction({ serializedTransaction: raw });
+    } catch (err) {
+      const text = err instanceof BaseError ? `${err.shortMessage} ${err.details}` : String(err);
+      if (/already known|known transaction|already imported|nonce too low/i.test(text)) {
+        if (await publicClient.getTransaction({ hash }).then(() => true, () => false)) return hash;
+      }
+      const transient = err instanceof BaseError && err.walk((e) => e instanceof HttpRequestError) !== null;
+      if (!transient || attempt >= 3) throw asTxError(err);
+      await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+    }
+  }
+}
+
+/** A SignerError that viem wrapped on the way out (the remote signer's own words are the useful ones). */
+function signerCause(err: unknown): ChainError | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) if (e instanceof ChainError) return e;
+  return undefined;
+}
+
+/** A decoded log as the event index keeps it. */
+function toIndexed(l: { blockNumber: bigint | null; transactionHash: Hex | null; logIndex: number | null; eventName?: string; args?: unknown }): IndexedLog {
+  return { blockNumber: l.blockNumber ?? 0n, transactionHash: l.transactionHash ?? '0x', logIndex: l.logIndex ?? 0, eventName: l.eventName ?? '', args: (l.args ?? {}) as Record<string, unknown> };
+}
+
+/** Whether a decoded event argument equals a filter value (addresses and hashes case-insensitively). */
+function argEquals(a: unknown, b: unknown): boolean {
+  return typeof a === 'string' && typeof b === 'string' ? a.toLowerCase() === b.toLowerCase() : a === b;
 }
 
 /** Thrown by a write (or `address`) on a GameChain connected without a key. */
@@ -122,6 +201,10 @@ export class GameChain {
   /** The game's ABI plus the errors of the contracts it calls (so their reverts decode by name too). */
   readonly abi: Abi;
   private inFlight: InFlight[] = [];
+  /** The block range of one eth_getLogs (shrinks when the node refuses a range). */
+  readonly pager: Pager;
+  /** Submitted and Challenged events (which submissions and disputes exist), read forward from a reorg-checked cursor. */
+  readonly index: EventIndex;
 
   private constructor(
     readonly publicClient: PublicClient,
@@ -129,9 +212,54 @@ export class GameChain {
     private readonly signer: Account | undefined,
     readonly deployment: Deployment,
     private readonly nonces: NonceManager | undefined,
+    readonly tx: TxSettings = {},
   ) {
     const errorsOf = (name: string) => loadArtifact(name).abi.filter((e) => e.type === 'error');
     this.abi = [...loadArtifact('DisputeGame').abi, ...errorsOf('TransitionVerifier'), ...errorsOf('VMJudge')];
+    this.pager = { range: tx.logRange ?? DEFAULT_LOG_RANGE };
+    const discovery = this.abi.filter((e): e is AbiEvent => e.type === 'event' && (e.name === 'Submitted' || e.name === 'Challenged'));
+    this.index = new EventIndex({
+      start: BigInt(deployment.deployBlock),
+      safeHead: () => this.safeHead(),
+      blockHash: async (n) => {
+        try {
+          return (await publicClient.getBlock({ blockNumber: n })).hash ?? undefined;
+        } catch (err) {
+          if (err instanceof BaseError && err.walk((e) => e instanceof BlockNotFoundError)) return undefined;
+          throw chainError(`reading block ${n}`, err, deployment.rpcUrl);
+        }
+      },
+      read: (from, to) =>
+        this.paged('Submitted and Challenged events', from, to, async (a, b) =>
+          (await publicClient.getLogs({ address: deployment.game, events: discovery, fromBlock: a, toBlock: b })).map((l) => toIndexed(l)),
+        ),
+    });
+  }
+
+  /** Blocks a write must be under before it counts as done (--confirmations, default 1). */
+  get confirmations(): number {
+    return Math.max(1, this.tx.confirmations ?? 1);
+  }
+
+  /** The newest block whose state counts: head − confirmations + 1. */
+  async safeHead(): Promise<bigint> {
+    let head: bigint;
+    try {
+      head = await this.publicClient.getBlockNumber({ cacheTime: 0 });
+    } catch (err) {
+      throw chainError('reading the block number', err, this.deployment.rpcUrl);
+    }
+    const safe = head - BigInt(this.confirmations - 1);
+    return safe < 0n ? 0n : safe;
+  }
+
+  /** Read [from, to] through `read` in bounded ranges (see cli/chain/logs.ts); failures as ChainErrors. */
+  private async paged<T>(what: string, from: bigint, to: bigint, read: (a: bigint, b: bigint) => Promise<T[]>): Promise<T[]> {
+    try {
+      return await readPaged(read, from, to, this.pager);
+    } catch (err) {
+      throw chainError(`reading ${what}`, err, this.deployment.rpcUrl);
+    }
   }
 
   /** False when connected without a key: reads work, every write throws a NoKeyError. */
@@ -153,10 +281,10 @@ export class GameChain {
     return this.account.address;
   }
 
-  /** Connect to a deployed game; without `privateKey` the connection is read-only. */
-  static async connect(deployment: Deployment, privateKey?: Hex): Promise<GameChain> {
+  /** Connect to a deployed game; without a key (or remote signer) the connection is read-only. */
+  static async connect(deployment: Deployment, key?: KeySource, tx: TxSettings = {}): Promise<GameChain> {
     ensureContractsBuilt();
-    const c = privateKey ? await clientsFor(deployment.rpcUrl, privateKey) : { ...(await publicClientFor(deployment.rpcUrl)), walletClient: undefined, account: undefined, nonces: undefined };
+    const c = key ? await clientsFor(deployment.rpcUrl, key) : { ...(await publicClientFor(deployment.rpcUrl)), walletClient: undefined, account: undefined, nonces: undefined };
     if (c.chainId !== deployment.chainId) {
       throw new ChainError(`the RPC at ${deployment.rpcUrl} is chain ${c.chainId}, but the deployment is on chain ${deployment.chainId}`, 'deploy again with `opml deploy`');
     }
@@ -164,7 +292,7 @@ export class GameChain {
       throw chainError('reading the game contract', e, deployment.rpcUrl);
     });
     if (!code || code === '0x') throw new ChainError(`no game contract at ${deployment.game} on ${deployment.rpcUrl}`, 'deploy it with `opml deploy` (or start `opml devnet`)');
-    return new GameChain(c.publicClient, c.walletClient, c.account, deployment, c.nonces);
+    return new GameChain(c.publicClient, c.walletClient, c.account, deployment, c.nonces, tx);
   }
 
   /**
@@ -226,18 +354,20 @@ export class GameChain {
   }
 
   /** Deploy the judge and the game; `onBuild` is told if the contracts must be compiled first. */
-  static async deploy(rpcUrl: string, privateKey: Hex, params: GameParams, onBuild?: () => void): Promise<Deployment> {
+  static async deploy(rpcUrl: string, key: KeySource, params: GameParams, onBuild?: (what: string) => void, tx: TxSettings = {}): Promise<Deployment> {
     ensureContractsBuilt('DisputeGame', onBuild);
-    const c = await clientsFor(rpcUrl, privateKey);
+    const c = await clientsFor(rpcUrl, key);
     const deployOne = async (name: string, args: unknown[]): Promise<{ address: Address; block: bigint }> => {
       const { abi, bytecode } = loadArtifact(name);
       try {
-        const hash = await c.walletClient.deployContract({ abi, bytecode, args, account: c.account, chain: c.walletClient.chain });
-        const receipt = await c.publicClient.waitForTransactionReceipt({ hash });
+        const fees = await feeFields(c.publicClient, tx, `deploying ${name}`);
+        const hash = await signAndSend(c.walletClient, c.publicClient, c.account, { data: encodeDeployData({ abi, bytecode, args }), ...fees });
+        const receipt = await c.publicClient.waitForTransactionReceipt({ hash, confirmations: Math.max(1, tx.confirmations ?? 1) });
+        if (receipt.status !== 'success') throw new ChainError(`deploying ${name}: the transaction reverted in block ${receipt.blockNumber}`);
         if (!receipt.contractAddress) throw new ChainError(`deploying ${name} produced no contract`);
         return { address: receipt.contractAddress, block: receipt.blockNumber };
       } catch (err) {
-        throw chainError(`deploying ${name}`, err, rpcUrl);
+        throw chainError(`deploying ${name}`, signerCause(err) ?? err, rpcUrl);
       }
     };
     const judge = await deployOne('VMJudge', []);
@@ -256,9 +386,11 @@ export class GameChain {
     };
   }
 
+  /** A view function of the game, read at the safe head (the latest block with --confirmations 1). */
   async read<T>(functionName: string, args: readonly unknown[] = []): Promise<T> {
+    const at = this.confirmations > 1 ? { blockNumber: await this.safeHead() } : {};
     try {
-      return (await this.publicClient.readContract({ address: this.deployment.game, abi: this.abi, functionName, args })) as T;
+      return (await this.publicClient.readContract({ address: this.deployment.game, abi: this.abi, functionName, args, ...at })) as T;
     } catch (err) {
       throw chainError(`reading ${functionName}`, err, this.deployment.rpcUrl);
     }
@@ -277,13 +409,15 @@ export class GameChain {
       // Headroom over the estimate: the clocks make storage costs depend on the block's timestamp, which the
       // estimate can only guess.
       const gas = ((await this.publicClient.estimateContractGas(call)) * 5n) / 4n + 20_000n;
-      hash = await this.walletClient.writeContract({ ...call, gas });
+      const fees = await feeFields(this.publicClient, this.tx, action);
+      hash = await signAndSend(this.walletClient, this.publicClient, this.account, { to: this.deployment.game, data: encodeFunctionData({ abi: this.abi, functionName, args } as never), value, gas, ...fees });
     } catch (err) {
       // A send that failed after taking a nonce must not leave a gap: ask the chain again next time.
       this.nonces?.reset({ address: this.account.address, chainId: this.walletClient.chain!.id });
-      throw chainError(action, err, this.deployment.rpcUrl);
+      throw chainError(action, signerCause(err) ?? err, this.deployment.rpcUrl);
     }
-    const receipt = this.publicClient.waitForTransactionReceipt({ hash, retryCount: 1000 }).then((r) => {
+    // Done once `confirmations` blocks are on it (viem follows a replacement transaction too).
+    const receipt = this.publicClient.waitForTransactionReceipt({ hash, retryCount: 1000, confirmations: this.confirmations }).then((r) => {
       this.fees += r.gasUsed * r.effectiveGasPrice;
       if (r.status !== 'success') throw new ChainError(`${action}: the transaction reverted in block ${r.blockNumber}`);
       this.gas.push({ action, gas: r.gasUsed, calldata });
@@ -388,13 +522,15 @@ export class GameChain {
    * their InputChunk events hold the words, and the model says how many words each input has.
    */
   async submittedInputs(id: bigint): Promise<Int32Array[]> {
-    const logs = await this.events('Submitted', { id });
+    const logs = await this.indexed('Submitted', { id });
     if (logs.length === 0) throw new ChainError(`submission ${id} has no Submitted event on this game contract`, 'check the id with `opml status`');
-    const { modelId, uploads } = logs[0] as { modelId: Hex; uploads: readonly bigint[] };
+    const { modelId, uploads } = logs[0].args as { modelId: Hex; uploads: readonly bigint[] };
     const { inputWords } = await this.model(modelId);
+    // Every chunk of an upload was published before the submission that names it.
+    const upTo = logs[0].blockNumber;
     return Promise.all(
       uploads.map(async (upload, i) => {
-        const chunks = ((await this.events('InputChunk', { upload })) as { index: bigint; words: Hex }[]).sort((a, b) => Number(a.index - b.index));
+        const chunks = ((await this.events('InputChunk', { upload }, upTo)) as { index: bigint; words: Hex }[]).sort((a, b) => Number(a.index - b.index));
         const bytes = chunks.flatMap((c) => Array.from(hexToBytes(c.words)));
         const words = unpackWords(Uint8Array.from(bytes.slice(0, inputWords[i] * 4)));
         if (words.length !== inputWords[i]) throw new ChainError(`submission ${id}: input ${i} has ${words.length} published words, the model ${inputWords[i]}`);
@@ -403,32 +539,45 @@ export class GameChain {
     );
   }
 
-  /** The decoded arguments of this contract's `eventName` events matching `args`, oldest first. */
-  async events(eventName: string, args: Record<string, unknown>): Promise<Record<string, unknown>[]> {
-    try {
-      const logs = await this.publicClient.getContractEvents({ address: this.deployment.game, abi: this.abi, eventName, args, fromBlock: BigInt(this.deployment.deployBlock) });
-      return logs.map((l) => (l as unknown as { args: Record<string, unknown> }).args);
-    } catch (err) {
-      throw chainError(`reading ${eventName} events`, err, this.deployment.rpcUrl);
-    }
+  /**
+   * The decoded arguments of this contract's `eventName` events matching `args`, oldest first, from the deploy
+   * block to `toBlock` (default: the safe head), read in bounded block ranges.
+   */
+  async events(eventName: string, args: Record<string, unknown>, toBlock?: bigint): Promise<Record<string, unknown>[]> {
+    return (await this.eventLogs(eventName, args, toBlock)).map((l) => l.args);
+  }
+
+  /** As `events`, with each event's block and transaction. */
+  async eventLogs(eventName: string, args: Record<string, unknown>, toBlock?: bigint): Promise<IndexedLog[]> {
+    const to = toBlock ?? (await this.safeHead());
+    return this.paged(`${eventName} events`, BigInt(this.deployment.deployBlock), to, async (fromBlock, b) =>
+      (await this.publicClient.getContractEvents({ address: this.deployment.game, abi: this.abi, eventName, args, fromBlock, toBlock: b })).map((l) => toIndexed(l as never)),
+    );
+  }
+
+  /** Submitted or Challenged events matching `args`, oldest first, from the event index (synced first). */
+  async indexed(eventName: 'Submitted' | 'Challenged', args: Record<string, unknown>): Promise<IndexedLog[]> {
+    await this.index.sync();
+    return this.index.all().filter((l) => l.eventName === eventName && Object.entries(args).every(([k, v]) => argEquals(l.args[k], v)));
   }
 
   /** A still-pending submission of `modelId` by this account with final state `finalState`, if one exists. */
   async findPendingSubmission(modelId: Hex, finalState: Hex): Promise<bigint | undefined> {
-    for (const args of (await this.events('Submitted', { submitter: this.address, modelId })) as { id: bigint; finalState: Hex }[]) {
-      if (args.finalState === finalState && (await this.submission(args.id)).status === SubmissionStatus.Pending) return args.id;
+    for (const { args } of await this.indexed('Submitted', { submitter: this.address, modelId })) {
+      const a = args as { id: bigint; finalState: Hex };
+      if (a.finalState === finalState && (await this.submission(a.id)).status === SubmissionStatus.Pending) return a.id;
     }
     return undefined;
   }
 
   /** Dispute ids opened on submission `id`. */
   async disputesOf(id: bigint): Promise<bigint[]> {
-    return ((await this.events('Challenged', { id })) as { d: bigint }[]).map((a) => a.d);
+    return (await this.indexed('Challenged', { id })).map((l) => l.args.d as bigint);
   }
 
   /** Ids of the submissions posted by `submitter`. */
   async submissionsBy(submitter: Address): Promise<bigint[]> {
-    return ((await this.events('Submitted', { submitter })) as { id: bigint }[]).map((a) => a.id);
+    return (await this.indexed('Submitted', { submitter })).map((l) => l.args.id as bigint);
   }
 
   // ---- moves -----------------------------------------------------------------------------------------

@@ -150,7 +150,7 @@ export const CALIBRATION = {
 let abiCache: Abi | undefined;
 
 /** The DisputeGame ABI (compiling the contracts first when their artifacts are missing or stale). */
-export function disputeGameAbi(onBuild?: () => void): Abi {
+export function disputeGameAbi(onBuild?: (what: string) => void): Abi {
   if (!abiCache) {
     ensureContractsBuilt('DisputeGame', onBuild);
     abiCache = loadArtifact('DisputeGame').abi;

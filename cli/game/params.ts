@@ -7,6 +7,7 @@ import { ceilLog2 } from '../../vm/merkle.ts';
 import type { ModelCommitment } from '../../models/int/commitment.ts';
 import { ExitCode, OpmlError } from '../errors.ts';
 import type { GameParams } from './chain.ts';
+import { PROFILE_INFO, type ProfileName } from './profileInfo.ts';
 
 /** A chain the game is deployed on, and the parameters sized for it. */
 export interface Profile {
@@ -22,22 +23,21 @@ export const MOVE_BLOCKS = 5;
 /** Blocks of slack each side starts with on top of its increments (re-execution, a restarted agent). */
 export const CLOCK_BLOCKS = 50;
 
+const info = (name: ProfileName) => PROFILE_INFO.find((p) => p.name === name)!;
+
 export const PROFILES: readonly Profile[] = [
   {
-    name: 'l1',
-    description: 'a 12 s-block L1: 1 h per side plus 2 min per move, a 6 h challenge window',
+    ...info('l1'),
     blockTime: 12,
     params: { minBond: parseEther('1'), challengeBond: parseEther('1'), challengeWindow: 21_600, clockSeconds: 3_600, moveIncrement: 120 },
   },
   {
-    name: 'l2',
-    description: 'a 2 s-block L2: 15 min per side plus 30 s per move, a 2 h challenge window',
+    ...info('l2'),
     blockTime: 2,
     params: { minBond: parseEther('0.1'), challengeBond: parseEther('0.1'), challengeWindow: 7_200, clockSeconds: 900, moveIncrement: 30 },
   },
   {
-    name: 'devnet',
-    description: 'a local anvil (a block per transaction, 1 s): 5 min per side plus 15 s per move, a 10 min window',
+    ...info('devnet'),
     blockTime: 1,
     params: { minBond: parseEther('0.1'), challengeBond: parseEther('0.1'), challengeWindow: 600, clockSeconds: 300, moveIncrement: 15 },
   },

@@ -43,9 +43,11 @@ export interface ReplayOptions {
   /** Use this RPC instead of starting anvil (it must be an anvil: time is advanced with evm_increaseTime). */
   rpcUrl?: string;
   /** Told before the contracts are compiled (first run on a fresh clone only). */
-  onBuild?: () => void;
+  onBuild?: (what: string) => void;
   /** Seconds per block (overrides the scenario's); 0 plays instantly. */
   blockTime?: number;
+  /** Told the contracts' deployment once deployed (to read the game afterwards, e.g. `opml report` on `rpcUrl`). */
+  onDeployed?: (deployment: Deployment) => void;
 }
 
 export interface DisputeOutcome {
@@ -112,6 +114,7 @@ export async function replay(scenario: Scenario, opts: ReplayOptions): Promise<R
     const params: GameParams = { ...base, minBond: BOND, challengeBond: BOND };
     if (blockTime > 0) await rpc(rpcUrl, 'anvil_setBlockTimestampInterval', [blockTime]);
     const deployment: Deployment = await GameChain.deploy(rpcUrl, DEPLOYER, params, opts.onBuild);
+    opts.onDeployed?.(deployment);
     const started = performance.now(); // wall time: from the submission to the last withdrawal
     const log = opts.log ?? (() => {});
     const accounts: Address[] = [];
@@ -331,9 +334,9 @@ async function mineWhenPending(rpcUrl: string, count: number): Promise<void> {
 
 /** When dispute `d` was ruled (its DisputeResolved block), or now while it is open. */
 async function rulingTime(chain: GameChain, d: bigint): Promise<bigint> {
-  const logs = await chain.publicClient.getContractEvents({ address: chain.deployment.game, abi: chain.abi, eventName: 'DisputeResolved', args: { d }, fromBlock: BigInt(chain.deployment.deployBlock) });
+  const logs = await chain.eventLogs('DisputeResolved', { d });
   if (logs.length === 0) return chain.now();
-  return (await chain.publicClient.getBlock({ blockNumber: logs[0].blockNumber! })).timestamp;
+  return (await chain.publicClient.getBlock({ blockNumber: logs[0].blockNumber })).timestamp;
 }
 
 /**

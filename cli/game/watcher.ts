@@ -29,7 +29,9 @@ export interface WatchedModel {
 
 /** Whether a failure is the RPC's (try again next round) rather than the submission's (skip it for good). */
 export function transient(err: unknown): boolean {
-  return err instanceof ChainError && /cannot reach|timed out|429|fetch failed|ECONN|socket/i.test(err.message);
+  // A refused send (base fee above --max-fee), a chain reorganizing under a read and a remote signer that
+  // cannot be reached pass too: the submission is checked again next round, never skipped for them.
+  return err instanceof ChainError && /cannot reach|timed out|429|fetch failed|ECONN|socket|not sent: the base fee|reorganiz|remote signer at .*: (no answer|cannot reach)/i.test(err.message);
 }
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));

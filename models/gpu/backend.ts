@@ -6,26 +6,29 @@
  * - `gpu`: the best adapter openGpu finds (a hardware GPU, else Dawn's OpenGL ES backend on llvmpipe); any
  *   failure (no adapter, an op without a GPU kernel, a graph too big for one storage binding, a numerics
  *   self-check mismatch) is an error.
- * - `auto`: the same adapter order as `gpu` (a hardware GPU, else Dawn's OpenGL ES backend on llvmpipe), used
- *   when it passes the numerics self-check; else the CPU. Never fails because of the GPU.
+ * - `auto`: a hardware adapter of that order, used when it passes the numerics self-check; else the CPU. A
+ *   software adapter (llvmpipe, lavapipe, SwiftShader) is not taken: on it the GPU executor is no faster than
+ *   the CPU executor, and opening it plus the self-check cost ~0.3 s per command. Never fails because of the GPU.
  * The results are bit-identical either way (test/gpu), so the choice only changes speed.
  */
 import type { GraphRun } from '../int/execute.ts';
 import { runGraph } from '../int/execute.ts';
 import type { IntGraph } from '../int/graph.ts';
-import { openGpu, type GpuDevice } from './device.ts';
-import { GpuCapacityError, GpuUnsupportedError, runGraphGpu, type GpuRunOptions } from './executor.ts';
-import { verifyGpuNumerics } from './probe.ts';
+import type { Backend } from './backendChoice.ts';
+// The GPU modules (Dawn through the webgpu package) load only when a run asks for a GPU: `--backend cpu` and
+// the CLI's light commands never pay for them.
+import type { GpuDevice } from './device.ts';
+import type { GpuRunOptions } from './executor.ts';
+import type { verifyGpuNumerics } from './probe.ts';
 
-export type Backend = 'gpu' | 'cpu' | 'auto';
-export const BACKENDS: readonly Backend[] = ['auto', 'gpu', 'cpu'];
+export { BACKENDS, type Backend } from './backendChoice.ts';
 
 /** The self-check result per device (run once per device). */
 const checked = new WeakMap<GpuDevice, ReturnType<typeof verifyGpuNumerics>>();
 function selfCheck(gpu: GpuDevice): ReturnType<typeof verifyGpuNumerics> {
   let r = checked.get(gpu);
   if (!r) {
-    r = verifyGpuNumerics(gpu);
+    r = import('./probe.ts').then((p) => p.verifyGpuNumerics(gpu));
     checked.set(gpu, r);
   }
   return r;
@@ -58,10 +61,11 @@ export async function runGraphOn(
 ): Promise<BackendRun> {
   const cpu = (why: string): BackendRun => ({ run: runGraph(graph, inputs), used: 'cpu', detail: why });
   if (backend === 'cpu') return cpu('cpu executor');
+  const [{ openGpu }, { GpuCapacityError, GpuUnsupportedError, runGraphGpu }] = await Promise.all([import('./device.ts'), import('./executor.ts')]);
   let device = options.gpu;
   let own = false;
   if (!device) {
-    const opened = await openGpu({ prefer: 'auto' });
+    const opened = await openGpu({ prefer: backend === 'auto' ? 'hardware' : 'auto' });
     if (!opened.ok) {
       if (backend === 'gpu') throw new GpuBackendError(`--backend gpu: ${opened.reason} (${opened.attempts.join('; ')})`);
       return cpu(`cpu executor (no GPU adapter: ${opened.attempts.join('; ')})`);

@@ -8,6 +8,8 @@
  *      (needs libEGL + libGLESv2 and `EGL_PLATFORM=surfaceless`, which is set here when unset);
  *   3. a software adapter of the default backend (e.g. a lavapipe that Dawn accepts), if step 1 offered one.
  * Nothing found: `{ ok: false, reason }`, and the caller falls back to the CPU executor.
+ * `prefer: 'hardware'` (what `--backend auto` asks for) takes steps 1 and 2 only for a hardware adapter: a
+ * software one is reported and never opened.
  *
  * `GpuDevice.destroy()` destroys the device and drops every reference to Dawn, so node exits normally.
  */
@@ -164,7 +166,6 @@ export async function openGpu(options: { prefer?: GpuPreference } = {}): Promise
 
   if (prefer !== 'software' && !hasVulkanLoader()) {
     attempts.push('default backend: no Vulkan loader (libvulkan.so.1) on this machine');
-    if (prefer === 'hardware') return { ok: false, reason: 'no hardware GPU adapter', attempts };
   } else if (prefer !== 'software') {
     try {
       const gpu = create([]);
@@ -186,7 +187,6 @@ export async function openGpu(options: { prefer?: GpuPreference } = {}): Promise
     } catch (e) {
       attempts.push(`default backend: ${(e as Error).message}`);
     }
-    if (prefer === 'hardware') return { ok: false, reason: 'no hardware GPU adapter', attempts };
   }
 
   try {
@@ -198,6 +198,10 @@ export async function openGpu(options: { prefer?: GpuPreference } = {}): Promise
     if (!adapter) attempts.push('opengles backend: no adapter (needs libEGL, libGLESv2 and a Mesa driver; EGL_PLATFORM=surfaceless)');
     else {
       const r = report(adapter, 'opengles', 'compatibility');
+      if (r.software && prefer === 'hardware') {
+        attempts.push(`opengles backend: only a software adapter, ${describeAdapter(r)}`);
+        return { ok: false, reason: 'no hardware GPU adapter', attempts };
+      }
       try {
         return { ok: true, gpu: await device(gpu, adapter, r) };
       } catch (e) {
@@ -208,6 +212,7 @@ export async function openGpu(options: { prefer?: GpuPreference } = {}): Promise
     attempts.push(`opengles backend: ${(e as Error).message}`);
   }
 
+  if (prefer === 'hardware') return { ok: false, reason: 'no hardware GPU adapter', attempts };
   if (softwareDefault) {
     try {
       return { ok: true, gpu: await device(softwareDefault.gpu, softwareDefault.adapter, softwareDefault.r) };

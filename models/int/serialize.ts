@@ -6,6 +6,7 @@
  */
 import { bytesToHex, keccak256, type Hex } from 'viem';
 import { elementCount, type IntGraph } from './graph.ts';
+import { intGraphProblem } from './validate.ts';
 
 const MAGIC = 'OPMLIR2\n';
 /** The first version, without a content hash. */
@@ -13,9 +14,12 @@ const MAGIC_V1 = 'OPMLIR1\n';
 const HASH_BYTES = 32;
 
 export class IntGraphFormatError extends Error {
+  readonly cause_: string;
+  readonly fix = 're-create it with `opml quantize <model.onnx> -o <file.opml>`';
   constructor(reason: string) {
     super(`not a valid .opml integer graph: ${reason} (re-create it with \`opml quantize\`)`);
     this.name = 'IntGraphFormatError';
+    this.cause_ = `not a valid .opml integer graph: ${reason}`;
   }
 }
 
@@ -56,9 +60,11 @@ export function deserializeIntGraph(file: Uint8Array): IntGraph {
   let header: Omit<IntGraph, 'weights'>;
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(start, start + headerLength)));
-  } catch {
-    throw new IntGraphFormatError('the header is not JSON');
+  } catch (err) {
+    throw new IntGraphFormatError(err instanceof RangeError ? 'the header is nested too deeply' : 'the header is not JSON');
   }
+  const problem = intGraphProblem(header);
+  if (problem) throw new IntGraphFormatError(problem);
   const graph: IntGraph = { ...header, weights: new Map() };
   let o = start + headerLength;
   graph.tensors.forEach((t, id) => {

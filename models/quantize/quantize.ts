@@ -4,6 +4,7 @@
  * integer inputs (token ids) stay as they are.
  */
 import type { Feeds } from '../float/evaluate.ts';
+import { ModelError, nodeSubject, printable } from '../errors.ts';
 import type { FloatGraph, GraphNode } from '../graph.ts';
 import type { IntGraph } from '../int/graph.ts';
 import type { OpType } from '../ops.ts';
@@ -12,7 +13,22 @@ import { calibrate } from './calibrate.ts';
 import { QuantContext } from './context.ts';
 import { QUANTIZERS, type OpQuantizer } from './ops/index.ts';
 
+/**
+ * Refuse a weight that is not a finite number (NaN, ±Inf): it has no int8 value, and quantizing it would
+ * silently give a whole channel a scale of NaN or Infinity. The message names the initializer and its node.
+ */
+export function checkFiniteWeights(graph: FloatGraph): void {
+  for (const [name, t] of graph.initializers) {
+    const i = t.data.findIndex((v) => !Number.isFinite(v));
+    if (i < 0) continue;
+    const reader = graph.nodes.find((n) => n.inputs.includes(name));
+    const subject = `initializer "${printable(name)}"${reader ? ` (read by ${nodeSubject(reader.name, reader.op)})` : ''}`;
+    throw new ModelError(subject, `element ${i} of ${t.data.length} is ${t.data[i]}, not a finite number`, 'fix the weights (a diverged training run or a damaged file?) and export again');
+  }
+}
+
 export function quantize(graph: FloatGraph, samples: readonly Feeds[]): IntGraph {
+  checkFiniteWeights(graph);
   const ranges = calibrate(graph, samples);
   const b = new IntGraphBuilder();
   const ctx: QuantContext = new QuantContext(graph, ranges, b);

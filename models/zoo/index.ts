@@ -1,8 +1,8 @@
 // The model zoo: small ONNX models committed with the repo (rebuild: npx tsx scripts/zoo/build.ts).
 
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { DType, Tensor } from '../graph.ts';
+import { repoPath } from '../repoRoot.ts';
 import { loadMnist, mnistImage } from './mnist.ts';
 import { encode, PROMPTS, SEQ_LEN, VOCAB_SIZE } from './tokens.ts';
 
@@ -31,11 +31,11 @@ export interface ZooModel {
   samples(count: number): ZooSample[];
 }
 
-const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const here = (file: string) => repoPath('models', 'zoo', file);
 
 function mnistSamples(dims: number[]) {
   return (count: number): ZooSample[] => {
-    const test = loadMnist('test');
+    const test = loadMnist('test', count);
     return Array.from({ length: Math.min(count, test.count) }, (_, i) => ({
       feeds: { image: mnistImage(test, i, dims) },
       label: test.labels[i],

@@ -1,8 +1,10 @@
 /**
  * The three-terminal story with real processes: `opml devnet` mining a block every second, a tampering
  * `opml submit --tamper 1` that defends its lie, and `opml watch --role challenger` that catches and wins it.
- * The challenger exits 0, the liar 5 (it lost its dispute), `opml status 0` says rejected, and stopping devnet
- * stops its anvil. Also: `--tamper` is refused on any chain but a dev chain.
+ * The challenger exits 0, the liar 5 (it lost its dispute), `opml status 0` says rejected. Meanwhile an honest
+ * submitter (its own key) posts result 1 and `opml watch --role submitter` defends it until it is final, and
+ * `opml report 0` writes the dispute's page. Stopping devnet stops its anvil. Also: `--tamper` is refused on any
+ * chain but a dev chain.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,6 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireDevChain, tamperNode } from '../../cli/commands/submit.ts';
 import { ExitCode, OpmlError } from '../../cli/errors.ts';
 import { prepareModel } from '../../models/prepare.ts';
+
+/** anvil's third test account (its mnemonic's index 2): neither the liar's key nor the challenger's. */
+const ANVIL_THIRD_KEY = '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -84,7 +89,9 @@ describe('submit --tamper', () => {
 describe('opml devnet + submit --tamper + watch --role challenger', () => {
   it('the challenger catches the lie and wins; the liar exits 5; devnet stops its anvil', async () => {
     const dep = path.join(dir, 'deployment.json');
-    devnet = opml(['devnet', '--block-time', '1', '--deployment', dep]);
+    // A one-minute window (the shortest devnet accepts with 1 s blocks: it must cover one clock) so the honest
+    // result below is final within the test; the README's `opml devnet` has the profile's ten minutes.
+    devnet = opml(['devnet', '--block-time', '1', '--deployment', dep, '--window', '60', '--clock', '60']);
     // The first run compiles the contracts: wait for the deployment file and the line that says it is running.
     while (!(existsSync(dep) && /running/.test(devnet.output()))) {
       if (devnet.child.exitCode !== null) throw new Error(`devnet exited ${devnet.child.exitCode}:\n${devnet.output()}`);
@@ -100,6 +107,15 @@ describe('opml devnet + submit --tamper + watch --role challenger', () => {
     others.push(liar);
     const challenger = opml(['watch', '--role', 'challenger', '--model', 'mnist-mlp', '--deployment', dep, '--state', path.join(dir, 'challenger.json'), '--interval', '200', '--until-done']);
     others.push(challenger);
+    // Terminal 4: an honest submitter with a key of its own posts result 1 once the lie
+    // is posted, then its daemon defends it until it is final (the challenger agrees with it, so nobody disputes).
+    const honestEnv = { OPML_SUBMITTER_KEY: ANVIL_THIRD_KEY };
+    while (!/submitted result 0|result 0/.test(liar.output()) && liar.child.exitCode === null) await sleep(200);
+    const honest = opml(['submit', 'mnist-mlp', '--input', 'mnist:1', '--deployment', dep, '--state', path.join(dir, 'honest', 'result.json')], honestEnv);
+    others.push(honest);
+    expect(await honest.exited, honest.output()).toBe(0);
+    const defender = opml(['watch', '--role', 'submitter', '--model', 'mnist-mlp', '--deployment', dep, '--state', path.join(dir, 'honest'), '--interval', '200', '--until-done'], honestEnv);
+    others.push(defender);
     const [liarCode, challengerCode] = await Promise.all([liar.exited, challenger.exited]);
     expect(challengerCode, challenger.output()).toBe(0);
     expect(liarCode, liar.output()).toBe(ExitCode.DISPUTE_LOST);
@@ -110,6 +126,22 @@ describe('opml devnet + submit --tamper + watch --role challenger', () => {
     expect(await status.exited, status.output()).toBe(0);
     expect(status.output()).toMatch(/result 0: rejected/);
     expect(status.output()).toMatch(/won by the challenger/);
+
+    // The honest result: final once its window closed (devnet mines while idle), its bond withdrawn.
+    expect(await defender.exited, defender.output()).toBe(0);
+    expect(defender.output()).toMatch(/result 1 finalized/);
+    const status1 = opml(['status', '1', '--deployment', dep]);
+    expect(await status1.exited, status1.output()).toBe(0);
+    expect(status1.output()).toMatch(/result 1: finalized/);
+
+    // The dispute you can see: one page with the timeline, the decoded step and the bonds.
+    const page = path.join(dir, 'dispute.html');
+    const rep = opml(['report', '0', '--model', 'mnist-mlp', '--deployment', dep, '-o', page]);
+    expect(await rep.exited, rep.output()).toBe(0);
+    expect(rep.output()).toMatch(/dispute 0: won by the challenger \(step\), node 1/);
+    const html = readFileSync(page, 'utf8');
+    expect(html).toMatch(/resolve step/);
+    expect(html).toMatch(/burned/);
 
     devnet.child.kill('SIGINT');
     expect(await devnet.exited).toBe(0);

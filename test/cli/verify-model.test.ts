@@ -224,6 +224,13 @@ describe('opml verify-model', () => {
     for (const name of ['registered', 'registration', 'forced moves', 'weights']) expect(text).toMatch(new RegExp(`^ok\\s+${name}\\s+\\S`, 'm'));
   }, 120_000);
 
+  it('--game-address with --rpc-url: no deployment file needed, the rest is read from the contract', async () => {
+    const { result, error } = await verify({ deployment: path.join(dir, 'none.json'), gameAddress: deployment.game, rpcUrl: anvil.rpcUrl });
+    expect(error).toBeUndefined();
+    expect(result.onChain).toBe(true);
+    expect(result.checks[0]).toMatchObject({ name: 'registered', status: 'ok' });
+  }, 120_000);
+
   it('without a deployment file: the off-chain checks only, and it says so', async () => {
     const { result, error, lines } = await verify({ deployment: path.join(dir, 'none.json') });
     expect(error).toBeUndefined();
