@@ -89,6 +89,15 @@ export function buildProgram(): Command {
     .action(async (opts) => void (await (await import('./commands/eval.ts')).evalZoo(opts)));
 
   // How transactions are sent (every writing command, deploy included); validated in cli/chain/tx.ts.
+  // The game's parameters, for the commands that deploy one (devnet, deploy).
+  const gameParamOpts = (c: Command) =>
+    c
+      .option('--min-bond <eth>', 'smallest submission bond (default: the profile\'s)', parseEthAmount)
+      .option('--challenge-bond <eth>', 'every challenge\'s bond (default: the profile\'s)', parseEthAmount)
+      .option('--window <seconds>', 'challenge window (default: the profile\'s)', positiveInt)
+      .option('--clock <seconds>', 'each side\'s starting time per dispute (default: the profile\'s)', positiveInt)
+      .option('--increment <seconds>', 'time credited to a side at each of its moves (default: the profile\'s)', positiveInt);
+
   const txOpts = (c: Command) =>
     c
       .option('--max-fee <gwei>', 'EIP-1559 max fee per gas, in gwei; nothing is sent while the base fee is above it (default: the node\'s estimate) [env OPML_MAX_FEE]')
@@ -113,22 +122,17 @@ export function buildProgram(): Command {
         '\nSettings: flag > OPML_* environment variable > config file (keys rpcUrl, deployment, gameAddress, keystore,\npasswordFile, submitterKeystore, challengerKeystore, maxFee, priorityFee, confirmations, logRange, signerUrl,\nsignerAddress) > default.\nThe key: --keystore; then OPML_SUBMITTER_KEY / OPML_SUBMITTER_KEYSTORE (submitter commands) or\nOPML_CHALLENGER_KEY / OPML_CHALLENGER_KEYSTORE (challenger commands); then OPML_PRIVATE_KEY / OPML_KEYSTORE;\nthen the config file; on a local anvil (chain 31337) its test accounts. `status` needs no key. A remote signer\n(--signer-url) signs instead of any key.\nTransactions: --max-fee / --priority-fee in gwei (EIP-1559; nothing is sent while the base fee is above --max-fee);\n--confirmations <n>: a write is done n blocks deep and the game is read at head − n + 1; RPC failures are retried\nwith backoff (a send re-sends the same signed transaction, never a second one); events are read --log-range\nblocks at a time and checked for reorgs.\n  e.g. opml watch --role challenger -m mnist-mlp --max-fee 50 --priority-fee 2 --confirmations 3 --log-range 2000',
       );
 
-  program
+  gameParamOpts(program
     .command('devnet')
     .description('start a local anvil with the contracts deployed, write .opml/deployment.json, run until Ctrl-C')
     .option('--profile <name>', `parameter defaults for a chain: ${PROFILES.map((p) => p.name).join(', ')}`, 'devnet')
     .option('--block-time <seconds>', 'mine a block every this many seconds, idle or not, so windows close and timeouts come (0: a block per transaction only)', nonNegativeInt, 1)
     .option('--port <n>', 'the RPC port on 127.0.0.1 (default: a free one)', parsePort)
     .option('--deployment <file>', 'where to write the addresses', '.opml/deployment.json')
-    .option('--min-bond <eth>', 'smallest submission bond (default: the profile\'s)', parseEthAmount)
-    .option('--challenge-bond <eth>', 'every challenge\'s bond (default: the profile\'s)', parseEthAmount)
-    .option('--window <seconds>', 'challenge window (default: the profile\'s)', positiveInt)
-    .option('--clock <seconds>', 'each side\'s starting time per dispute (default: the profile\'s)', positiveInt)
-    .option('--increment <seconds>', 'time credited to a side at each of its moves (default: the profile\'s)', positiveInt)
-    .option('--json', 'print the deployment as JSON')
+    .option('--json', 'print the deployment as JSON'))
     .action(async (opts) => void (await (await import('./commands/devnet.ts')).devnet(opts)));
 
-  txOpts(
+  txOpts(gameParamOpts(
     program
       .command('deploy')
       .description('deploy the judge and the game to a chain and write the deployment file')
@@ -136,16 +140,11 @@ export function buildProgram(): Command {
       .option('--deployment <file>', 'where to write the addresses', '.opml/deployment.json')
       .option('--profile <name>', `parameter defaults for a chain: ${PROFILES.map((p) => p.name).join(', ')}`, 'l1')
       .option('--block-time <seconds>', "the chain's block time (default: the profile's); parameters too small for it are refused", positiveInt)
-      .option('--min-bond <eth>', 'smallest submission bond (default: the profile\'s)', parseEthAmount)
-      .option('--challenge-bond <eth>', 'every challenge\'s bond (default: the profile\'s)', parseEthAmount)
-      .option('--window <seconds>', 'challenge window (default: the profile\'s)', positiveInt)
-      .option('--clock <seconds>', 'each side\'s starting time per dispute (default: the profile\'s)', positiveInt)
-      .option('--increment <seconds>', 'time credited to a side at each of its moves (default: the profile\'s)', positiveInt)
       .option('--keystore <file>', 'the key as an encrypted JSON keystore (else OPML_PRIVATE_KEY, OPML_KEYSTORE, the config file) [env OPML_KEYSTORE]')
       .option('--password-file <file>', 'the keystore password (else OPML_PASSWORD, or a prompt in a terminal) [env OPML_PASSWORD_FILE]')
       .option('--config <file>', 'config file of these settings (default .opml/config.json) [env OPML_CONFIG]')
       .option('--json', 'print the deployment as JSON'),
-  )
+  ))
     .addHelpText('after', `\nProfiles:\n${PROFILES.map((p) => `  ${p.name.padEnd(7)} ${p.description}`).join('\n')}\n\nExamples:\n  OPML_PRIVATE_KEY=0x… opml deploy --rpc-url https://l1.example --profile l1\n  OPML_PRIVATE_KEY=0x… opml deploy --rpc-url http://127.0.0.1:8545 --profile l2 --clock 1200\n  opml deploy --rpc-url https://l1.example --keystore key.json --password-file pw --max-fee 40 --priority-fee 1.5 --confirmations 3\n  opml deploy --rpc-url https://l1.example --signer-url http://127.0.0.1:8550 --signer-address 0x…`)
     .action(async (opts) => void (await (await import('./commands/devnet.ts')).deploy(opts)));
 

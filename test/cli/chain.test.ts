@@ -3,17 +3,16 @@
  * and bad input — unreachable RPC, unfunded key, unknown id, the wrong model, a wrong-shape input, a
  * reverted move — each a clear one-line error with a non-zero exit that leaves no stray state behind.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEther, type Hex } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAnvil, type Anvil } from '../../cli/chain/anvil.ts';
-import { ANVIL_KEYS, writeDeployment } from '../../cli/commands/connect.ts';
+import { deployedGame, type DeployedGame } from '../support/chain.ts';
+import { opmlAt } from '../support/cli.ts';
+import type { Anvil } from '../../cli/chain/anvil.ts';
+import { ANVIL_KEYS } from '../../cli/commands/connect.ts';
 import { GameChain } from '../../cli/game/chain.ts';
-import { profile } from '../../cli/game/params.ts';
 import { HonestClaims } from '../../cli/game/claims.ts';
 import { Store } from '../../cli/game/store.ts';
 import { Submitter, type SubmitterState } from '../../cli/game/submitter.ts';
@@ -21,28 +20,21 @@ import { parseInput } from '../../cli/inputs.ts';
 import { prepareModel } from '../../models/prepare.ts';
 import type { Deployment } from '../../cli/game/types.ts';
 
-const BIN = path.resolve('bin/opml.js');
+let game: DeployedGame;
 let anvil: Anvil;
 let dir: string;
 let deployment: Deployment;
 let depFile: string;
 
-function opml(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr.split('\n').filter((l) => l.startsWith('opml:') || l.startsWith('  fix:')).join('\n') };
-}
+const opml = (args: string[], env: Record<string, string> = {}) => opmlAt(dir, args, env);
 
 beforeAll(async () => {
-  anvil = await startAnvil();
-  dir = mkdtempSync(path.join(tmpdir(), 'opml-chain-'));
-  deployment = await GameChain.deploy(anvil.rpcUrl, ANVIL_KEYS[0], profile('devnet').params);
-  depFile = path.join(dir, 'deployment.json');
-  writeDeployment(deployment, depFile);
+  game = await deployedGame('chain');
+  ({ anvil, dir, deployment, depFile } = game);
 }, 300_000);
 
 afterAll(async () => {
-  await anvil?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await game?.stop();
 });
 
 describe('chain commands', () => {

@@ -5,15 +5,16 @@
  * reads wait for the same depth; `opml deploy` takes a keystore like the other chain commands.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseGwei, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANVIL_KEYS, startAnvil, type Anvil } from '../../cli/chain/anvil.ts';
+import { deployedGame, type DeployedGame } from '../support/chain.ts';
+import { cleanEnv, opmlAt } from '../support/cli.ts';
+import { ANVIL_KEYS, type Anvil } from '../../cli/chain/anvil.ts';
 import { foundryBinary } from '../../cli/chain/foundry.ts';
 import { parseTxSettings } from '../../cli/chain/tx.ts';
-import { resolveTxOptions, writeDeployment } from '../../cli/commands/connect.ts';
+import { resolveTxOptions } from '../../cli/commands/connect.ts';
 import { GameChain } from '../../cli/game/chain.ts';
 import { profile } from '../../cli/game/params.ts';
 import type { Deployment } from '../../cli/game/types.ts';
@@ -21,32 +22,21 @@ import { modelCommitment } from '../../models/int/commitment.ts';
 import { prepareModel } from '../../models/prepare.ts';
 import { rpc } from '../support/rpcProxy.ts';
 
-const BIN = path.resolve('bin/opml.js');
+let game: DeployedGame;
 let anvil: Anvil;
 let dir: string;
 let deployment: Deployment;
 let depFile: string;
 
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OPML_'))), ...extra };
-}
-
-function opml(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr.split('\n').filter((l) => l.startsWith('opml:') || l.startsWith('  fix:')).join('\n') };
-}
+const opml = (args: string[], env: Record<string, string> = {}) => opmlAt(dir, args, env);
 
 beforeAll(async () => {
-  anvil = await startAnvil();
-  dir = mkdtempSync(path.join(tmpdir(), 'opml-tx-'));
-  deployment = await GameChain.deploy(anvil.rpcUrl, ANVIL_KEYS[0], profile('devnet').params);
-  depFile = path.join(dir, 'deployment.json');
-  writeDeployment(deployment, depFile);
+  game = await deployedGame('tx');
+  ({ anvil, dir, deployment, depFile } = game);
 }, 300_000);
 
 afterAll(async () => {
-  await anvil?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await game?.stop();
 });
 
 describe('fee, confirmation and log-range settings', () => {

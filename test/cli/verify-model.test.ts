@@ -5,19 +5,17 @@
  * checks alone without a deployment file, and exits 4 when the chain cannot be read.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BaseError, ContractFunctionRevertedError, createPublicClient, http, type Address, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAnvil, type Anvil } from '../../cli/chain/anvil.ts';
+import { deployedGame, type DeployedGame } from '../support/chain.ts';
+import type { Anvil } from '../../cli/chain/anvil.ts';
 import { loadArtifact } from '../../cli/chain/artifacts.ts';
-import { ANVIL_KEYS, writeDeployment } from '../../cli/commands/connect.ts';
+import { ANVIL_KEYS } from '../../cli/commands/connect.ts';
 import { checkWeights, verifyModel, type VerifyResult } from '../../cli/commands/verifyModel.ts';
 import { ExitCode, OpmlError } from '../../cli/errors.ts';
 import { GameChain } from '../../cli/game/chain.ts';
 import { checkModel, type ModelRule } from '../../cli/game/modelChecks.ts';
-import { profile } from '../../cli/game/params.ts';
 import type { Deployment } from '../../cli/game/types.ts';
 import { Output } from '../../cli/output.ts';
 import { modelCommitment, toAbiNodeSpec, type InputRegion, type ModelCommitment, type NodeSpec } from '../../models/int/commitment.ts';
@@ -67,6 +65,7 @@ const CASES: { name: string; rule: ModelRule; model: Shape }[] = [
   { name: "an output whose height is not its slot's", rule: 'SlotHeightMismatch', model: broken((m) => (m.outputWords = 9)) },
 ];
 
+let game: DeployedGame;
 let anvil: Anvil;
 let deployment: Deployment;
 let dir: string;
@@ -114,18 +113,14 @@ async function verify(opts: Parameters<typeof verifyModel>[1]): Promise<{ result
 }
 
 beforeAll(async () => {
-  anvil = await startAnvil();
-  dir = mkdtempSync(path.join(tmpdir(), 'opml-verify-'));
-  deployment = await GameChain.deploy(anvil.rpcUrl, ANVIL_KEYS[0], profile('devnet').params);
-  depFile = path.join(dir, 'deployment.json');
-  writeDeployment(deployment, depFile);
+  game = await deployedGame('verify');
+  ({ anvil, dir, deployment, depFile } = game);
   const chain = await GameChain.connect(deployment, ANVIL_KEYS[1]);
   validator = await chain.read<Address>('modelValidator');
 }, 300_000);
 
 afterAll(async () => {
-  await anvil?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await game?.stop();
 });
 
 describe('checkModel: the rules of ModelValidator', () => {

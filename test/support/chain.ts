@@ -1,5 +1,6 @@
 /**
- * A real anvil with contracts deployed from forge's artifacts, for tests that talk to a chain.
+ * A real anvil with contracts deployed from forge's artifacts, for tests that talk to a chain; or one with the
+ * whole game deployed and its deployment file written (deployedGame).
  */
 import { createPublicClient, createWalletClient, http, type Abi, type Address, type Hex, type PublicClient, type WalletClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -7,6 +8,13 @@ import { foundry } from 'viem/chains';
 import { ANVIL_KEYS, startAnvil, type Anvil } from '../../cli/chain/anvil.ts';
 import { loadArtifact } from '../../cli/chain/artifacts.ts';
 import { ensureContractsBuilt } from '../../cli/chain/foundry.ts';
+import { writeDeployment } from '../../cli/commands/connect.ts';
+import { GameChain } from '../../cli/game/chain.ts';
+import { profile } from '../../cli/game/params.ts';
+import type { Deployment } from '../../cli/game/types.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 const ANVIL_KEY = ANVIL_KEYS[0];
 
@@ -38,5 +46,32 @@ export async function startTestChain(): Promise<TestChain> {
       return { address: receipt.contractAddress, abi };
     },
     stop: () => anvil.stop(),
+  };
+}
+
+/** A fresh anvil with the game deployed (devnet parameters), its deployment file in a temp folder of its own. */
+export interface DeployedGame {
+  anvil: Anvil;
+  dir: string;
+  deployment: Deployment;
+  depFile: string;
+  stop(): Promise<void>;
+}
+
+export async function deployedGame(prefix: string): Promise<DeployedGame> {
+  const anvil = await startAnvil();
+  const dir = mkdtempSync(path.join(tmpdir(), `opml-${prefix}-`));
+  const deployment = await GameChain.deploy(anvil.rpcUrl, ANVIL_KEY, profile('devnet').params);
+  const depFile = path.join(dir, 'deployment.json');
+  writeDeployment(deployment, depFile);
+  return {
+    anvil,
+    dir,
+    deployment,
+    depFile,
+    async stop() {
+      await anvil.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

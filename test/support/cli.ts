@@ -67,3 +67,14 @@ export function expectClean(r: CliResult, label: string, expected: number | read
     expect(first.length, context).toBeLessThanOrEqual(800);
   }
 }
+
+/** The environment without any OPML_* setting of the machine running the tests, plus `extra`. */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OPML_'))), ...extra };
+}
+
+/** Run the real `bin/opml.js` in `cwd` (clean OPML_* environment plus `env`); stderr keeps only its `opml:` and `fix:` lines. */
+export function opmlAt(cwd: string, args: string[], env: Record<string, string> = {}): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [path.resolve('bin/opml.js'), ...args], { cwd, encoding: 'utf8', env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr.split('\n').filter((l) => l.startsWith('opml:') || l.startsWith('  fix:')).join('\n') };
+}
