@@ -2,7 +2,8 @@
  * GPU benchmark (docs/GPU.md): per zoo model, the native run with commitments (every root and graph state)
  * on the GPU executor and on the CPU executor, each as a ratio to onnxruntime-node float inference measured
  * in the same run; tensor-commitment throughput (MB/s of tensor words) and keccak throughput (64-byte
- * hashes/s), GPU vs the CPU library (hash-wasm through vm/keccak.ts). Prints the adapter it ran on; without
+ * hashes/s), GPU vs the CPU path (vm/keccak.ts: opml's WebAssembly keccak since 2026-11-30, hash-wasm before; the figure
+ * names keep "hash-wasm" so runs stay comparable). Prints the adapter it ran on; without
  * one it says so and writes a report with no GPU figures.
  */
 import { readFileSync } from 'node:fs';

@@ -10,6 +10,8 @@ import { OrtModel } from '../models/onnx/ort.ts';
 import { prepareModel } from '../models/prepare.ts';
 import { quantizeInput } from '../models/quantize/quantize.ts';
 import { ZOO } from '../models/zoo/index.ts';
+import { tensorRoot } from '../models/int/roots.ts';
+import { hashPairsInto } from '../vm/keccak.ts';
 import { medianMsAsync, Report } from './report.ts';
 
 const report = new Report();
@@ -31,6 +33,20 @@ for (const zoo of ZOO) {
   report.add(speed, { name: `${zoo.name}: onnxruntime-node float`, value: ortMs * 1000, unit: 'µs' });
   report.add(speed, { name: `${zoo.name}: opml integer (cpu)`, value: execMs * 1000, unit: 'µs', ratio: { value: execMs / ortMs, to: 'onnxruntime-node' } });
   report.add(speed, { name: `${zoo.name}: opml integer + roots + graph states`, value: commitMs * 1000, unit: 'µs', ratio: { value: commitMs / ortMs, to: 'onnxruntime-node' } });
+}
+
+const commit = report.section('Commitments: tensor roots (keccak-256 Merkle trees, WebAssembly, one core)');
+for (const words of [1024, 65536, 1 << 20]) {
+  const tensor = new Int32Array(words).map((_, i) => Math.imul(i + 1, 0x9e3779b1));
+  const ms = await medianMs(() => tensorRoot(tensor), words >= 1 << 20 ? 10 : words >= 65536 ? 50 : RUNS);
+  report.add(commit, { name: `tensor root of ${words.toLocaleString('en-US')} words`, value: (4 * words) / 1e3 / ms, unit: 'MB/s', note: `${(ms * 1000).toFixed(0)} µs` });
+}
+{
+  const count = 1 << 16;
+  const src = new Uint8Array(64 * count).map((_, i) => Math.imul(i, 0x2545f491) >>> 24);
+  const out = new Uint8Array(32 * count);
+  const ms = await medianMs(() => hashPairsInto(src, 0, count, out, 0), 20);
+  report.add(commit, { name: 'keccak-256 of 64-byte pairs, batched', value: count / 1e3 / ms, unit: 'M hashes/s' });
 }
 
 const fidelity = report.section('Fidelity: opml integer vs onnxruntime-node float');

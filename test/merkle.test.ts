@@ -5,7 +5,7 @@
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { computeRoot, leafOf, MerkleIndexError, MerkleTree, tensorDepth, wordsOfLeaf, ZERO_HASHES } from '../vm/merkle.ts';
+import { computeRoot, leafOf, MerkleIndexError, MerkleTree, tensorDepth, tensorRootOf, wordsOfLeaf, ZERO_HASHES } from '../vm/merkle.ts';
 import { Rng } from './support/rng.ts';
 
 function naiveRoot(leaves: Uint8Array[], depth: number): Uint8Array {
@@ -115,6 +115,27 @@ describe('merkle', () => {
       mem.set(words, base);
       const memTree = MerkleTree.ofWords(mem, 14);
       expect(hex(memTree.subtreeRoot(base / 8, height))).toBe(hex(MerkleTree.ofWords(words).root()));
+    }
+  });
+
+  it('tensorRootOf equals the naive tree over the padded words, for edge sizes and contents', () => {
+    const rng = new Rng(10);
+    const naiveTensorRoot = (words: ArrayLike<number>) => {
+      const leaves: Uint8Array[] = [];
+      for (let j = 0; j < Math.max(1, Math.ceil(words.length / 8)); j++) leaves.push(leafOf(words, 8 * j));
+      return naiveRoot(leaves, tensorDepth(words.length));
+    };
+    const sizes = [0, 1, 7, 8, 9, 15, 16, 17, 24, 63, 64, 65, 100, 255, 256, 257, 1000, 1024, 4097, 65536 + 3];
+    for (const n of sizes) {
+      for (const kind of ['random', 'zero', 'minus1', 'sparse'] as const) {
+        const words = new Int32Array(n).map(() =>
+          kind === 'random' ? rng.int32() : kind === 'zero' ? 0 : kind === 'minus1' ? -1 : rng.int(0, 9) === 0 ? rng.int32() : 0,
+        );
+        const expected = hex(naiveTensorRoot(words));
+        expect(hex(tensorRootOf(words)), `${kind} ${n}`).toBe(expected);
+        expect(hex(MerkleTree.ofWords(words).root()), `${kind} ${n}`).toBe(expected);
+        if (n < 300) expect(hex(tensorRootOf(Array.from(words))), `${kind} ${n} (array)`).toBe(expected);
+      }
     }
   });
 });

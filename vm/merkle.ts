@@ -4,7 +4,7 @@
  * that holds the data and climbs the remaining levels with zero hashes; `setLeaf` then `root()` re-hashes only
  * the dirty paths (O(k · depth) for k changed leaves).
  */
-import { hashPair, hashPairInto } from './keccak.ts';
+import { hashArenaPairs, hashPair, hashPairInto, hashPairsInto, keccakArena } from './keccak.ts';
 
 export type Bytes32 = Uint8Array;
 
@@ -61,6 +61,37 @@ export const ceilLog2 = (n: number): number => (n <= 1 ? 0 : Math.ceil(Math.log2
 /** Tree depth of a tensor of n words: leaves padded to max(8, 2^ceil(log2 n)) words. */
 export function tensorDepth(words: number): number {
   return Math.max(0, ceilLog2(Math.max(words, 1)) - 3);
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * The root of a tensor of words (docs/VM.md: padded to max(8, 2^ceil(log2 n)) words), the same as
+ * `MerkleTree.ofWords(words).root()` without materialising the tree: the leaves are written once into the
+ * keccak arena and every level is hashed in place, one WebAssembly call per level; the padding is never
+ * hashed (an odd level is completed with the zero hash of its height).
+ */
+export function tensorRootOf(words: ArrayLike<number>): Bytes32 {
+  const n = words.length;
+  const depth = tensorDepth(n);
+  let count = Math.max(1, Math.ceil(n / LEAF_WORDS));
+  const arena = keccakArena((count + 1) * LEAF_BYTES);
+  if (LITTLE_ENDIAN) {
+    const w32 = new Int32Array(arena.buffer, arena.byteOffset, (count + 1) * LEAF_WORDS);
+    for (let i = 0; i < n; i++) {
+      const w = words[i];
+      w32[i] = ((w & 0xff) << 24) | ((w & 0xff00) << 8) | ((w >>> 8) & 0xff00) | ((w >>> 24) & 0xff);
+    }
+    w32.fill(0, n, count * LEAF_WORDS);
+  } else {
+    for (let j = 0; j < count; j++) packLeaf(words, j * LEAF_WORDS, arena, j * LEAF_BYTES);
+  }
+  for (let h = 1; h <= depth; h++) {
+    if (count % 2 === 1) arena.set(ZERO_HASHES[h - 1], count * 32);
+    count = (count + 1) >> 1;
+    hashArenaPairs(0, 0, count, h - 1);
+  }
+  return arena.slice(0, 32);
 }
 
 /** Root obtained by climbing from `leaf` at `index` with `siblings` (leaf level first). */
@@ -214,10 +245,7 @@ export class MerkleTree {
   }
 
   private rebuild(): void {
-    for (let h = 1; h < this.levels.length; h++) {
-      const n = this.levels[h].length / 32;
-      for (let i = 0; i < n; i++) this.hashNode(h, i);
-    }
+    for (let h = 1; h < this.levels.length; h++) hashPairsInto(this.levels[h - 1], 0, this.levels[h].length / 32, this.levels[h], 0, h - 1);
   }
 
   /** Re-hash the paths above every leaf set since the last flush. */

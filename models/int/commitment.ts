@@ -9,6 +9,7 @@ import { ceilLog2, MerkleTree, ZERO_HASHES, type Bytes32 } from '../../vm/merkle
 import { hashPair } from '../../vm/keccak.ts';
 import { elementCount, type IntGraph } from './graph.ts';
 import { tensorRoot } from './roots.ts';
+import { staticSteps } from './staticSteps.ts';
 import { lowerNode, runLowered, type LoweredNode } from './vmNode.ts';
 
 export interface InputRegion {
@@ -92,7 +93,18 @@ export function modelIdOf(m: Pick<ModelCommitment, 'nodesRoot' | 'numNodes' | 'o
 }
 
 /**
- * The NodeSpec of node i from its lowering (its step count measured by one run on zero inputs). Its input
+ * Node i's step count measured the slow way: one VM run of its lowered program on zero inputs. The reference
+ * for `staticSteps` (the tests require both to agree), and the fallback for a program it does not accept.
+ */
+export function stepsByRunning(graph: IntGraph, i: number, lowered: LoweredNode = lowerNode(graph, i)): number {
+  const zeros = graph.nodes[i].inputs.map((t) => new Int32Array(elementCount(graph.tensors[t].dims)));
+  return runLowered(lowered, zeros).steps;
+}
+
+/**
+ * The NodeSpec of node i from its lowering. Its step count is derived from the code (models/int/staticSteps.ts:
+ * every lowering's control flow is constant-trip loops, so the count is the same for every input), falling
+ * back to a VM run on zero inputs for a program of any other shape. Its input
  * regions are listed by base address, as registration requires (ModelValidator): region k is not node input k.
  */
 export function nodeSpec(graph: IntGraph, i: number, lowered: LoweredNode = lowerNode(graph, i)): NodeSpec {
@@ -101,8 +113,7 @@ export function nodeSpec(graph: IntGraph, i: number, lowered: LoweredNode = lowe
   graph.inputs.forEach((t, s) => slotOf.set(t, s));
   graph.nodes.forEach((n, j) => slotOf.set(n.output, graph.inputs.length + j));
   const regionOf = (role: string) => lowered.layout.regions.find((r) => r.role === role)!;
-  const zeros = node.inputs.map((t) => new Int32Array(elementCount(graph.tensors[t].dims)));
-  const steps = runLowered(lowered, zeros).steps;
+  const steps = staticSteps(lowered.program) ?? stepsByRunning(graph, i, lowered);
   return {
     codeRoot: lowered.program.codeRoot(),
     steps,

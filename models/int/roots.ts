@@ -3,10 +3,11 @@
  * the slot tree whose leaves are the slot tensors' roots (zero while a slot is not produced yet).
  */
 import { bytesToHex, hexToBytes, type Hex } from 'viem';
-import { ceilLog2, MerkleTree } from '../../vm/merkle.ts';
+import { hashArenaPairs, keccakArena } from '../../vm/keccak.ts';
+import { ceilLog2, MerkleTree, tensorRootOf, ZERO_HASHES } from '../../vm/merkle.ts';
 
 export function tensorRoot(words: ArrayLike<number>): Hex {
-  return bytesToHex(MerkleTree.ofWords(words).root());
+  return bytesToHex(tensorRootOf(words));
 }
 
 /** Depth of the slot tree for `slots` slots. */
@@ -25,6 +26,43 @@ export function slotTree(roots: readonly (Hex | undefined)[]): MerkleTree {
 
 export function graphState(roots: readonly (Hex | undefined)[]): Hex {
   return bytesToHex(slotTree(roots).root());
+}
+
+/**
+ * Every graph state of a run at once: `slotRoots` are all the slot roots in slot order (inputs, then node
+ * outputs), and state S_k (k = 0 .. slots − inputCount) is the slot tree with the first inputCount + k leaves
+ * set, the rest zero. Equal to `graphState` of each prefix, but hashed level by level for all states together
+ * (one WebAssembly call per level): with c leaves set, the tree's only partial node at height h is node
+ * ⌊(c−1)/2^h⌋, P(h, c); its children are P(h−1, c) and either Z[h−1] (it is a left child) or the full left
+ * sibling, which is P(h−1, c') for the count c' that completed it.
+ */
+export function graphStates(slotRoots: readonly Hex[], inputCount: number): Hex[] {
+  const slots = slotRoots.length;
+  const depth = slotDepth(slots);
+  // level[c-1] = P(h, c) for c = 1 .. slots
+  let level = new Uint8Array(Math.max(1, slots) * 32);
+  slotRoots.forEach((r, i) => level.set(hexToBytes(r), i * 32));
+  for (let h = 1; h <= depth; h++) {
+    const arena = keccakArena(slots * 64);
+    const half = 2 ** (h - 1);
+    for (let c = 1; c <= slots; c++) {
+      const q = Math.floor((c - 1) / half);
+      const o = (c - 1) * 64;
+      if (q % 2 === 0) {
+        arena.set(level.subarray((c - 1) * 32, c * 32), o);
+        arena.set(ZERO_HASHES[h - 1], o + 32);
+      } else {
+        const full = q * half; // the count that completed the left sibling
+        arena.set(level.subarray((full - 1) * 32, full * 32), o);
+        arena.set(level.subarray((c - 1) * 32, c * 32), o + 32);
+      }
+    }
+    hashArenaPairs(0, 0, slots, h - 1);
+    level = keccakArena(slots * 32).slice(0, slots * 32);
+  }
+  const states: Hex[] = [];
+  for (let c = inputCount; c <= slots; c++) states.push(c === 0 ? bytesToHex(ZERO_HASHES[depth]) : bytesToHex(level.subarray((c - 1) * 32, c * 32)));
+  return states;
 }
 
 /**

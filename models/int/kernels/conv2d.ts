@@ -27,7 +27,7 @@ interface ConvGeometry extends Geometry {
   mg: number;
 }
 
-function convGeometry({ attrs, inputDims }: Pick<KernelCall<'conv2d'>, 'attrs' | 'inputDims'>): ConvGeometry {
+export function convGeometry({ attrs, inputDims }: Pick<KernelCall<'conv2d'>, 'attrs' | 'inputDims'>): ConvGeometry {
   const [x, w, bias, mult] = inputDims;
   const geo = windowGeometry('conv2d', attrs, x);
   if (w?.length !== 4) throw new KernelShapeError('conv2d', `weight must be [M, C/group, kh, kw], got [${w}]`);

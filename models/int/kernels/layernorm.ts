@@ -19,7 +19,7 @@ import { elementCount } from '../graph.ts';
 import { KernelShapeError, type IntKernel } from './kernel.ts';
 import { emitPass } from './normLoops.ts';
 
-function rows(axis: number, [x, mult, bias]: number[][]): { rows: number; n: number } {
+export function layernormRows(axis: number, [x, mult, bias]: number[][]): { rows: number; n: number } {
   if (!mult || !bias) throw new KernelShapeError('layernorm', 'needs inputs x, mult and bias');
   if (!Number.isInteger(axis) || axis < 0 || axis >= x.length) throw new KernelShapeError('layernorm', `axis ${axis} is out of range for [${x}]`);
   const n = elementCount(x.slice(axis));
@@ -31,13 +31,13 @@ function rows(axis: number, [x, mult, bias]: number[][]): { rows: number; n: num
 
 export const layernorm: IntKernel<'layernorm'> = {
   outputDims({ axis }, inputDims) {
-    rows(axis, inputDims);
+    layernormRows(axis, inputDims);
     return [...inputDims[0]];
   },
 
   execute({ attrs, inputDims }, [x, mult, bias]) {
     const { xmax, sqShift, divShift, eps, shift, lo, hi } = attrs;
-    const { rows: r, n } = rows(attrs.axis, inputDims);
+    const { rows: r, n } = layernormRows(attrs.axis, inputDims);
     const y = new Int32Array(x.length);
     const xs = new Int32Array(n);
     for (let row = 0; row < r; row++) {
@@ -60,7 +60,7 @@ export const layernorm: IntKernel<'layernorm'> = {
 
   lower({ attrs, inputDims }, layout) {
     const { xmax, sqShift, divShift, eps, shift, lo, hi } = attrs;
-    const { rows: r, n } = rows(attrs.axis, inputDims);
+    const { rows: r, n } = layernormRows(attrs.axis, inputDims);
     const [xBase, multBase, biasBase] = layout.inputs;
     const delta = layout.output - xBase;
     const g = new Codegen();

@@ -22,7 +22,7 @@ interface Geometry {
 
 const MAX_UNROLL = 4096;
 
-function geometry({ inputDims }: { inputDims: number[][] }): Geometry {
+export function matmulGeometry({ inputDims }: { inputDims: number[][] }): Geometry {
   const [x, w] = inputDims;
   if (x.length < 2 || w.length < 2) throw new KernelShapeError('matmul', `operands must have rank ≥ 2, got [${x}] and [${w}]`);
   const k = x[x.length - 1];
@@ -39,12 +39,12 @@ function geometry({ inputDims }: { inputDims: number[][] }): Geometry {
 export const matmul: IntKernel<'matmul'> = {
   outputDims(_attrs, inputDims) {
     const [x, w] = inputDims;
-    geometry({ inputDims });
+    matmulGeometry({ inputDims });
     return [...x.slice(0, -1), w[w.length - 1]];
   },
 
   execute(call: KernelCall<'matmul'>, [x, w, bias, mult]) {
-    const { batch, m, k, n, wBatchStride } = geometry(call);
+    const { batch, m, k, n, wBatchStride } = matmulGeometry(call);
     const { shift, lo, hi } = call.attrs;
     const y = new Int32Array(batch * m * n);
     // Row-at-a-time: acc[j] += x[t]·w[t, j] walks w contiguously. Int32Array stores wrap, so each update is
@@ -68,7 +68,7 @@ export const matmul: IntKernel<'matmul'> = {
   },
 
   lower(call, layout) {
-    const { batch, m, k, n, wBatchStride } = geometry(call);
+    const { batch, m, k, n, wBatchStride } = matmulGeometry(call);
     const { shift, lo, hi } = call.attrs;
     const [xBase, wBase, biasBase, multBase] = layout.inputs;
     const g = new Codegen();

@@ -23,7 +23,7 @@ interface Rows {
   table: number;
 }
 
-function rows(axis: number, [x, table]: number[][]): Rows {
+export function softmaxRows(axis: number, [x, table]: number[][]): Rows {
   if (!table) throw new KernelShapeError('softmax', 'needs inputs x and table');
   if (!Number.isInteger(axis) || axis < 0 || axis >= x.length) throw new KernelShapeError('softmax', `axis ${axis} is out of range for [${x}]`);
   if (table.length !== 1 || table[0] < 1) throw new KernelShapeError('softmax', `table must be a non-empty vector, got [${table}]`);
@@ -32,13 +32,13 @@ function rows(axis: number, [x, table]: number[][]): Rows {
 
 export const softmax: IntKernel<'softmax'> = {
   outputDims({ axis }, inputDims) {
-    rows(axis, inputDims);
+    softmaxRows(axis, inputDims);
     return [...inputDims[0]];
   },
 
   execute({ attrs, inputDims }, [x, table]) {
     const { mult, shift, one } = attrs;
-    const { outer, len, inner, table: L } = rows(attrs.axis, inputDims);
+    const { outer, len, inner, table: L } = softmaxRows(attrs.axis, inputDims);
     const y = new Int32Array(x.length);
     for (let o = 0; o < outer; o++) {
       for (let j = 0; j < inner; j++) {
@@ -61,7 +61,7 @@ export const softmax: IntKernel<'softmax'> = {
 
   lower({ attrs, inputDims }, layout) {
     const { mult, shift, one } = attrs;
-    const { outer, len, inner, table: L } = rows(attrs.axis, inputDims);
+    const { outer, len, inner, table: L } = softmaxRows(attrs.axis, inputDims);
     const [xBase, tableBase] = layout.inputs;
     const delta = layout.output - xBase;
     const g = new Codegen();
