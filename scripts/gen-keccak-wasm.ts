@@ -49,6 +49,22 @@ function rotations(): number[] {
   return rot;
 }
 
+
+/** The end of a pair loop: advance src and dst by their strides, count n down, loop while n; close the blocks. */
+function loopTail(srcStride: bigint, dstStride: bigint): void {
+  get(SRC);
+  emit(op.i32const, ...sleb(srcStride), op.i32add);
+  set(SRC);
+  get(DST);
+  emit(op.i32const, ...sleb(dstStride), op.i32add);
+  set(DST);
+  get(N);
+  emit(op.i32const, ...sleb(1n), op.i32sub, op.tee, ...uleb(N), op.brIf, 0);
+  emit(op.end); // $L
+  emit(op.end); // n == 0 block
+  emit(op.end); // function
+}
+
 // --- a minimal wasm emitter ---
 const uleb = (v: number): number[] => {
   const out: number[] = [];
@@ -236,18 +252,7 @@ emit(op.i32const, ...sleb(BigInt(RC_ADDRESS + 8 * 24)), 0x47 /* i32.ne */, op.br
 emit(op.end); // $rounds
 for (let k = 0; k < 4; k++) store64(DST, 8 * k, A + k);
 emit(op.end); // $next
-// src += 64; dst += 32; n -= 1; loop while n
-get(SRC);
-emit(op.i32const, ...sleb(64n), op.i32add);
-set(SRC);
-get(DST);
-emit(op.i32const, ...sleb(32n), op.i32add);
-set(DST);
-get(N);
-emit(op.i32const, ...sleb(1n), op.i32sub, op.tee, ...uleb(N), op.brIf, 0);
-emit(op.end); // $L
-emit(op.end); // n == 0 block
-emit(op.end); // function
+loopTail(64n, 32n); // src += 64; dst += 32; n -= 1; loop while n
 
 const body = [...vec([[1, I32], [...uleb(I64_LOCALS), I64]]), ...code];
 
@@ -381,17 +386,7 @@ for (const [off, a, b, sel] of [[0, 0, 1, LO], [16, 2, 3, LO], [32, 0, 1, HI], [
   simd(vop.store, 0, ...uleb(off));
 }
 emit(op.end); // $next
-get(SRC);
-emit(op.i32const, ...sleb(128n), op.i32add);
-set(SRC);
-get(DST);
-emit(op.i32const, ...sleb(64n), op.i32add);
-set(DST);
-get(N);
-emit(op.i32const, ...sleb(1n), op.i32sub, op.tee, ...uleb(N), op.brIf, 0);
-emit(op.end); // $L
-emit(op.end); // n == 0 block
-emit(op.end); // function
+loopTail(128n, 64n); // src += 128; dst += 64; n -= 1; loop while n
 const body2 = [...vec([[1, I32], [...uleb(I64_LOCALS), V128]]), ...code];
 const rc2Bytes: number[] = [];
 for (const c of RC) for (let rep = 0; rep < 2; rep++) for (let k = 0n; k < 64n; k += 8n) rc2Bytes.push(Number((c >> k) & 0xffn));

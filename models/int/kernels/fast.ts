@@ -22,6 +22,7 @@ import { matmulGeometry } from './matmul.ts';
 import { layernormRows } from './layernorm.ts';
 import { LUT_OFFSET } from './lut.ts';
 import { softmaxRows } from './softmax.ts';
+import { transposeSources } from './transpose.ts';
 import { windowGeometry } from './window2d.ts';
 
 /** Writes every word of the output `y` (elementCount(call.outDims) words) from the input words. */
@@ -413,22 +414,8 @@ export const maxpool2dFast: FastKernel<'maxpool2d'> = (call, [x], y) => {
   const ranges = tBuffer(2 * (oh + ow));
   const ky0 = ranges.subarray(0, oh), ky1 = ranges.subarray(oh, 2 * oh);
   const kx0 = ranges.subarray(2 * oh, 2 * oh + ow), kx1 = ranges.subarray(2 * oh + ow, 2 * (oh + ow));
-  for (let yo = 0; yo < oh; yo++) {
-    let a = kh, z = 0;
-    for (let ky = 0; ky < kh; ky++) {
-      const iy = yo * sh - pt + ky * dh;
-      if (iy >= 0 && iy < h) { a = Math.min(a, ky); z = ky + 1; }
-    }
-    ky0[yo] = a; ky1[yo] = Math.max(a, z);
-  }
-  for (let xo = 0; xo < ow; xo++) {
-    let a = kw, z = 0;
-    for (let kx = 0; kx < kw; kx++) {
-      const ix = xo * sw - pl + kx * dw;
-      if (ix >= 0 && ix < w) { a = Math.min(a, kx); z = kx + 1; }
-    }
-    kx0[xo] = a; kx1[xo] = Math.max(a, z);
-  }
+  validTaps(ky0, ky1, oh, kh, sh, pt, dh, h);
+  validTaps(kx0, kx1, ow, kw, sw, pl, dw, w);
   let o = 0;
   for (let plane = 0; plane < n * c; plane++) {
     const base = plane * h * w;
@@ -500,32 +487,28 @@ export const lutFast: FastKernel<'lut'> = (_call, [x, table], y) => {
   }
 };
 
+/**
+ * Per output position along one axis, the range [first[o], end[o]) of kernel taps that land inside the input
+ * (the reference's skip tests, as a range): input i = o·stride − pad + k·dilation.
+ */
+function validTaps(first: Int32Array, end: Int32Array, outs: number, taps: number, stride: number, pad: number, dilation: number, size: number): void {
+  for (let o = 0; o < outs; o++) {
+    let a = taps, z = 0;
+    for (let k = 0; k < taps; k++) {
+      const i = o * stride - pad + k * dilation;
+      if (i >= 0 && i < size) { a = Math.min(a, k); z = k + 1; }
+    }
+    first[o] = a; end[o] = Math.max(a, z);
+  }
+}
+
 /** Source index of every output word of a transpose, cached by (perm, input dims). */
 const permCache = new Map<string, Int32Array>();
 export const transposeFast: FastKernel<'transpose'> = ({ attrs: { perm }, inputDims: [xDims] }, [x], y) => {
   const key = `${perm}|${xDims}`;
   let idx = permCache.get(key);
   if (!idx) {
-    const rank = perm.length;
-    const xs = new Array<number>(rank);
-    for (let a = rank - 1, st = 1; a >= 0; a--) {
-      xs[a] = st;
-      st *= xDims[a];
-    }
-    const outDims = perm.map((p) => xDims[p]);
-    idx = new Int32Array(x.length);
-    const coord = new Array<number>(rank).fill(0);
-    let src = 0;
-    for (let o = 0; o < idx.length; o++) {
-      idx[o] = src;
-      for (let a = rank - 1; a >= 0; a--) {
-        coord[a]++;
-        src += xs[perm[a]];
-        if (coord[a] < outDims[a]) break;
-        src -= coord[a] * xs[perm[a]];
-        coord[a] = 0;
-      }
-    }
+    idx = transposeSources(perm, xDims);
     if (permCache.size > 4096) permCache.clear();
     permCache.set(key, idx);
   }

@@ -45,6 +45,28 @@ export function transposeLevels(perm: readonly number[], x: readonly number[]): 
   return levels.length > 0 ? levels : [{ size: 1, stride: 1 }];
 }
 
+/** The input index each output word of a transpose reads: an odometer over the output coordinates. */
+export function transposeSources(perm: readonly number[], xDims: readonly number[]): Int32Array {
+  const rank = perm.length;
+  const xs = stridesOf(xDims);
+  const outDims = perm.map((p) => xDims[p]);
+  const idx = new Int32Array(outDims.reduce((a, b) => a * b, 1));
+  const coord = new Array<number>(rank).fill(0);
+  let src = 0;
+  for (let o = 0; o < idx.length; o++) {
+    idx[o] = src;
+    // src = Σ_a coord[a] · xs[perm[a]]
+    for (let a = rank - 1; a >= 0; a--) {
+      coord[a]++;
+      src += xs[perm[a]];
+      if (coord[a] < outDims[a]) break;
+      src -= coord[a] * xs[perm[a]];
+      coord[a] = 0;
+    }
+  }
+  return idx;
+}
+
 export const transpose: IntKernel<'transpose'> = {
   outputDims({ perm }, [x]) {
     checkPerm(perm, x);
@@ -56,23 +78,9 @@ export const transpose: IntKernel<'transpose'> = {
   },
 
   execute({ attrs: { perm }, inputDims: [xDims] }, [x]) {
-    const rank = perm.length;
-    const xs = stridesOf(xDims);
-    const outDims = perm.map((p) => xDims[p]);
+    const src = transposeSources(perm, xDims);
     const y = new Int32Array(x.length);
-    const coord = new Array<number>(rank).fill(0);
-    let src = 0;
-    for (let o = 0; o < y.length; o++) {
-      y[o] = x[src];
-      // odometer over output coordinates; src = Σ_a coord[a] · xs[perm[a]]
-      for (let a = rank - 1; a >= 0; a--) {
-        coord[a]++;
-        src += xs[perm[a]];
-        if (coord[a] < outDims[a]) break;
-        src -= coord[a] * xs[perm[a]];
-        coord[a] = 0;
-      }
-    }
+    for (let o = 0; o < y.length; o++) y[o] = x[src[o]];
     return y;
   },
 
