@@ -165,6 +165,83 @@ for (let k = 8; k < 25; k++) {
   const64(k === 8 ? 1n : k === 16 ? 0x8000000000000000n : 0n);
   set(A + k);
 }
+/** How a round's lane operations are emitted: on i64 locals (pairs) or on two i64 lanes in v128 locals (pairs2). */
+interface LaneOps {
+  /** pop two lanes, push their xor */
+  xor(): void;
+  /** push `local` rotated left by r bits (r = 0: the local itself) */
+  pushRotl(local: number, r: number): void;
+  /** push ~notLocal & andLocal */
+  pushNotAnd(notLocal: number, andLocal: number): void;
+}
+
+const SCALAR_LANES: LaneOps = {
+  xor: () => emit(op.i64xor),
+  pushRotl: (local, r) => {
+    get(local);
+    if (r !== 0) {
+      const64(BigInt(r));
+      emit(op.i64rotl);
+    }
+  },
+  pushNotAnd: (notLocal, andLocal) => {
+    get(notLocal);
+    const64(-1n);
+    emit(op.i64xor);
+    get(andLocal);
+    emit(op.i64and);
+  },
+};
+
+/** theta, rho + pi and chi of one round on the state in locals A..A+24 (C..C+4 and D are scratch); iota is the caller's. */
+function roundWithoutIota(l: LaneOps): void {
+  // theta
+  for (let x = 0; x < 5; x++) {
+    get(A + x);
+    for (let y = 1; y < 5; y++) {
+      get(A + x + 5 * y);
+      l.xor();
+    }
+    set(C + x);
+  }
+  for (let x = 0; x < 5; x++) {
+    get(C + ((x + 4) % 5));
+    l.pushRotl(C + ((x + 1) % 5), 1);
+    l.xor();
+    set(D);
+    for (let y = 0; y < 5; y++) {
+      get(A + x + 5 * y);
+      get(D);
+      l.xor();
+      set(A + x + 5 * y);
+    }
+  }
+  // rho + pi, in place along the single 24-cycle of pi (one temporary)
+  get(A + 1);
+  set(D);
+  for (const [j, r] of PI_CYCLE) {
+    get(A + j);
+    set(C); // C[0] is free after theta
+    l.pushRotl(D, r);
+    set(A + j);
+    get(C);
+    set(D);
+  }
+  // chi, one row at a time (the row copied to C): a ^= ~c[x+1] & c[x+2]
+  for (let y = 0; y < 5; y++) {
+    for (let x = 0; x < 5; x++) {
+      get(A + x + 5 * y);
+      set(C + x);
+    }
+    for (let x = 0; x < 5; x++) {
+      get(A + x + 5 * y);
+      l.pushNotAnd(C + ((x + 1) % 5), C + ((x + 2) % 5));
+      l.xor();
+      set(A + x + 5 * y);
+    }
+  }
+}
+
 const RC = roundConstants();
 const ROT = rotations();
 // pi moves lane (x, y) to (y, 2x + 3y); walking the cycle from lane 1: [destination lane, rotation of the lane
@@ -187,59 +264,7 @@ emit(op.i32const, ...sleb(BigInt(RC_ADDRESS)));
 set(R);
 emit(op.loop, op.void); // $rounds
 for (let u = 0; u < UNROLL; u++) {
-  // theta
-  for (let x = 0; x < 5; x++) {
-    get(A + x);
-    for (let y = 1; y < 5; y++) {
-      get(A + x + 5 * y);
-      emit(op.i64xor);
-    }
-    set(C + x);
-  }
-  for (let x = 0; x < 5; x++) {
-    get(C + ((x + 4) % 5));
-    get(C + ((x + 1) % 5));
-    const64(1n);
-    emit(op.i64rotl, op.i64xor);
-    set(D);
-    for (let y = 0; y < 5; y++) {
-      get(A + x + 5 * y);
-      get(D);
-      emit(op.i64xor);
-      set(A + x + 5 * y);
-    }
-  }
-  // rho + pi, in place along the single 24-cycle of pi (one temporary)
-  get(A + 1);
-  set(D);
-  for (const [j, r] of PI_CYCLE) {
-    get(A + j);
-    set(C); // C[0] is free after theta
-    get(D);
-    if (r !== 0) {
-      const64(BigInt(r));
-      emit(op.i64rotl);
-    }
-    set(A + j);
-    get(C);
-    set(D);
-  }
-  // chi, one row at a time (the row copied to C)
-  for (let y = 0; y < 5; y++) {
-    for (let x = 0; x < 5; x++) {
-      get(A + x + 5 * y);
-      set(C + x);
-    }
-    for (let x = 0; x < 5; x++) {
-      get(A + x + 5 * y);
-      get(C + ((x + 1) % 5));
-      const64(-1n);
-      emit(op.i64xor);
-      get(C + ((x + 2) % 5));
-      emit(op.i64and, op.i64xor);
-      set(A + x + 5 * y);
-    }
-  }
+  roundWithoutIota(SCALAR_LANES);
   // iota
   get(A);
   load64(R, 8 * u);
@@ -271,6 +296,17 @@ const vrotl = (local: number, r: number) => {
   emit(op.i32const, ...sleb(BigInt(64 - r)));
   simd(vop.shrU);
   simd(vop.or);
+};
+/** Two i64 lanes in a v128: the same round, emitted with SIMD ops. */
+const SIMD_LANES: LaneOps = {
+  xor: () => simd(vop.xor),
+  pushRotl: (local, r) => (r === 0 ? get(local) : vrotl(local, r)),
+  // v128.andnot(a, b) = a & ~b
+  pushNotAnd: (notLocal, andLocal) => {
+    get(andLocal);
+    get(notLocal);
+    simd(vop.andnot);
+  },
 };
 /** Where the data segment puts the round constants twice each (16 bytes per round), for pairs2. */
 export const RC2_ADDRESS = 3264;
@@ -320,54 +356,7 @@ for (let k = 8; k < 25; k++) {
 emit(op.i32const, ...sleb(BigInt(RC2_ADDRESS)));
 set(R);
 emit(op.loop, op.void); // $rounds
-// theta
-for (let x = 0; x < 5; x++) {
-  get(A + x);
-  for (let y = 1; y < 5; y++) {
-    get(A + x + 5 * y);
-    simd(vop.xor);
-  }
-  set(C + x);
-}
-for (let x = 0; x < 5; x++) {
-  get(C + ((x + 4) % 5));
-  vrotl(C + ((x + 1) % 5), 1);
-  simd(vop.xor);
-  set(D);
-  for (let y = 0; y < 5; y++) {
-    get(A + x + 5 * y);
-    get(D);
-    simd(vop.xor);
-    set(A + x + 5 * y);
-  }
-}
-// rho + pi
-get(A + 1);
-set(D);
-for (const [j, r] of PI_CYCLE) {
-  get(A + j);
-  set(C);
-  if (r !== 0) vrotl(D, r);
-  else get(D);
-  set(A + j);
-  get(C);
-  set(D);
-}
-// chi: a ^= c[x+2] & ~c[x+1]  (v128.andnot(a, b) = a & ~b)
-for (let y = 0; y < 5; y++) {
-  for (let x = 0; x < 5; x++) {
-    get(A + x + 5 * y);
-    set(C + x);
-  }
-  for (let x = 0; x < 5; x++) {
-    get(A + x + 5 * y);
-    get(C + ((x + 2) % 5));
-    get(C + ((x + 1) % 5));
-    simd(vop.andnot);
-    simd(vop.xor);
-    set(A + x + 5 * y);
-  }
-}
+roundWithoutIota(SIMD_LANES);
 // iota
 get(A);
 get(R);
