@@ -7,18 +7,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseEther } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gameWithLie } from '../support/chain.ts';
 import { freePort, startAnvil, type Anvil } from '../../cli/chain/anvil.ts';
-import { ANVIL_KEYS, writeDeployment } from '../../cli/commands/connect.ts';
-import { LyingClaims } from '../../cli/game/claims.ts';
+import { ANVIL_KEYS } from '../../cli/commands/connect.ts';
 import { GameChain } from '../../cli/game/chain.ts';
-import { profile } from '../../cli/game/params.ts';
-import { Store } from '../../cli/game/store.ts';
-import { Submitter, type SubmitterState } from '../../cli/game/submitter.ts';
 import { Phase, Side } from '../../cli/game/types.ts';
-import { parseInput } from '../../cli/inputs.ts';
-import { prepareModel } from '../../models/prepare.ts';
 import { WatchMetrics } from '../../cli/commands/watchMetrics.ts';
 
 let anvil: Anvil;
@@ -64,14 +58,7 @@ const METRICS = ['opml_disputes_open', 'opml_moves_total', 'opml_rpc_errors_tota
 
 describe('opml watch --metrics-port', () => {
   it('serves /metrics and /healthz while it plays a dispute, and still wins', async () => {
-    const deployment = await GameChain.deploy(anvil.rpcUrl, ANVIL_KEYS[0], profile('devnet').params);
-    const depFile = path.join(dir, 'deployment.json');
-    writeDeployment(deployment, depFile);
-    const prepared = prepareModel('mnist-mlp');
-    const input = parseInput('mnist:5', prepared.int).words;
-    const chain = await GameChain.connect(deployment, ANVIL_KEYS[0]);
-    const liar = new Submitter(chain, new LyingClaims(prepared.int, input, { node: 0, vmFrom: 'start' }), Store.openBound<SubmitterState>(path.join(dir, 'sub.json'), { role: 'submitter', model: 'mnist-mlp', input: 'mnist:5' }, { chainId: deployment.chainId, game: deployment.game }));
-    await liar.submit(parseEther('0.1'));
+    const { deployment, depFile, chain, liar } = await gameWithLie(anvil.rpcUrl, dir);
 
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;

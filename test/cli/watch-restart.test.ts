@@ -6,18 +6,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseEther } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gameWithLie } from '../support/chain.ts';
 import { startAnvil, type Anvil } from '../../cli/chain/anvil.ts';
-import { ANVIL_KEYS, writeDeployment } from '../../cli/commands/connect.ts';
-import { LyingClaims } from '../../cli/game/claims.ts';
-import { GameChain } from '../../cli/game/chain.ts';
-import { profile } from '../../cli/game/params.ts';
-import { Store } from '../../cli/game/store.ts';
-import { Submitter, type SubmitterState } from '../../cli/game/submitter.ts';
+import { ANVIL_KEYS } from '../../cli/commands/connect.ts';
 import { Phase, Side } from '../../cli/game/types.ts';
-import { parseInput } from '../../cli/inputs.ts';
-import { prepareModel } from '../../models/prepare.ts';
 
 let anvil: Anvil;
 let dir: string;
@@ -34,14 +27,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('opml watch --role challenger', () => {
   it('killed mid-dispute and restarted from its state file, it still wins', async () => {
-    const deployment = await GameChain.deploy(anvil.rpcUrl, ANVIL_KEYS[0], profile('devnet').params);
-    const depFile = path.join(dir, 'deployment.json');
-    writeDeployment(deployment, depFile);
-    const prepared = prepareModel('mnist-mlp');
-    const input = parseInput('mnist:5', prepared.int).words;
-    const chain = await GameChain.connect(deployment, ANVIL_KEYS[0]);
-    const liar = new Submitter(chain, new LyingClaims(prepared.int, input, { node: 0, vmFrom: 'start' }), Store.openBound<SubmitterState>(path.join(dir, 'sub.json'), { role: 'submitter', model: 'mnist-mlp', input: 'mnist:5' }, { chainId: deployment.chainId, game: deployment.game }));
-    await liar.submit(parseEther('0.1'));
+    const { deployment, depFile, chain, liar } = await gameWithLie(anvil.rpcUrl, dir);
 
     const stateFile = path.join(dir, 'challenger.json');
     const start = (): ChildProcess =>

@@ -2,7 +2,7 @@
  * A real anvil with contracts deployed from forge's artifacts, for tests that talk to a chain; or one with the
  * whole game deployed and its deployment file written (deployedGame).
  */
-import { createPublicClient, createWalletClient, http, type Abi, type Address, type Hex, type PublicClient, type WalletClient } from 'viem';
+import { createPublicClient, createWalletClient, http, parseEther, type Abi, type Address, type Hex, type PublicClient, type WalletClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { ANVIL_KEYS, startAnvil, type Anvil } from '../../cli/chain/anvil.ts';
@@ -12,6 +12,11 @@ import { writeDeployment } from '../../cli/commands/connect.ts';
 import { GameChain } from '../../cli/game/chain.ts';
 import { profile } from '../../cli/game/params.ts';
 import type { Deployment } from '../../cli/game/types.ts';
+import { LyingClaims } from '../../cli/game/claims.ts';
+import { Store } from '../../cli/game/store.ts';
+import { Submitter, type SubmitterState } from '../../cli/game/submitter.ts';
+import { parseInput } from '../../cli/inputs.ts';
+import { prepareModel } from '../../models/prepare.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -74,4 +79,22 @@ export async function deployedGame(prefix: string): Promise<DeployedGame> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A game on `rpcUrl` (devnet parameters, its deployment file in `dir`) holding one wrong result: anvil's first
+ * account lies about node 0 of mnist-mlp on `mnist:5` from the start of its VM run, with a 0.1 ETH bond; `liar`
+ * (its state in dir/sub.json) plays on when ticked.
+ */
+export async function gameWithLie(rpcUrl: string, dir: string): Promise<{ deployment: Deployment; depFile: string; chain: GameChain; liar: Submitter }> {
+  const deployment = await GameChain.deploy(rpcUrl, ANVIL_KEY, profile('devnet').params);
+  const depFile = path.join(dir, 'deployment.json');
+  writeDeployment(deployment, depFile);
+  const prepared = prepareModel('mnist-mlp');
+  const input = parseInput('mnist:5', prepared.int).words;
+  const chain = await GameChain.connect(deployment, ANVIL_KEY);
+  const state = Store.openBound<SubmitterState>(path.join(dir, 'sub.json'), { role: 'submitter', model: 'mnist-mlp', input: 'mnist:5' }, { chainId: deployment.chainId, game: deployment.game });
+  const liar = new Submitter(chain, new LyingClaims(prepared.int, input, { node: 0, vmFrom: 'start' }), state);
+  await liar.submit(parseEther('0.1'));
+  return { deployment, depFile, chain, liar };
 }
