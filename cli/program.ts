@@ -42,7 +42,7 @@ export function buildProgram(): Command {
     .argument('<model>', MODEL_HELP)
     .requiredOption('-i, --input <spec>', 'mnist:<i>, text:<16 chars>, tokens:<ids> or a JSON file')
     .option('--calibration <file>', 'JSON samples to quantize an .onnx outside the zoo with')
-    .option('--backend <backend>', 'native executor: auto (a GPU adapter if any, else the CPU), gpu (fail without one) or cpu', parseBackend, 'auto')
+    .option('--backend <backend>', 'native executor: auto (the faster of a hardware GPU and the CPU for this model, measured once and kept in ~/.cache/opml/backend-choices.json), gpu (fail without one) or cpu', parseBackend, 'auto')
     .option('--json', 'print one JSON document, with every node root and every graph state')
     .addHelpText('after', '\nExamples:\n  opml run mnist-mlp --input mnist:0\n  opml run tiny-transformer --input "text:hello world. opm" --json\n  opml run model.opml --input x.json')
     .action(async (model: string, opts) => void (await (await import('./commands/run.ts')).runModel(model, opts)));
