@@ -4,6 +4,7 @@
 // 1. Bundles cli/main.ts with esbuild into dist/ (ESM, node20, code splitting: every `await import()` of a
 //    command module becomes its own chunk, loaded only when that command runs). bin/opml.js runs dist/main.js
 //    while it is newer than every .ts under cli/, models/ and vm/, and falls back to tsx (the sources) when not.
+//    models/int/commitWorker.ts is a second entry (dist/commitWorker.js), the commit worker thread's script.
 //    Packages stay imports from node_modules, except viem (and what it imports): a tree-shaken copy of what the
 //    CLI uses loads in tens of ms where `import 'viem'` loads hundreds of modules (~0.5-1 s), and even the light
 //    commands need a little of it (address and amount parsing in cli/args.ts).
@@ -58,7 +59,8 @@ async function bundle() {
   };
   const result = await esbuild.build({
     absWorkingDir: ROOT,
-    entryPoints: { main: 'cli/main.ts' },
+    // commitWorker: the worker thread of models/int/overlappedRun.ts (commitHost.ts finds it at dist/commitWorker.js).
+    entryPoints: { main: 'cli/main.ts', commitWorker: 'models/int/commitWorker.ts' },
     outdir,
     bundle: true,
     splitting: true,

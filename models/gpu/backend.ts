@@ -2,7 +2,7 @@
  * Backend choice for callers (the CLI's `--backend gpu|cpu|auto`): run an integer graph with commitments on
  * the CPU executor or the GPU executor, and say which one ran and why.
  *
- * - `cpu`: models/int/execute.ts runGraph.
+ * - `cpu`: models/int/execute.ts runGraph, with the roots on a worker thread where that pays (overlappedRun.ts).
  * - `gpu`: the best adapter openGpu finds (a hardware GPU, else Dawn's OpenGL ES backend on llvmpipe); any
  *   failure (no adapter, an op without a GPU kernel, a graph too big for one storage binding, a numerics
  *   self-check mismatch) is an error.
@@ -16,6 +16,7 @@
  */
 import type { GraphRun } from '../int/execute.ts';
 import { runGraph } from '../int/execute.ts';
+import { runGraphOverlapped } from '../int/overlappedRun.ts';
 import type { IntGraph } from '../int/graph.ts';
 import type { Backend } from './backendChoice.ts';
 // The GPU modules (Dawn through the webgpu package) load only when a run asks for a GPU: `--backend cpu` and
@@ -72,7 +73,8 @@ export async function runGraphOn(
   inputs: readonly Int32Array[],
   options: BackendOptions = {},
 ): Promise<BackendRun> {
-  const cpu = (why: string): BackendRun => ({ run: runGraph(graph, inputs), used: 'cpu', detail: why });
+  // The CPU executor roots tensors on a worker thread beside the execution where that pays (overlappedRun.ts).
+  const cpu = async (why: string): Promise<BackendRun> => ({ run: await runGraphOverlapped(graph, inputs), used: 'cpu', detail: why });
   if (backend === 'cpu') return cpu('cpu executor');
   const [{ openGpu }, { GpuCapacityError, GpuUnsupportedError, runGraphGpu }] = await Promise.all([import('./device.ts'), import('./executor.ts')]);
   let device = options.gpu;

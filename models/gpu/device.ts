@@ -71,6 +71,17 @@ const WANTED_LIMITS = [
   'maxComputeWorkgroupsPerDimension',
 ] as const;
 
+/** The WGSL language feature that provides `dot4I8Packed` (models/gpu/gemm.ts's packed kernels). */
+export const PACKED_DOT_FEATURE = 'packed_4x8_integer_dot_product';
+
+/** Optional capabilities of an opened device, as the adapter and the Dawn instance report them. */
+export interface GpuCapabilities {
+  /** The adapter's (and so the device's) optional features, e.g. 'shader-f16'. */
+  features: string[];
+  /** WGSL language features of the Dawn instance (`navigator.gpu.wgslLanguageFeatures` in a browser). */
+  wgslFeatures: string[];
+}
+
 /** Storage buffers one kernel binds at most (params, output, four inputs). */
 export const MIN_STORAGE_BUFFERS = 6;
 
@@ -81,6 +92,8 @@ export class GpuDevice {
   readonly pipelines = new Map<string, GPUComputePipeline>();
   /** Per-graph state kept by the executor (models/gpu/executor.ts). */
   readonly graphs = new WeakMap<object, unknown>();
+  /** One-time device self-checks by name (e.g. models/gpu/packedDot.ts), run on first use. */
+  readonly checks = new Map<string, Promise<unknown>>();
   private lostReason: string | undefined;
 
   constructor(
@@ -88,6 +101,7 @@ export class GpuDevice {
     device: GPUDevice,
     readonly adapter: GpuAdapterReport,
     readonly limits: Readonly<Record<(typeof WANTED_LIMITS)[number], number>>,
+    readonly capabilities: GpuCapabilities = { features: [], wgslFeatures: [] },
   ) {
     this.gpu = gpu;
     this._device = device;
@@ -100,6 +114,14 @@ export class GpuDevice {
     if (!this._device) throw new Error('GPU device was destroyed');
     if (this.lostReason) throw new Error(`GPU device lost (${this.lostReason})`);
     return this._device;
+  }
+
+  /**
+   * Whether WGSL `dot4I8Packed` compiles here (the language feature is offered). Whether it also computes
+   * right is models/gpu/packedDot.ts's check, which the executor runs before using it.
+   */
+  get packedDot(): boolean {
+    return this.capabilities.wgslFeatures.includes(PACKED_DOT_FEATURE);
   }
 
   get destroyed(): boolean {
@@ -116,6 +138,7 @@ export class GpuDevice {
     const d = this._device;
     this._device = undefined;
     this.pipelines.clear();
+    this.checks.clear();
     d?.destroy();
     this.gpu = undefined;
   }
@@ -138,7 +161,12 @@ async function device(gpu: GPU, adapter: GPUAdapter, r: GpuAdapterReport): Promi
     throw new Error('the adapter offers fewer than 128 invocations per workgroup');
   }
   const dev = await adapter.requestDevice({ requiredLimits, label: 'opml' });
-  return new GpuDevice(gpu, dev, r, limits);
+  const capabilities: GpuCapabilities = {
+    features: [...adapter.features].map(String).sort(),
+    // A language feature needs no device request: it is a property of the instance's WGSL compiler.
+    wgslFeatures: [...(gpu.wgslLanguageFeatures ?? [])].map(String).sort(),
+  };
+  return new GpuDevice(gpu, dev, r, limits, capabilities);
 }
 
 /**

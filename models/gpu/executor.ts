@@ -9,6 +9,10 @@
  * dispatch; `run` writes the inputs, records one compute pass (all nodes and all roots), submits it and maps
  * one read-back buffer. The result has runGraph's shape (models/int/execute.ts) and, by construction and by
  * test/gpu, its bits: values, roots, states and outputs equal the CPU executor's.
+ *
+ * matmul and conv2d nodes may run a tiled or packed kernel instead of the reference one (models/gpu/variants.ts):
+ * chosen at creation by shape and int8 proofs; where a proof rests on a graph input's words, both dispatches
+ * are built and each run picks by scanning those words (`kernelsFor`).
  */
 import { bytesToHex, hexToBytes, type Hex } from 'viem';
 import { MerkleTree } from '../../vm/merkle.ts';
@@ -17,9 +21,13 @@ import { elementCount, stateSlots, type IntGraph, type IntNode } from '../int/gr
 import type { KernelCall } from '../int/kernels/kernel.ts';
 import { slotDepth } from '../int/roots.ts';
 import type { GpuDevice } from './device.ts';
-import { GPU_KERNELS, kernelSource, unsupportedOps, variantKey, type GpuKernelKey, type KernelDispatch } from './kernels.ts';
+import { gemmKey, gemmSource, packWeight } from './gemm.ts';
+import { allInt8, tensorRanges } from './int8Range.ts';
+import { GPU_KERNELS, kernelSource, unsupportedOps, variantKey, type KernelDispatch } from './kernels.ts';
 import { merklePipelines, packOffsets, planRoots, rootAt, rootDispatches } from './merkle.ts';
+import { checkPackedDot, type PackedDotCheck } from './packedDot.ts';
 import { bindGroup, encodeDispatches, grid, paramsBuffer, pipelineOf, stagingBuffer, storageBuffer, submitAndRead, type Dispatch } from './runtime.ts';
+import { chooseKernels, type KernelChoice, type KernelKind, type NodeKernels, type VariantOptions } from './variants.ts';
 
 export class GpuUnsupportedError extends Error {
   constructor(readonly ops: string[]) {
@@ -36,9 +44,16 @@ export class GpuCapacityError extends Error {
   }
 }
 
-export interface GpuGraphOptions {
+/** Options of GpuGraph.create: the kernel variants of matmul / conv2d (models/gpu/variants.ts), and `patch`. */
+export interface GpuGraphOptions extends VariantOptions {
   /** Rewrite a kernel's WGSL before compiling it (mutation tests); pipelines are then not cached. */
   patch?: (key: string, code: string) => string;
+}
+
+/** A node's pre-built dispatches: `main`, or `guarded` in a run whose guard inputs are all int8. */
+interface NodeDispatches {
+  main: Dispatch[];
+  guarded?: { inputs: number[]; dispatches: Dispatch[] };
 }
 
 export interface GpuRunOptions {
@@ -56,7 +71,12 @@ export interface GpuRunOptions {
  */
 export class GpuGraph {
   private readonly owned: GPUBuffer[] = [];
-  private dispatches: Dispatch[] = [];
+  private nodeDispatches: NodeDispatches[] = [];
+  private rootDispatches: Dispatch[] = [];
+  /** What each node runs (models/gpu/variants.ts), in node order. */
+  choices: KernelChoice[] = [];
+  /** The device's dot4I8Packed self-check, when packed kernels were considered. */
+  packedDot: PackedDotCheck | undefined;
   private arena!: GPUBuffer;
   private hashes!: GPUBuffer;
   private staging!: GPUBuffer;
@@ -105,21 +125,30 @@ export class GpuGraph {
     this.arenaWords = nodes.end;
     if (this.arenaWords * 4 > gpu.limits.maxStorageBufferBindingSize) throw new GpuCapacityError(this.arenaWords * 4, gpu.limits.maxStorageBufferBindingSize);
 
-    // Plans, then the pipeline variants they need (compiled concurrently, cached per device).
-    const plans = graph.nodes.map((node, i) => (GPU_KERNELS[node.op] as (c: KernelCall<never>) => KernelDispatch[])(callOf(graph, i)));
-    const variants = new Map<string, { key: GpuKernelKey; separate: boolean[] }>();
+    // Plans (reference dispatches, then the tiled / packed variant each matmul and conv2d node takes), then
+    // the pipeline variants they need (compiled concurrently, cached per device).
+    const calls = graph.nodes.map((_, i) => callOf(graph, i));
+    const reference = graph.nodes.map((node, i) => (GPU_KERNELS[node.op] as (c: KernelCall<never>) => KernelDispatch[])(calls[i]));
+    const ctx = { graph, ranges: tensorRanges(graph), limits: gpu.limits, packedDot: undefined as PackedDotCheck | undefined, options };
+    const choose = () => graph.nodes.map((_, i) => chooseKernels(ctx, i, calls[i], reference[i]));
+    let plans: NodeKernels[] = choose();
+    // The dot4I8Packed self-check (once per device) only when some node is tiled and so may run packed.
+    if (options.packed !== false && plans.some((p) => p.choice.kernel === 'tiled')) {
+      this.packedDot = ctx.packedDot = await checkPackedDot(gpu);
+      plans = choose();
+    }
+    this.choices = plans.map((p) => p.choice);
     const separateOf = (node: IntNode, p: KernelDispatch): boolean[] => p.inputs.map((k) => graph.weights.has(node.inputs[k]));
+    const keyOf = (p: KernelDispatch, separate: boolean[]) => (p.gemm ? gemmKey(p.gemm, separate) : variantKey(p.key, separate));
+    const variants = new Map<string, () => string>();
     graph.nodes.forEach((node, i) => {
-      for (const p of plans[i]) {
+      for (const p of [...plans[i].main, ...(plans[i].guarded?.dispatches ?? [])]) {
         const separate = separateOf(node, p);
-        variants.set(variantKey(p.key, separate), { key: p.key, separate });
+        variants.set(keyOf(p, separate), () => (p.gemm ? gemmSource(p.gemm, separate) : kernelSource(p.key, separate)));
       }
     });
     const compile = (vk: string, code: string) => (patch ? pipelineOf(gpu, vk, patch(vk, code), false) : pipelineOf(gpu, vk, code));
-    const [merkle, compiled] = await Promise.all([
-      merklePipelines(gpu, patch),
-      Promise.all([...variants].map(([vk, v]) => compile(vk, kernelSource(v.key, v.separate)))),
-    ]);
+    const [merkle, compiled] = await Promise.all([merklePipelines(gpu, patch), Promise.all([...variants].map(([vk, source]) => compile(vk, source())))]);
     const pipes = new Map([...variants.keys()].map((vk, i) => [vk, compiled[i]]));
 
     // Buffers, params and bind groups, with allocation and validation errors caught here rather than later.
@@ -130,29 +159,46 @@ export class GpuGraph {
       this.arena = this.own(storageBuffer(gpu, this.arenaWords * 4, 'arena'));
       const weights = new Map<number, GPUBuffer>();
       for (const [t, w] of graph.weights) weights.set(t, this.own(storageBuffer(gpu, w.length * 4, `weight ${graph.tensors[t].name}`, w)));
-
-      graph.nodes.forEach((node, i) => {
-        for (const p of plans[i]) {
-          if (p.threads === 0) continue;
-          const separate = separateOf(node, p);
-          const pipeline = pipes.get(variantKey(p.key, separate))!;
-          const { groups, rowThreads } = grid(gpu, p.threads);
-          const inputOffsets = p.inputs.map((k, j) => {
-            const o = separate[j] ? 0 : this.offsets.get(node.inputs[k]);
-            if (o === undefined) throw new Error(`internal: input ${k} of node ${node.name} is neither a weight nor produced before it`);
-            return o;
-          });
-          const params = this.own(paramsBuffer(gpu, [p.threads, rowThreads, this.offsets.get(node.output)!, ...inputOffsets, ...p.params], `${node.name} params`));
-          const bound = p.inputs.filter((_, j) => separate[j]).map((k) => weights.get(node.inputs[k])!);
-          this.dispatches.push({ pipeline, bindGroup: bindGroup(gpu, pipeline, [params, this.arena, ...bound], node.name), groups, label: node.name });
+      // Weights packed 4 int8 per word for packed kernels, once per (tensor, layout).
+      const packedWeights = new Map<string, GPUBuffer>();
+      const packedOf = (problem: 'matmul' | 'conv2d', t: number): GPUBuffer => {
+        const key = `${problem}/${t}`;
+        let b = packedWeights.get(key);
+        if (!b) {
+          const words = packWeight(problem, graph.weights.get(t)!, graph.tensors[t].dims);
+          b = this.own(storageBuffer(gpu, words.length * 4, `packed weight ${graph.tensors[t].name}`, words));
+          packedWeights.set(key, b);
         }
+        return b;
+      };
+
+      const build = (node: IntNode, p: KernelDispatch): Dispatch | undefined => {
+        if (p.threads === 0) return undefined;
+        const separate = separateOf(node, p);
+        const pipeline = pipes.get(keyOf(p, separate))!;
+        const { groups, rowThreads } = p.gemm ? { groups: p.gemm.groups, rowThreads: 0 } : grid(gpu, p.threads);
+        const inputOffsets = p.inputs.map((k, j) => {
+          const o = separate[j] ? 0 : this.offsets.get(node.inputs[k]);
+          if (o === undefined) throw new Error(`internal: input ${k} of node ${node.name} is neither a weight nor produced before it`);
+          return o;
+        });
+        const params = this.own(paramsBuffer(gpu, [p.threads, rowThreads, this.offsets.get(node.output)!, ...inputOffsets, ...p.params], `${node.name} params`));
+        const bound = p.inputs
+          .filter((_, j) => separate[j])
+          .map((k) => (p.gemm?.prepacked && k === 1 ? packedOf(p.gemm.problem, node.inputs[k]) : weights.get(node.inputs[k])!));
+        return { pipeline, bindGroup: bindGroup(gpu, pipeline, [params, this.arena, ...bound], node.name), groups, label: node.name };
+      };
+      const buildAll = (node: IntNode, ps: KernelDispatch[]) => ps.map((p) => build(node, p)).filter((d): d is Dispatch => d !== undefined);
+      this.nodeDispatches = graph.nodes.map((node, i) => {
+        const { main, guarded } = plans[i];
+        return { main: buildAll(node, main), guarded: guarded && { inputs: guarded.inputs, dispatches: buildAll(node, guarded.dispatches) } };
       });
 
       // Roots of every slot, after the last node.
       const plan = planRoots(slots.map((t, slot) => ({ offset: this.offsets.get(t)!, words: words(t), slot })), slots.length);
       this.hashes = this.own(storageBuffer(gpu, plan.hashWords * 4, 'merkle levels'));
       const r = rootDispatches(gpu, merkle, plan, this.arena, this.hashes);
-      this.dispatches.push(...r.dispatches);
+      this.rootDispatches = r.dispatches;
       this.owned.push(...r.buffers);
 
       // Read-back: roots, then the node outputs as laid out in the arena.
@@ -189,7 +235,7 @@ export class GpuGraph {
     const slots = stateSlots(graph);
     const rootBytes = slots.length * 32;
     const encoder = device.createCommandEncoder();
-    encodeDispatches(encoder, this.dispatches);
+    encodeDispatches(encoder, this.dispatchesFor(inputs));
     encoder.copyBufferToBuffer(this.hashes, 0, this.staging, 0, rootBytes);
     const nodeOutputs = new Set(graph.nodes.map((n) => n.output));
     const wanted = options.readback === 'outputs' ? graph.outputs.filter((t) => nodeOutputs.has(t)) : undefined;
@@ -222,13 +268,43 @@ export class GpuGraph {
     return { values, roots, states, outputs };
   }
 
+  /**
+   * The kernel each node runs on these inputs: a guarded packed dispatch only when every graph input it
+   * depends on has all words in [-128, 127] (checked here on the words about to be uploaded).
+   */
+  kernelsFor(inputs: readonly Int32Array[]): KernelKind[] {
+    const ok = this.guardsHolding(inputs);
+    return this.choices.map((c) => (c.guard && !c.guard.every((t) => ok(t)) ? c.fallback! : c.kernel));
+  }
+
+  private guardsHolding(inputs: readonly Int32Array[]): (t: number) => boolean {
+    const cache = new Map<number, boolean>();
+    return (t) => {
+      let v = cache.get(t);
+      if (v === undefined) {
+        v = allInt8(inputs[this.graph.inputs.indexOf(t)]);
+        cache.set(t, v);
+      }
+      return v;
+    };
+  }
+
+  private dispatchesFor(inputs: readonly Int32Array[]): Dispatch[] {
+    const ok = this.guardsHolding(inputs);
+    const out: Dispatch[] = [];
+    for (const n of this.nodeDispatches) out.push(...(n.guarded && n.guarded.inputs.every((t) => ok(t)) ? n.guarded.dispatches : n.main));
+    out.push(...this.rootDispatches);
+    return out;
+  }
+
   /** Release every GPU buffer of this graph (the device stays open). */
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
     for (const b of this.owned) b.destroy();
     this.owned.length = 0;
-    this.dispatches = [];
+    this.nodeDispatches = [];
+    this.rootDispatches = [];
   }
 }
 

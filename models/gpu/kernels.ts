@@ -11,12 +11,15 @@
  * One invocation per output element, except softmax and layernorm (one per row: their passes run in order
  * within the row).
  * Sums wrap (add32 of mul32), so the per-output summation order here gives the reference's bits.
+ * These are the reference kernels on the GPU; matmul and conv2d also have tiled and packed variants
+ * (models/gpu/gemm.ts) that share `kernelPrelude` and the params here, plus a few of their own.
  */
 import { elementCount, type IntOp } from '../int/graph.ts';
 import { broadcastStrides } from '../int/kernels/broadcastLoops.ts';
 import type { KernelCall } from '../int/kernels/kernel.ts';
 import { stridesOf } from '../int/kernels/normLoops.ts';
 import { windowGeometry } from '../int/kernels/window2d.ts';
+import type { GemmDispatch } from './gemm.ts';
 import { WORKGROUP } from './runtime.ts';
 import { NUMERICS_WGSL } from './wgsl/numerics.ts';
 
@@ -24,9 +27,12 @@ import { NUMERICS_WGSL } from './wgsl/numerics.ts';
 export interface KernelDispatch {
   key: GpuKernelKey;
   params: number[];
+  /** Output elements (reference kernels: one invocation each; 0 skips the dispatch). */
   threads: number;
   /** Indices into the node's inputs read as x0, x1, … */
   inputs: number[];
+  /** A tiled variant (models/gpu/gemm.ts) instead of the reference body of `key`. */
+  gemm?: GemmDispatch;
 }
 
 /**
@@ -266,11 +272,11 @@ export type GpuKernelKey = keyof typeof BODIES;
 export const GPU_KERNEL_KEYS = Object.keys(BODIES) as GpuKernelKey[];
 
 /**
- * The full WGSL of a kernel. `separate[k]` says input k has its own binding (a weight buffer) instead of
- * living in the arena; each combination is its own pipeline (key `op/mask`).
+ * The WGSL every node kernel starts with: the numerics, params `P` (binding 0) and the arena `A` (binding 1),
+ * one read-only binding `W<k>` per separate input (bindings 2.. in input order), `p(j)` for op parameter j,
+ * `x<k>(i)` for word i of input k wherever it lives, and `yget` / `yset` for the output.
  */
-export function kernelSource(key: GpuKernelKey, separate: readonly boolean[] = []): string {
-  const { inputs, body } = BODIES[key];
+export function kernelPrelude(inputs: number, separate: readonly boolean[] = []): string {
   const header = 3 + inputs; // threads, row threads, output offset, one offset per input
   let binding = 2;
   const decls: string[] = [];
@@ -293,7 +299,17 @@ fn p(j: i32) -> i32 { return P[j + ${header - 2}]; }
 ${access.join('\n')}
 fn yget(i: i32) -> i32 { return A[P[2] + i]; }
 fn yset(i: i32, v: i32) { A[P[2] + i] = v; }
+`;
+}
 
+/**
+ * The full WGSL of a reference kernel (one invocation per output). `separate[k]` says input k has its own
+ * binding (a weight buffer) instead of living in the arena; each combination is its own pipeline (key
+ * `op/mask`).
+ */
+export function kernelSource(key: GpuKernelKey, separate: readonly boolean[] = []): string {
+  const { inputs, body } = BODIES[key];
+  return `${kernelPrelude(inputs, separate)}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(global_invocation_id) g: vec3<u32>) {
   let i = i32(g.x + g.y * bitcast<u32>(P[1]));

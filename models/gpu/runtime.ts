@@ -68,7 +68,8 @@ export function stagingBuffer(gpu: GpuDevice, bytes: number, label: string): GPU
 export interface Dispatch {
   pipeline: GPUComputePipeline;
   bindGroup: GPUBindGroup;
-  groups: [number, number];
+  /** Workgroups in x, y and (tiled kernels: the batch) z. */
+  groups: [number, number] | [number, number, number];
   label: string;
 }
 
@@ -101,7 +102,7 @@ export function encodeDispatches(encoder: GPUCommandEncoder, dispatches: readonl
       current = d.pipeline;
     }
     pass.setBindGroup(0, d.bindGroup);
-    pass.dispatchWorkgroups(d.groups[0], d.groups[1]);
+    pass.dispatchWorkgroups(d.groups[0], d.groups[1], d.groups[2] ?? 1);
   }
   pass.end();
 }

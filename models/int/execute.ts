@@ -3,12 +3,20 @@
  * graph states S_0 (inputs only) .. S_n (after the last node). By default a node runs its fast kernel
  * (kernels/fast.ts) where one exists, else the kernel's reference `execute`; the fast kernels give the same
  * words (test/models/int/fast-kernels.test.ts), and `kernels: 'reference'` runs the references only.
+ *
+ * Per-node overhead: everything about a node that depends on the graph only (its kernel call, its prepared
+ * fast kernel, its output size, its input tensor ids) is worked out once per graph and kept in a WeakMap keyed
+ * by the graph object (GraphPlan), so the per-node loop allocates nothing but its output (a slab view). A
+ * node's fast kernel is prepared on the node's first run (so a shape error surfaces where the reference's
+ * would). The plan is rebuilt when the graph's node or tensor arrays, or any node object, are replaced; a
+ * graph's nodes are not expected to be edited in place once it has run.
  */
 import type { Hex } from 'viem';
 import { elementCount, stateSlots, type IntGraph } from './graph.ts';
-import { FAST_KERNELS, slabWords, type FastKernel } from './kernels/fast.ts';
+import type { IntNode } from './graph.ts';
+import { FAST_PLANNERS, slabWords, type FastPlanner, type FastRunner } from './kernels/fast.ts';
 import { kernelOf } from './kernels/index.ts';
-import type { KernelCall } from './kernels/kernel.ts';
+import type { IntKernel, KernelCall } from './kernels/kernel.ts';
 import { graphStates, tensorRoot } from './roots.ts';
 
 export class GraphInputError extends Error {
@@ -59,14 +67,94 @@ export type NodeOverride = (i: number, out: Int32Array) => Int32Array | undefine
 /** Which CPU kernels run the nodes: the fast ones where they exist (default), or the references only. */
 export type KernelChoice = 'fast' | 'reference';
 
+/** One node of a graph, worked out once (see the file comment). */
+interface NodeStep {
+  /** The node this step was made from (a replaced node object makes the plan stale). */
+  node: IntNode;
+  call: KernelCall<never>;
+  reference: IntKernel<never>;
+  planner: FastPlanner<never> | undefined;
+  /** The prepared fast kernel, made on the node's first fast run. */
+  runner: FastRunner | undefined;
+  /** Input tensor ids, and the argument array the kernels get (refilled on every run). */
+  inputs: number[];
+  args: Int32Array[];
+  output: number;
+  /** Output words. */
+  words: number;
+}
+
+interface GraphPlan {
+  nodes: IntNode[];
+  tensors: IntGraph['tensors'];
+  tensorCount: number;
+  steps: NodeStep[];
+  /** Tensors read that are neither graph inputs nor node outputs (weights, looked up on every run). */
+  weightIds: number[];
+  inputWords: number[];
+}
+
+const PLANS = new WeakMap<IntGraph, GraphPlan>();
+
+function makeStep(graph: IntGraph, node: IntNode, i: number): NodeStep {
+  const call = callOf(graph, i);
+  return {
+    node,
+    call,
+    reference: kernelOf(node.op) as IntKernel<never>,
+    planner: FAST_PLANNERS[node.op] as FastPlanner<never> | undefined,
+    runner: undefined,
+    inputs: [...node.inputs],
+    args: node.inputs.map(() => new Int32Array(0)),
+    output: node.output,
+    words: elementCount(call.outDims),
+  };
+}
+
+function makePlan(graph: IntGraph): GraphPlan {
+  const steps = graph.nodes.map((node, i) => makeStep(graph, node, i));
+  const produced = new Set([...graph.inputs, ...graph.nodes.map((n) => n.output)]);
+  const read = new Set([...graph.nodes.flatMap((n) => n.inputs), ...graph.outputs]);
+  return {
+    nodes: [...graph.nodes],
+    tensors: graph.tensors,
+    tensorCount: graph.tensors.length,
+    steps,
+    weightIds: [...read].filter((t) => !produced.has(t)),
+    inputWords: graph.inputs.map((t) => elementCount(graph.tensors[t].dims)),
+  };
+}
+
+function isCurrent(plan: GraphPlan, graph: IntGraph): boolean {
+  if (plan.tensors !== graph.tensors || plan.tensorCount !== graph.tensors.length || plan.nodes.length !== graph.nodes.length) return false;
+  for (let i = 0; i < plan.nodes.length; i++) if (plan.nodes[i] !== graph.nodes[i]) return false;
+  return true;
+}
+
+/** The graph's plan, made on first use and remade when the graph's nodes or tensors were replaced. */
+function planOf(graph: IntGraph): GraphPlan {
+  let plan = PLANS.get(graph);
+  if (!plan || !isCurrent(plan, graph)) {
+    plan = makePlan(graph);
+    PLANS.set(graph, plan);
+  }
+  return plan;
+}
+
+/** The step's fast kernel, prepared on first use. */
+function runnerOf(step: NodeStep): FastRunner | undefined {
+  if (!step.runner && step.planner) step.runner = step.planner(step.call);
+  return step.runner;
+}
+
 /** Output words of node i from its input words (into `out`, of the output's size, when given and a fast kernel runs). */
 export function executeNode(graph: IntGraph, i: number, inputs: Int32Array[], kernels: KernelChoice = 'fast', out?: Int32Array): Int32Array {
-  const op = graph.nodes[i].op;
-  const call = callOf(graph, i);
-  const fast = kernels === 'fast' ? (FAST_KERNELS[op] as FastKernel<never> | undefined) : undefined;
-  if (!fast) return kernelOf(op).execute(call, inputs);
-  const y = out ?? new Int32Array(elementCount(call.outDims));
-  fast(call, inputs, y);
+  const step = planOf(graph).steps[i];
+  if (!step) throw new RangeError(`executeNode: the graph has no node ${i}`);
+  const run = kernels === 'fast' ? runnerOf(step) : undefined;
+  if (!run) return step.reference.execute(step.call, inputs);
+  const y = out ?? new Int32Array(step.words);
+  run(inputs, y);
   return y;
 }
 
@@ -79,28 +167,42 @@ export function executeGraph(
   kernels: KernelChoice = 'fast',
 ): Pick<GraphRun, 'values' | 'outputs'> {
   checkInputs(graph, inputs);
+  const plan = planOf(graph);
   const values = new Map<number, Int32Array>();
-  // The inputs' copies and the fast kernels' outputs are views carved from a shared slab (slab.ts): a
+  // Every tensor's words by id: weights, then the inputs' copies, then node outputs as they are made.
+  const slots: (Int32Array | undefined)[] = new Array(plan.tensorCount);
+  for (const t of plan.weightIds) slots[t] = graph.weights.get(t);
+  // The inputs' copies and the fast kernels' outputs are views carved from a shared slab (fastCommon.ts): a
   // fresh backing store per tensor, or per run, costs more than the small kernels themselves.
-  const sizes = graph.inputs.map((t) => elementCount(graph.tensors[t].dims));
-  const outSizes = graph.nodes.map((node) => (kernels === 'fast' && FAST_KERNELS[node.op] ? elementCount(graph.tensors[node.output].dims) : 0));
-  const take = (words: number): Int32Array => slabWords(words);
-  graph.inputs.forEach((t, i) => {
-    const copy = take(sizes[i]);
+  for (let i = 0; i < graph.inputs.length; i++) {
+    const copy = slabWords(plan.inputWords[i]);
     copy.set(inputs[i]);
-    values.set(t, copy);
-  });
+    slots[graph.inputs[i]] = copy;
+    values.set(graph.inputs[i], copy);
+  }
   const word = (t: number): Int32Array => {
-    const v = values.get(t) ?? graph.weights.get(t);
+    const v = slots[t];
     if (!v) throw new Error(`internal: tensor ${t} (${graph.tensors[t].name}) has no value yet`);
     return v;
   };
-  graph.nodes.forEach((node, i) => {
-    const computed = executeNode(graph, i, node.inputs.map(word), kernels, outSizes[i] > 0 ? take(outSizes[i]) : undefined);
+  const fast = kernels === 'fast';
+  for (let i = 0; i < plan.steps.length; i++) {
+    const step = plan.steps[i];
+    const args = step.args;
+    for (let k = 0; k < args.length; k++) args[k] = word(step.inputs[k]);
+    const run = fast ? runnerOf(step) : undefined;
+    let computed: Int32Array;
+    if (run) {
+      computed = slabWords(step.words);
+      run(args, computed);
+    } else {
+      computed = step.reference.execute(step.call, args);
+    }
     const out = override?.(i, computed) ?? computed;
-    values.set(node.output, out);
+    slots[step.output] = out;
+    values.set(step.output, out);
     onNode?.(i, out);
-  });
+  }
   return { values, outputs: graph.outputs.map(word) };
 }
 

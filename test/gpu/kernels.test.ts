@@ -12,33 +12,14 @@ import { INT_KERNELS, kernelOf } from '../../models/int/kernels/index.ts';
 import { tensorRoot } from '../../models/int/roots.ts';
 import { KERNEL_CASES, type KernelCase } from '../models/int/cases.ts';
 import { Rng } from '../support/rng.ts';
+import { oneNodeGraph } from './oneNode.ts';
 import { device, NO_GPU, SKIP_REASON } from './support.ts';
 
 const CASES_PER_OP = 32;
 
 /** A one-node graph: input 0 is a graph input; the others are graph inputs or weights (`asWeights`). */
 function nodeGraph<K extends IntOp>(op: K, kc: KernelCase<K>, outDims: number[], asWeights: boolean): { graph: IntGraph; inputs: Int32Array[] } {
-  const tensors: IntGraph['tensors'] = kc.inputDims.map((dims, k) => ({ name: `in${k}`, dims, kind: k > 0 && asWeights ? 'weight' : 'input', scale: 1 }));
-  tensors.push({ name: 'out', dims: outDims, kind: 'activation', scale: 1 });
-  const weights = new Map<number, Int32Array>();
-  const graphInputs: number[] = [];
-  const inputs: Int32Array[] = [];
-  kc.inputs.forEach((w, k) => {
-    if (tensors[k].kind === 'weight') weights.set(k, w);
-    else {
-      graphInputs.push(k);
-      inputs.push(w);
-    }
-  });
-  const out = kc.inputDims.length;
-  const graph: IntGraph = {
-    tensors,
-    weights,
-    inputs: graphInputs,
-    nodes: [{ name: op, op, inputs: kc.inputDims.map((_, k) => k), output: out, attrs: kc.attrs } as IntGraph['nodes'][number]],
-    outputs: [out],
-  };
-  return { graph, inputs };
+  return oneNodeGraph({ op, attrs: kc.attrs, inputDims: kc.inputDims, inputs: kc.inputs, outDims }, () => asWeights);
 }
 
 describe('GPU kernel coverage', () => {

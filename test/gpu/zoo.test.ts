@@ -6,7 +6,7 @@
  * requantizes. (A tie-direction change is rarer on real data; test/gpu/numerics.test.ts catches that one.)
  */
 import { describe, expect, it } from 'vitest';
-import { GpuGraph, runGraphGpu } from '../../models/gpu/executor.ts';
+import { GpuGraph, runGraphGpu, type GpuGraphOptions } from '../../models/gpu/executor.ts';
 import { runGraph, type GraphRun } from '../../models/int/execute.ts';
 import type { IntGraph } from '../../models/int/graph.ts';
 import { prepareModel } from '../../models/prepare.ts';
@@ -48,6 +48,32 @@ describe.skipIf(NO_GPU)(`zoo models: GPU executor equals the CPU executor${NO_GP
         expect(lean.states).toEqual(cpu.states);
         expect([...lean.roots.entries()]).toEqual([...gpu.roots.entries()]);
         expect(lean.outputs.map((o) => Array.from(o))).toEqual(cpu.outputs.map((o) => Array.from(o)));
+      }
+    });
+  }
+
+  for (const { name } of ZOO) {
+    it(`${name}: every kernel variant (reference, tiled, packed where proven) gives the CPU executor's run`, async () => {
+      const { graph, inputs } = zooInputs(name, 1);
+      const cpu = runGraph(graph, inputs[0]);
+      const modes: [string, GpuGraphOptions][] = [
+        ['reference', { kernels: 'reference' }],
+        ['tiled, unpacked', { kernels: 'tiled', packed: false }],
+        ['tiled 8, packed', { kernels: 'tiled', tile: 8 }],
+        ['tiled, packed', { kernels: 'tiled' }],
+      ];
+      for (const [mode, options] of modes) {
+        const g = await GpuGraph.create(device(), graph, options);
+        try {
+          const kinds = g.kernelsFor(inputs[0]);
+          const gemm = graph.nodes.map((n, i) => (n.op === 'matmul' || n.op === 'conv2d' ? kinds[i] : undefined)).filter((k) => k !== undefined);
+          if (mode === 'reference') expect(gemm.every((k) => k === 'reference')).toBe(true);
+          if (mode === 'tiled, unpacked') expect(gemm.every((k) => k === 'tiled')).toBe(true);
+          if (mode.endsWith('packed') && !mode.includes('unpacked') && device().packedDot) expect(gemm, `${mode}: some node runs packed`).toContain('packed');
+          expectSameRun(graph, await g.run(inputs[0]), cpu, `${name} (${mode})`);
+        } finally {
+          g.destroy();
+        }
       }
     });
   }

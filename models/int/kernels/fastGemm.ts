@@ -1,10 +1,30 @@
 /**
  * The fast kernels of the products: matmul and conv2d (fastCommon.ts states why any order of the add32 / mul32
- * sums gives the reference's words). Registered in fast.ts's FAST_KERNELS.
+ * sums gives the reference's words). Registered in fast.ts. Products of at least wasmMinMacs multiply-adds
+ * run on the WebAssembly SIMD kernel (gemmSimd.ts; exact for all int32 inputs, see scripts/gen-gemm-wasm.ts);
+ * smaller ones on the plain-JS loops below (blocked gemmNT, zero-skipping rowTimesW and convScatter).
+ * matmulPlan / conv2dPlan work out the geometry (and conv2d's im2col runs) once per call; matmulFast /
+ * conv2dFast are the same with the runner kept per call object (made again if the call's numbers change).
  */
 import { convGeometry } from './conv2d.ts';
-import { accumulators, colBuffer, rqClamp, tBuffer, type FastKernel } from './fastCommon.ts';
+import { accumulators, colBuffer, isInt32, rqClamp, tBuffer, type FastKernel, type FastPlanner, type FastRunner } from './fastCommon.ts';
+import { copyRowsA, fitsInt16, gatherA, memoryI16, memoryI32, planGemm, requantBytes, requantC, runGemm, type BSource } from './gemmSimd.ts';
 import { matmulGeometry } from './matmul.ts';
+
+/** OPML_GEMM_WASM=0 keeps to the plain-JS products (for measuring; both give the same words). */
+const WASM = process.env.OPML_GEMM_WASM !== '0';
+/**
+ * Products with fewer multiply-adds than this stay in JS (below it the call, the operand copies and the
+ * plan cost more than they save; measured in the report of the change that added the wasm kernel).
+ */
+let wasmMinMacs = Number(process.env.OPML_GEMM_WASM_MIN ?? 128);
+
+/** Sets the wasm threshold for products planned from now on (tests use it to reach the JS paths); returns the old one. */
+export function setWasmMinMacs(macs: number): number {
+  const old = wasmMinMacs;
+  wasmMinMacs = macs;
+  return old;
+}
 
 /**
  * acc[i·N + j] = Σ_k A[aOff + i·K + k] · B[bOff + j·K + k] (add32 / mul32), for i < M, j < N: both operands
@@ -169,12 +189,56 @@ function rowTimesW(x: Int32Array, xOff: number, k: number, w: Int32Array, wOff: 
   }
 }
 
-export const matmulFast: FastKernel<'matmul'> = (call, [x, w, bias, mult], y) => {
-  const { batch, m, k, n, wBatchStride } = matmulGeometry(call);
+type MatmulGeometry = ReturnType<typeof matmulGeometry>;
+interface Epilogue {
+  s: number;
+  lo: number;
+  hi: number;
+}
+
+export const matmulPlan: FastPlanner<'matmul'> = (call) => {
+  const geo = matmulGeometry(call);
   const { shift, lo, hi } = call.attrs;
-  const s = shift & 63;
+  const epi = { s: shift & 63, lo, hi };
+  if (WASM && geo.m * geo.n * geo.k >= wasmMinMacs) return matmulWasm(geo, epi);
+  return (inputs, y) => matmulJs(geo, epi, inputs, y);
+};
+
+/**
+ * The numbers a plan depends on: the attrs' values in order (matmul's and conv2d's attrs are numbers and
+ * arrays of numbers) and every input dim.
+ */
+function callNumbers(call: { attrs: object; inputDims: number[][] }): number[] {
+  const out: number[] = [];
+  for (const v of Object.values(call.attrs)) {
+    if (Array.isArray(v)) out.push(v.length, ...(v as number[]));
+    else out.push(v as number);
+  }
+  for (const d of call.inputDims) out.push(d.length, ...d);
+  return out;
+}
+
+/**
+ * A FastKernel from a planner, the runner kept per call object and made again when the call's numbers
+ * (callNumbers) are not those it was planned for (the executor keeps one call object per node).
+ */
+function planned<K extends 'matmul' | 'conv2d'>(planner: FastPlanner<K>): FastKernel<K> {
+  const runners = new WeakMap<object, { numbers: number[]; run: FastRunner }>();
+  return (call, inputs, y) => {
+    const numbers = callNumbers(call);
+    let hit = runners.get(call);
+    if (!hit || hit.numbers.length !== numbers.length || hit.numbers.some((v, i) => !Object.is(v, numbers[i]))) {
+      runners.set(call, (hit = { numbers, run: planner(call) }));
+    }
+    hit.run(inputs, y);
+  };
+}
+
+export const matmulFast: FastKernel<'matmul'> = planned(matmulPlan);
+
+/** The plain-JS matmul: fewer than 4 rows row times w (zero words of x skipped), else 4×4-blocked x·(wᵀ)ᵀ. */
+function matmulJs({ batch, m, k, n, wBatchStride }: MatmulGeometry, { s, lo, hi }: Epilogue, [x, w, bias, mult]: Int32Array[], y: Int32Array): void {
   const acc = accumulators(m * n);
-  // Fewer than 4 rows: row times w (no packing, zero words skipped); else 4×4-blocked x·(wᵀ)ᵀ.
   const small = m < 4;
   const shared = wBatchStride === 0 && !small ? packedShared(w, k, n) : undefined;
   for (let b = 0; b < batch; b++) {
@@ -192,7 +256,39 @@ export const matmulFast: FastKernel<'matmul'> = (call, [x, w, bias, mult], y) =>
       }
     }
   }
-};
+}
+
+/**
+ * matmul through the wasm product (gemmSimd.ts), one batch at a time: A = x's rows, B = w ([K, N] row-major,
+ * packed and cached when shared by every batch, else packed per batch), then the bias and requant epilogue
+ * read straight from C in wasm memory.
+ */
+function matmulWasm({ batch, m, k, n, wBatchStride }: MatmulGeometry, { s, lo, hi }: Epilogue): FastRunner {
+  const bSrc: BSource = { src: new Int32Array(0), off: 0, sk: n, sn: 1, k, n };
+  const inWasm = isInt32(lo) && isInt32(hi);
+  const epilogueBytes = inWasm ? requantBytes(m, n) : 0;
+  return ([x, w, bias, mult], y) => {
+    bSrc.src = w;
+    for (let b = 0; b < batch; b++) {
+      const xOff = b * m * k;
+      bSrc.off = b * wBatchStride;
+      const plan = planGemm(m, k, bSrc, fitsInt16(x, xOff, m * k), wBatchStride === 0, epilogueBytes);
+      copyRowsA(plan, x, xOff);
+      const { c, cBase, cStride } = runGemm(plan);
+      const yb = b * m * n;
+      if (inWasm) {
+        const out = requantC(plan, bias, mult, 0, s, lo, hi, n, 1, plan.extraByte);
+        y.set(memoryI32().subarray(out, out + m * n), yb);
+        continue;
+      }
+      for (let i = 0; i < m; i++) {
+        const src = cBase + i * cStride;
+        const dst = yb + i * n;
+        for (let j = 0; j < n; j++) y[dst + j] = rqClamp((bias[j] + c[src + j]) | 0, mult[j], s, lo, hi);
+      }
+    }
+  };
+}
 
 /** Per group, w as [(ic, ky, kx)][oc]: output channels contiguous. Cached per weight tensor, checked against dims. */
 const convPacked = new WeakMap<Int32Array, { r: number; m: number; t: Int32Array }>();
@@ -249,11 +345,21 @@ function convScatter(geo: ReturnType<typeof convGeometry>, x: Int32Array, b: num
   }
 }
 
-export const conv2dFast: FastKernel<'conv2d'> = (call, [x, w, bias, mult], y) => {
+type ConvGeometry = ReturnType<typeof convGeometry>;
+
+export const conv2dPlan: FastPlanner<'conv2d'> = (call) => {
   const geo = convGeometry(call);
-  const { n, c, h, w: wid, oh, ow, kh, kw, sh, sw, pt, pl, dh, dw, m, group, cg, mg } = geo;
   const { shift, lo, hi } = call.attrs;
-  const s = shift & 63;
+  const epi = { s: shift & 63, lo, hi };
+  if (WASM && geo.oh * geo.ow * geo.cg * geo.kh * geo.kw * geo.m >= wasmMinMacs) return conv2dWasm(geo, epi);
+  return (inputs, y) => conv2dJs(geo, epi, inputs, y);
+};
+
+export const conv2dFast: FastKernel<'conv2d'> = planned(conv2dPlan);
+
+/** The plain-JS conv2d: mostly-zero x scattered, else im2col and the blocked product (per image and group). */
+function conv2dJs(geo: ConvGeometry, { s, lo, hi }: Epilogue, [x, w, bias, mult]: Int32Array[], y: Int32Array): void {
+  const { n, c, h, w: wid, oh, ow, kh, kw, sh, sw, pt, pl, dh, dw, m, group, cg, mg } = geo;
   const kk = kh * kw;
   const r = cg * kk; // reduction length: (ic, ky, kx), the layout of a filter row of w
   const p = oh * ow;
@@ -315,5 +421,90 @@ export const conv2dFast: FastKernel<'conv2d'> = (call, [x, w, bias, mult], y) =>
       }
     }
   }
-};
+}
 
+/** An im2col as runs: 4 words each (src, pos, t, len), see gatherA; `full` when they cover every (pos, t). */
+interface Im2colRuns {
+  runs: Int32Array;
+  count: number;
+  full: boolean;
+}
+
+/**
+ * The runs of one image and group's im2col: for tap t = (ic, ky, kx) and output row yo, the output columns
+ * xo whose input (iy, ix) = (yo·sh − pt + ky·dh, xo·sw − pl + kx·dw) lies in the plane read x at
+ * src = ic·h·w + iy·w + ix (relative to the group's first channel) with step sw, into A[yo·ow + xo, t]; the
+ * same valid-tap ranges as the reference's. The other (pos, t), padding taps, stay 0 (mul32(0, w) = 0 adds
+ * nothing, as skipping them does).
+ */
+function im2colRuns({ h, w: wid, oh, ow, kh, kw, sh, sw, pt, pl, dh, dw, cg }: ConvGeometry): Im2colRuns {
+  const out: number[] = [];
+  let covered = 0;
+  for (let ic = 0; ic < cg; ic++) {
+    for (let ky = 0; ky < kh; ky++) {
+      for (let kx = 0; kx < kw; kx++) {
+        const t = (ic * kh + ky) * kw + kx;
+        const xoFirst = Math.max(0, Math.ceil((pl - kx * dw) / sw));
+        const xoLast = Math.min(ow - 1, Math.floor((wid - 1 + pl - kx * dw) / sw));
+        if (xoFirst > xoLast) continue;
+        for (let yo = 0; yo < oh; yo++) {
+          const iy = yo * sh - pt + ky * dh;
+          if (iy < 0 || iy >= h) continue;
+          out.push((ic * h + iy) * wid + xoFirst * sw - pl + kx * dw, yo * ow + xoFirst, t, xoLast - xoFirst + 1);
+          covered += xoLast - xoFirst + 1;
+        }
+      }
+    }
+  }
+  return { runs: Int32Array.from(out), count: out.length / 4, full: covered === oh * ow * cg * kh * kw };
+}
+
+/**
+ * conv2d through the wasm product, per image and group: A = im2col (positions × taps, gathered in wasm from
+ * the group's channels copied into its memory), B = the group's filters read as taps × output channels
+ * (w[(g·mg + oc)·r + t], packed and cached per weight tensor and group), so C[pos, oc] = Σ_t A[pos, t] ·
+ * w[g·mg + oc, t]; the epilogue writes y[b, g·mg + oc, pos].
+ */
+function conv2dWasm(geo: ConvGeometry, { s, lo, hi }: Epilogue): FastRunner {
+  const { n, c, h, w: wid, oh, ow, kh, kw, sw, m, group, cg, mg } = geo;
+  const r = cg * kh * kw;
+  const p = oh * ow;
+  const im = im2colRuns(geo);
+  const xLen = cg * h * wid;
+  const xBytes = (4 * xLen + 15) & ~15;
+  const bSrc: BSource = { src: new Int32Array(0), off: 0, sk: 1, sn: r, k: r, n: mg };
+  const inWasm = isInt32(lo) && isInt32(hi);
+  const epilogueAt = xBytes + 16 * im.count;
+  const extraBytes = epilogueAt + (inWasm ? requantBytes(p, mg) : 0);
+  return ([x, w, bias, mult], y) => {
+    const xFits16 = fitsInt16(x, 0, x.length);
+    bSrc.src = w;
+    for (let b = 0; b < n; b++) {
+      for (let g = 0; g < group; g++) {
+        bSrc.off = g * mg * r;
+        const plan = planGemm(p, r, bSrc, xFits16, true, extraBytes);
+        const xByte = plan.extraByte;
+        const runsByte = xByte + xBytes;
+        const xs = x.subarray((b * c + g * cg) * h * wid, (b * c + (g + 1) * cg) * h * wid);
+        if (plan.wide) memoryI32().set(xs, xByte >> 2);
+        else memoryI16().set(xs, xByte >> 1); // exact: every x word fits int16 (xFits16)
+        memoryI32().set(im.runs, runsByte >> 2);
+        if (!im.full) plan.a.fill(0, plan.aBase, plan.aBase + p * plan.aStride);
+        gatherA(plan, xByte, runsByte, im.count, sw);
+        const { c: acc, cBase, cStride } = runGemm(plan);
+        if (inWasm) {
+          const out = requantC(plan, bias, mult, g * mg, s, lo, hi, 1, p, plan.extraByte + epilogueAt);
+          y.set(memoryI32().subarray(out, out + mg * p), (b * m + g * mg) * p);
+          continue;
+        }
+        for (let oc = 0; oc < mg; oc++) {
+          const mo = g * mg + oc;
+          const bv = bias[mo];
+          const mv = mult[mo];
+          const dst = (b * m + mo) * p;
+          for (let i = 0; i < p; i++) y[dst + i] = rqClamp((bv + acc[cBase + i * cStride + oc]) | 0, mv, s, lo, hi);
+        }
+      }
+    }
+  };
+}

@@ -1,14 +1,18 @@
 /**
  * The fast CPU kernels (models/int/kernels/fast.ts) against the references (each kernel's `execute`), word for
- * word: the random cases of cases.ts, the same with edge words (±2^31, int8 limits, 0, ±1) mixed in, directed
- * matmul/conv2d shapes (K = 1, odd sizes, sizes off the 4×4 block, large K, batched weights), every shift
- * 0..63 with extreme multipliers (requant's fast path and its 64-bit path, saturation), clamps with lo > hi,
- * and every node of every zoo model end to end (executeGraph with fast kernels vs with the references).
+ * word: the random cases of cases.ts for every op, the same with edge words (±2^31, int8 limits, 0, ±1) mixed
+ * in, the same again with their attrs perturbed (every shift 0..63, multipliers at the int32 edges, powers of
+ * two, negative and non-trivial, clamps with lo > hi or the full int32 range), the requant loops of
+ * fastCommon.ts on every shift, directed binary broadcast patterns and pool geometries, directed matmul/conv2d
+ * shapes (K = 1, odd sizes, sizes off the 4×4 block, large K, batched weights), and every node of every zoo
+ * model end to end (executeGraph with fast kernels vs with the references), plus the executor's hooks.
  */
 import { describe, expect, it } from 'vitest';
-import { executeGraph } from '../../../models/int/execute.ts';
-import type { IntOp } from '../../../models/int/graph.ts';
-import { FAST_KERNELS, rq, runFast } from '../../../models/int/kernels/fast.ts';
+import { executeGraph, executeNode, runGraph } from '../../../models/int/execute.ts';
+import type { IntGraph, IntOp } from '../../../models/int/graph.ts';
+import { FAST_KERNELS, FAST_PLANNERS, rq, runFast } from '../../../models/int/kernels/fast.ts';
+import { requantClampInto, requantInto, shiftOf } from '../../../models/int/kernels/fastCommon.ts';
+import { INT_KERNELS } from '../../../models/int/kernels/index.ts';
 import { requant } from '../../../vm/numerics.ts';
 import { kernelOf } from '../../../models/int/kernels/index.ts';
 import { prepareModel } from '../../../models/prepare.ts';
@@ -34,6 +38,36 @@ function compare<K extends IntOp>(op: K, attrs: unknown, inputDims: number[][], 
 
 const withEdges = (rng: Rng, w: Int32Array, p: number): Int32Array => w.map((v) => (rng.int(0, 999) < p * 1000 ? rng.pick(EDGE) : v));
 
+/** Multipliers to try: int32 edges, powers of two (the shift path), negative, small and non-trivial ones. */
+const MULTS = [0, 1, -1, 2, 3, -3, 2 ** 7, 2 ** 14, 2 ** 21, 2 ** 21 + 1, -(2 ** 21), 2 ** 29, 2 ** 30, -(2 ** 30), 2 ** 30 + 1, 2147483647, -2147483648, 1815288066, -1541608998];
+const CLAMPS: [number, number][] = [[-128, 127], [0, 127], [-32768, 32767], [-2147483648, 2147483647], [5, -5], [0, 0], [-2147483648, 0], [1, 2147483647]];
+const multOf = (rng: Rng): number => (rng.int(0, 3) === 0 ? rng.int32() : rng.pick(MULTS));
+const shiftOfRng = (rng: Rng): number => (rng.int(0, 2) === 0 ? rng.pick([0, 1, 16, 17, 30, 31, 32, 33, 44, 52, 53, 62, 63]) : rng.int(0, 63));
+
+/**
+ * The attrs of a case with every shift, multiplier and clamp replaced by a random one (matmul and conv2d, the
+ * products, have their own directed tests below). Shapes stay as the case made them.
+ */
+function perturb(op: IntOp, attrs: Record<string, unknown>, rng: Rng): Record<string, unknown> {
+  const a: Record<string, unknown> = { ...attrs };
+  const [lo, hi] = rng.pick(CLAMPS);
+  if ('lo' in a) Object.assign(a, { lo, hi });
+  if (op === 'binary') Object.assign(a, { multA: multOf(rng), shiftA: shiftOfRng(rng), multB: multOf(rng), shiftB: shiftOfRng(rng), multOut: multOf(rng), shiftOut: shiftOfRng(rng) });
+  if (op === 'reducemean' || op === 'softmax') Object.assign(a, { mult: multOf(rng), shift: shiftOfRng(rng) });
+  if (op === 'softmax') a.one = rng.pick([...EDGE, 127, 32767]);
+  if (op === 'sqrt') Object.assign(a, { mult: multOf(rng), shift: shiftOfRng(rng), frac: shiftOfRng(rng) });
+  if (op === 'channelAffine' || op === 'avgpool2d') a.shift = shiftOfRng(rng);
+  if (op === 'avgpool2d') a.mults = (a.mults as number[]).map(() => multOf(rng));
+  if (op === 'concat') Object.assign(a, { mults: (a.mults as number[]).map(() => multOf(rng)), shifts: (a.shifts as number[]).map(() => shiftOfRng(rng)) });
+  if (op === 'layernorm') {
+    Object.assign(a, { xmax: rng.pick([0, 1, 128, 32768, 2 ** 20, 2147483647]), sqShift: shiftOfRng(rng), divShift: rng.int(0, 40), eps: rng.pick([...EDGE, 229]), shift: shiftOfRng(rng) });
+  }
+  return a;
+}
+
+/** Ops whose fast kernel is a planner of this module's (all but the products). */
+const PLANNED = (Object.keys(FAST_PLANNERS) as IntOp[]).filter((op) => op !== 'matmul' && op !== 'conv2d');
+
 describe('fast kernels equal the references word for word', () => {
   it('rq (the fast epilogue requant) equals requant: every shift, edge and random int32 operands', () => {
     const rng = new Rng(99);
@@ -48,6 +82,97 @@ describe('fast kernels equal the references word for word', () => {
     }
   });
 
+  it('every op has a fast kernel', () => {
+    expect(Object.keys(FAST_KERNELS).sort()).toEqual(Object.keys(INT_KERNELS).sort());
+  });
+
+  it('requantInto / requantClampInto equal requant (and clamp32) on every shift, multiplier kind and edge word', () => {
+    const rng = new Rng(123);
+    const src = Int32Array.from([...EDGE, 2 ** 30, -(2 ** 30), 8191, 8192, -8192, -8193, 3, -3, ...Array.from({ length: 40 }, () => rng.int32())]);
+    const n = src.length;
+    const mults = [...MULTS, ...Array.from({ length: 31 }, (_, k) => 2 ** k), ...Array.from({ length: 6 }, () => rng.int32())];
+    const dst = new Int32Array(n + 4);
+    for (let s = 0; s < 64; s++) {
+      for (const m of mults) {
+        requantInto(src, 0, dst, 2, n, m, s);
+        for (let i = 0; i < n; i++) if (dst[2 + i] !== requant(src[i], m, s)) expect.fail(`requantInto(${src[i]}, ${m}, ${s}) = ${dst[2 + i]}, requant ${requant(src[i], m, s)}`);
+        const [lo, hi] = rng.pick(CLAMPS);
+        requantClampInto(src, 0, dst, 1, n, m, s, lo, hi);
+        for (let i = 0; i < n; i++) {
+          const want = Math.min(Math.max(requant(src[i], m, s), lo), hi);
+          if (dst[1 + i] !== want) expect.fail(`requantClampInto(${src[i]}, ${m}, ${s}, ${lo}, ${hi}) = ${dst[1 + i]}, reference ${want}`);
+        }
+      }
+    }
+    // in place, and the shift path's classification
+    const inPlace = Int32Array.from(src);
+    requantInto(inPlace, 0, inPlace, 0, n, 2 ** 30, 44);
+    expect(Array.from(inPlace)).toEqual(Array.from(src, (v) => requant(v, 2 ** 30, 44)));
+    expect([shiftOf(1, 0), shiftOf(2 ** 30, 30), shiftOf(2 ** 30, 44), shiftOf(2 ** 30, 29), shiftOf(3, 5), shiftOf(-4, 5), shiftOf(0, 3)]).toEqual([0, 0, 14, -1, -1, -1, -1]);
+  });
+
+  for (const op of PLANNED) {
+    it(`${op}: random cases with perturbed attrs (shifts 0..63, edge multipliers, odd clamps) and edge words`, () => {
+      const gen = KERNEL_CASES[op] as (rng: Rng) => ReturnType<(typeof KERNEL_CASES)[IntOp]>;
+      const rng = new Rng(777 + op.charCodeAt(1) * 17 + op.length);
+      for (let c = 0; c < 150; c++) {
+        const kc = gen(rng);
+        const attrs = perturb(op, kc.attrs as Record<string, unknown>, rng);
+        compare(op, attrs, kc.inputDims, kc.inputs, `${op} perturbed case ${c}`);
+        compare(op, attrs, kc.inputDims, kc.inputs.map((w) => withEdges(rng, w, 0.3)), `${op} perturbed case ${c} with edges`);
+      }
+    });
+  }
+
+  it('binary: every broadcast pattern, op and rescale kind, with edge words and zero divisors', () => {
+    const rng = new Rng(31);
+    const patterns: [number[], number[]][] = [
+      [[1, 16, 32], [1, 16, 32]], [[1, 16, 32], [16, 32]], [[1, 16, 32], []], [[], [1, 16, 32]], [[1, 16, 32], [1]],
+      [[1, 16, 32], [1, 16, 1]], [[1, 16, 1], [1, 16, 32]], [[1, 16, 32], [32]], [[32], [1, 16, 32]], [[4, 1], [1, 5]],
+      [[2, 1, 3], [1, 4, 1]], [[3, 1, 2, 1], [1, 2, 1, 2]], [[], []], [[1], [1]], [[5, 1, 1], [1, 1, 7]], [[2, 3, 0], [3, 1]],
+      [[0], []], [[1, 2, 16, 16], [16, 16]], [[2, 2, 2, 2, 2], [2, 1, 2, 1, 2]],
+    ];
+    const rescales: [number, number][] = [[1, 0], [2 ** 30, 30], [2 ** 30, 44], [2 ** 30, 63], [1, 63], [4, 1], [1815288066, 9], [-1815288066, 17], [2147483647, 0], [-2147483648, 63], [3, 52], [3, 53], [0, 5]];
+    for (const [aDims, bDims] of patterns) {
+      for (const op of ['add', 'sub', 'mul', 'div'] as const) {
+        for (let trial = 0; trial < 8; trial++) {
+          const [multA, shiftA] = rng.pick(rescales);
+          const [multB, shiftB] = rng.pick(rescales);
+          const [multOut, shiftOut] = rng.pick(rescales);
+          const [lo, hi] = rng.pick(CLAMPS);
+          const len = (d: number[]) => d.reduce((x, y) => x * y, 1);
+          const a = trial < 4 ? int32(rng, len(aDims)) : Int32Array.from({ length: len(aDims) }, () => rng.pick(EDGE));
+          const b = Int32Array.from({ length: len(bDims) }, () => (rng.int(0, 3) === 0 ? 0 : trial < 4 ? rng.int32() : rng.pick(EDGE)));
+          const attrs = { op, multA, shiftA, multB, shiftB, multOut, shiftOut, lo, hi };
+          compare('binary', attrs, [aDims, bDims], [a, b], `binary ${op} [${aDims}] ⊙ [${bDims}] trial ${trial}`);
+        }
+      }
+    }
+  });
+
+  it('pools: 2×2 windows (full and padded), dilations, strides, windows wholly in padding, edge words and attrs', () => {
+    const rng = new Rng(55);
+    const geos = [
+      { x: [1, 8, 28, 28], kernel: [2, 2], strides: [2, 2], pads: [0, 0, 0, 0], dil: [1, 1] },
+      { x: [2, 3, 7, 9], kernel: [2, 2], strides: [2, 2], pads: [0, 0, 0, 0], dil: [1, 1] },
+      { x: [1, 2, 6, 6], kernel: [2, 2], strides: [1, 1], pads: [0, 0, 0, 0], dil: [2, 2] },
+      { x: [1, 2, 5, 5], kernel: [2, 2], strides: [3, 2], pads: [1, 0, 1, 1], dil: [1, 1] },
+      { x: [1, 1, 3, 3], kernel: [3, 3], strides: [1, 1], pads: [2, 2, 2, 2], dil: [1, 1] },
+      { x: [1, 2, 4, 5], kernel: [3, 1], strides: [1, 2], pads: [0, 2, 1, 0], dil: [2, 1] },
+      { x: [1, 1, 1, 1], kernel: [1, 1], strides: [1, 1], pads: [0, 0, 0, 0], dil: [1, 1] },
+    ];
+    for (const g of geos) {
+      for (let trial = 0; trial < 6; trial++) {
+        const words = g.x.reduce((a, b) => a * b, 1);
+        const x = trial < 3 ? int32(rng, words) : Int32Array.from({ length: words }, () => rng.pick(EDGE));
+        const win = { kernel: g.kernel, strides: g.strides, pads: g.pads, dilations: g.dil };
+        const [lo, hi] = rng.pick(CLAMPS);
+        compare('maxpool2d', { ...win, lo, hi }, [g.x], [x], `maxpool ${JSON.stringify(g)} trial ${trial}`);
+        const mults = Array.from({ length: g.kernel[0] * g.kernel[1] + 1 }, () => multOf(rng));
+        compare('avgpool2d', { ...win, countIncludePad: trial % 2 === 0, mults, shift: shiftOfRng(rng), lo, hi }, [g.x], [x], `avgpool ${JSON.stringify(g)} trial ${trial}`);
+      }
+    }
+  });
   for (const op of Object.keys(FAST_KERNELS) as IntOp[]) {
     it(`${op}: random cases, plain and with edge words`, () => {
       const gen = KERNEL_CASES[op] as (rng: Rng) => ReturnType<(typeof KERNEL_CASES)[IntOp]>;
@@ -155,4 +280,57 @@ describe('executeGraph with fast kernels equals the references on every zoo mode
       }
     });
   }
+});
+
+describe('the executor (plan per graph) keeps its hooks and choices', () => {
+  const { int } = prepareModel('tiny-transformer');
+  const info = int.tensors[int.inputs[0]];
+  const zoo = ZOO.find((z) => z.name === 'tiny-transformer')!;
+  const words = [quantizeInput(zoo.samples(1)[0].feeds[zoo.inputName].data, info.scale, info.integer === true)];
+
+  it('executeNode gives each node the reference words, with and without an output array, fast or reference', () => {
+    const ref = executeGraph(int, words, undefined, undefined, 'reference');
+    const word = (t: number) => ref.values.get(t) ?? int.weights.get(t)!;
+    int.nodes.forEach((node, i) => {
+      const inputs = node.inputs.map(word);
+      const want = Array.from(ref.values.get(node.output)!);
+      expect(Array.from(executeNode(int, i, inputs)), `node ${i}`).toEqual(want);
+      expect(Array.from(executeNode(int, i, inputs, 'reference')), `node ${i} reference`).toEqual(want);
+      const out = new Int32Array(want.length).fill(-7);
+      expect(executeNode(int, i, inputs, 'fast', out)).toBe(out);
+      expect(Array.from(out), `node ${i} into out`).toEqual(want);
+    });
+  });
+
+  it('an override replaces a node output for the rest of the run, and onNode sees every node in order', () => {
+    const target = 5;
+    const honest = runGraph(int, words);
+    const seen: number[] = [];
+    const lying = runGraph(int, words, (i) => seen.push(i), (i, out) => (i === target ? out.map((v) => v + 1) : undefined));
+    expect(seen).toEqual(int.nodes.map((_, i) => i));
+    expect(lying.states.slice(0, target + 1)).toEqual(honest.states.slice(0, target + 1));
+    expect(lying.states[target + 1]).not.toBe(honest.states[target + 1]);
+    const ref = executeGraph(int, words, undefined, (i, out) => (i === target ? out.map((v) => v + 1) : undefined), 'reference');
+    lying.outputs.forEach((o, i) => expect(Array.from(o)).toEqual(Array.from(ref.outputs[i])));
+  });
+
+  it('runs are independent: outputs never alias, and a graph whose node was replaced is re-planned', () => {
+    const first = executeGraph(int, words);
+    const second = executeGraph(int, words);
+    expect(first.outputs[0]).not.toBe(second.outputs[0]);
+    first.outputs[0].fill(0);
+    expect(Array.from(second.outputs[0])).not.toEqual(Array.from(first.outputs[0]));
+    // a copy of the graph with the last node's clamp narrowed: the cached plan of `int` must not be used
+    const last = int.nodes.length - 1;
+    const node = int.nodes[last];
+    const edited: IntGraph = { ...int, nodes: [...int.nodes.slice(0, last), { ...node, attrs: { ...node.attrs, lo: 0, hi: 0 } } as typeof node] };
+    expect(executeGraph(edited, words).outputs[0].every((v) => v === 0)).toBe(true);
+    int.nodes[last] = edited.nodes[last];
+    try {
+      expect(executeGraph(int, words).outputs[0].every((v) => v === 0)).toBe(true);
+    } finally {
+      int.nodes[last] = node;
+    }
+    expect(Array.from(executeGraph(int, words).outputs[0])).toEqual(Array.from(second.outputs[0]));
+  });
 });
