@@ -51,6 +51,12 @@ export function timeMs(fn: () => void, runs = 5): number {
 }
 
 /** Median of `runs` timings of an (async) fn after `warmup` calls, in milliseconds. */
+/** Runs fn for at least `ms` milliseconds (and at least `min` times): V8 tiers JS kernels up after ~1,000 calls. */
+export async function warmUp(fn: () => unknown | Promise<unknown>, ms = 500, min = 20): Promise<void> {
+  const end = performance.now() + ms;
+  for (let i = 0; i < min || performance.now() < end; i++) await fn();
+}
+
 export async function medianMsAsync(fn: () => unknown | Promise<unknown>, runs = 100, warmup = 5): Promise<number> {
   for (let i = 0; i < warmup; i++) await fn();
   const t: number[] = [];

@@ -6,31 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { GpuGraph } from '../../models/gpu/executor.ts';
 import { evalNumericsGpu } from '../../models/gpu/probe.ts';
-import type { IntGraph, IntOp } from '../../models/int/graph.ts';
+import type { IntOp } from '../../models/int/graph.ts';
 import { INT_KERNELS } from '../../models/int/kernels/index.ts';
 import { tensorRoot } from '../../models/int/roots.ts';
-import { DIRECTED_CASES, type DirectedCase } from '../models/int/directedCases.ts';
+import { DIRECTED_CASES } from '../models/int/directedCases.ts';
 import * as O from '../support/oracle.ts';
+import { oneNodeGraph } from './oneNode.ts';
 import { device, NO_GPU, SKIP_REASON } from './support.ts';
-
-/** A one-node graph: input 0 is a graph input; the others are graph inputs or weights (`asWeights`). */
-function nodeGraph(c: DirectedCase, asWeights: boolean): { graph: IntGraph; inputs: Int32Array[] } {
-  const tensors: IntGraph['tensors'] = c.inputDims.map((dims, k) => ({ name: `in${k}`, dims, kind: k > 0 && asWeights ? 'weight' : 'input', scale: 1 }));
-  tensors.push({ name: 'out', dims: c.outDims, kind: 'activation', scale: 1 });
-  const weights = new Map<number, Int32Array>();
-  const graphInputs: number[] = [];
-  const inputs: Int32Array[] = [];
-  c.inputs.forEach((w, k) => {
-    if (tensors[k].kind === 'weight') weights.set(k, w);
-    else {
-      graphInputs.push(k);
-      inputs.push(w);
-    }
-  });
-  const out = c.inputDims.length;
-  const node = { name: c.op, op: c.op, inputs: c.inputDims.map((_, k) => k), output: out, attrs: c.attrs } as IntGraph['nodes'][number];
-  return { graph: { tensors, weights, inputs: graphInputs, nodes: [node], outputs: [out] }, inputs };
-}
 
 const { MIN, MAX } = O;
 
@@ -39,7 +21,7 @@ describe.skipIf(NO_GPU)(`directed cases on the GPU equal the BigInt oracle${NO_G
     const mine = DIRECTED_CASES.filter((c) => c.op === op);
     it(`${op}: ${mine.length} directed cases`, async () => {
       for (const [k, c] of mine.entries()) {
-        const { graph, inputs } = nodeGraph(c, k % 2 === 1);
+        const { graph, inputs } = oneNodeGraph(c as never, () => k % 2 === 1);
         const g = await GpuGraph.create(device(), graph);
         try {
           const run = await g.run(inputs);
