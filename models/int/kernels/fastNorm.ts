@@ -40,38 +40,84 @@ export const reducemeanPlan: FastPlanner<'reducemean'> = ({ attrs: { axes, mult,
   };
 };
 
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+const TWO52 = 4503599627370496;
+const TWO_NEG16 = 1 / 65536;
+
 /**
- * layernorm, per row of n words: x' = clamp32(x, -xmax, xmax) (kept in a scratch row), S = Σ x' (add32),
- * d_i = sub32(mul32(x'_i, n), S), V = Σ requant(d_i, d_i, sqShift) (add32), σ = isqrt32(add32(V, eps)),
- * y_i = clamp32(add32(requant(div32(shl32(d_i, divShift), σ), mult[i], shift), bias[i]), lo, hi).
+ * The constants of requant(v, m, s) for int32 v and a per-element int32 m (s = shift & 63), computed as
+ *   q = |x| < T ? ⌊(x + h)·sc⌋ : ⌊(v·(m >> 16) + ⌊v·(m & 0xffff)·2^−16⌋ + H)·S⌋,  x = v·m,   then sat32,
+ * with h = 2^(s−1) (0 for s = 0), sc = 2^−s, H = 2^(s−17), S = 2^−(s−16), and T = ∞ for s ≤ 21, 2^52 for
+ * 22 ≤ s ≤ 52, 0 for s ≥ 53. Why this is requant's word for every int32 v and m:
+ *   First form with |v·m| < 2^52: x is the exact product (|x| < 2^52 iff the exact product is, rounding being
+ *     monotonic and 2^52 a double); rq's fast path (fastCommon.ts): x + h is an exact integer below 2^53, the
+ *     multiplication by 2^−s an exact power-of-two scaling, so Math.floor sees requant's value (h = 0 for
+ *     s = 0 turns −0 into +0 as requant's `p + 0` does).
+ *   First form with |v·m| ≥ 2^52 (only for s ≤ 21): requant saturates to the product's sign
+ *     (⌊(2^52 + 2^(s−1))/2^s⌋ ≥ 2^31, ⌊(−2^52 + 2^(s−1))/2^s⌋ ≤ −2^31 for s ≤ 21); x has that sign and
+ *     |x| ≥ 2^52, so fl(x + h) ≥ 2^52 or ≤ −2^52 + 2^(s−1) (h ≤ 2^20; both bounds doubles), q ≥ 2^31 or
+ *     q ≤ ⌊−2^(52−s) + 1/2⌋ ≤ −2^31, and sat32 gives the same word.
+ *   Second form (s ≥ 22 with |v·m| ≥ 2^52, or s ≥ 53): rqWide's identity (fastCommon.ts), valid for every
+ *     integer v and s ≥ 17 with m = (m >> 16)·2^16 + (m & 0xffff); every term exact (|v·(m >> 16)| ≤ 2^46,
+ *     |v·(m & 0xffff)| < 2^47, 2^(s−17) ≤ 2^46, the sum below 2^49, scalings by powers of two exact).
+ */
+function rqConsts(shift: number): { h: number; sc: number; T: number; H: number; S: number } {
+  const s = shift & 63;
+  return {
+    h: s === 0 ? 0 : 2 ** (s - 1),
+    sc: 2 ** -s,
+    T: s <= 21 ? Infinity : s < 53 ? TWO52 : 0,
+    H: s >= 17 ? 2 ** (s - 17) : 0,
+    S: s >= 17 ? 2 ** -(s - 16) : 0,
+  };
+}
+
+/**
+ * layernorm, per row of n words: x' = clamp32(x, -xmax, xmax), S = Σ x' (add32), d_i = sub32(mul32(x'_i, n), S)
+ * (kept in a scratch row), V = Σ requant(d_i, d_i, sqShift) (add32), σ = isqrt32(add32(V, eps)),
+ * y_i = clamp32(add32(requant(div32(shl32(d_i, divShift), σ), mult[i], shift), bias[i]), lo, hi). Both requants
+ * are rqConsts' formula inline with the constants hoisted (their multipliers, d_i and mult[i], are int32
+ * words); `divShift` is used as shl32 uses it (`<<` takes it mod 32).
  */
 export const layernormPlan: FastPlanner<'layernorm'> = ({ attrs, inputDims }) => {
   const { xmax, sqShift, divShift, eps, shift, lo, hi } = attrs;
   const { rows, n } = layernormRows(attrs.axis, inputDims);
-  const sq = sqShift & 63;
-  const s = shift & 63;
   const nxmax = -xmax;
+  const V = rqConsts(sqShift);
+  const Y = rqConsts(shift);
   return ([x, mult, bias], y) => {
-    const xs = colBuffer(n);
+    const ds = colBuffer(n);
+    const { h: vh, sc: vsc, T: vT, H: vH, S: vS } = V;
+    const { h: yh, sc: ysc, T: yT, H: yH, S: yS } = Y;
     for (let row = 0, base = 0; row < rows; row++, base += n) {
       let sum = 0;
       for (let i = 0; i < n; i++) {
         const v = x[base + i];
         const a = v < nxmax ? nxmax : v; // clamp32(v, -xmax, xmax) = min(max(v, -xmax), xmax)
         const c = a > xmax ? xmax : a;
-        xs[i] = c;
+        ds[i] = c;
         sum = (sum + c) | 0;
       }
-      let v = 0;
+      let acc = 0;
       for (let i = 0; i < n; i++) {
-        const d = (Math.imul(xs[i], n) - sum) | 0;
-        v = (v + rq(d, d, sq)) | 0;
+        const d = (Math.imul(ds[i], n) - sum) | 0;
+        ds[i] = d;
+        const p = d * d;
+        let q = p < vT && p > -vT ? Math.floor((p + vh) * vsc) : Math.floor((d * (d >> 16) + Math.floor(d * (d & 0xffff) * TWO_NEG16) + vH) * vS);
+        q = q > INT32_MAX ? INT32_MAX : q < INT32_MIN ? INT32_MIN : q;
+        acc = (acc + q) | 0;
       }
-      const sigma = isqrt32((v + eps) | 0);
+      const sigma = isqrt32((acc + eps) | 0);
       for (let i = 0; i < n; i++) {
-        const w = div32(((Math.imul(xs[i], n) - sum) | 0) << divShift, sigma);
-        const q = (rq(w, mult[i], s) + bias[i]) | 0;
-        const a = q < lo ? lo : q;
+        const d = ds[i] << divShift;
+        const w = sigma === 0 ? 0 : (d / sigma) | 0; // div32
+        const m = mult[i];
+        const p = w * m;
+        let q = p < yT && p > -yT ? Math.floor((p + yh) * ysc) : Math.floor((w * (m >> 16) + Math.floor(w * (m & 0xffff) * TWO_NEG16) + yH) * yS);
+        q = q > INT32_MAX ? INT32_MAX : q < INT32_MIN ? INT32_MIN : q;
+        const t = (q + bias[i]) | 0;
+        const a = t < lo ? lo : t;
         y[base + i] = a > hi ? hi : a;
       }
     }

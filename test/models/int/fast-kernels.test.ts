@@ -12,6 +12,7 @@ import { executeGraph, executeNode, runGraph } from '../../../models/int/execute
 import type { IntGraph, IntOp } from '../../../models/int/graph.ts';
 import { FAST_KERNELS, FAST_PLANNERS, rq, runFast } from '../../../models/int/kernels/fast.ts';
 import { requantClampInto, requantInto, shiftOf } from '../../../models/int/kernels/fastCommon.ts';
+import { fusedBinaryLoop, type FusedLoop } from '../../../models/int/kernels/fastElementwise.ts';
 import { INT_KERNELS } from '../../../models/int/kernels/index.ts';
 import { requant } from '../../../vm/numerics.ts';
 import { kernelOf } from '../../../models/int/kernels/index.ts';
@@ -146,6 +147,143 @@ describe('fast kernels equal the references word for word', () => {
           const attrs = { op, multA, shiftA, multB, shiftB, multOut, shiftOut, lo, hi };
           compare('binary', attrs, [aDims, bDims], [a, b], `binary ${op} [${aDims}] ⊙ [${bDims}] trial ${trial}`);
         }
+      }
+    }
+  });
+
+  /** Words around requant's 2^52 product threshold for multiplier m (|v·m| just below and at/above 2^52), with the int32 edges. */
+  const thresholdWords = (m: number): number[] => {
+    const out = [...EDGE, 2 ** 30, -(2 ** 30), 65535, 65536, -65536, -65537];
+    if (m !== 0) {
+      const k = Math.floor((2 ** 52 - 1) / Math.abs(m));
+      for (const v of [k, k + 1, k - 1, k + 2]) if (v <= 2147483647) out.push(v, -v);
+    }
+    return out;
+  };
+
+  /**
+   * int32 words v whose product with an odd m lies next to a rounding boundary of requant's shift s
+   * (v·m ≡ 2^(s−1) − 1 + δ mod 2^s, δ in −2..1), the largest such |v| of each sign: where a product beyond
+   * 2^52, rounded to a double, would land on the wrong side of ⌊(v·m + 2^(s−1)) / 2^s⌋.
+   */
+  const boundaryWords = (m: number, s: number): number[] => {
+    if (s === 0 || m % 2 === 0) return [];
+    const M = 1n << BigInt(s);
+    const mb = ((BigInt(m) % M) + M) % M;
+    let inv = mb;
+    for (let k = 0; k < 7; k++) inv = (inv * (2n - mb * inv)) % M; // Newton: m·inv ≡ 1 mod 2^s
+    inv = ((inv % M) + M) % M;
+    const out: number[] = [];
+    const am = BigInt(Math.abs(m));
+    // the smallest |v·m| of the class at or above 2^52, 2^53, 2^54 and 2^(30+s) (products that round, results
+    // below 2^31 in magnitude), and the class's largest int32 words of each sign
+    const floors = [52n, 53n, 54n, BigInt(30 + s)].map((e) => ((1n << e) + am - 1n) / am);
+    for (const d of [-2n, -1n, 0n, 1n]) {
+      const v0 = ((((M >> 1n) - 1n + d) % M + M) % M * inv) % M;
+      const cands = [v0 + ((2147483647n - v0) / M) * M, v0 - ((v0 + 2147483648n) / M) * M];
+      for (const f of floors) cands.push(v0 + ((f - v0 + M - 1n) / M) * M, v0 - ((v0 + f + M - 1n) / M) * M);
+      for (const v of cands) if (v >= -2147483648n && v <= 2147483647n && v !== 0n) out.push(Number(v));
+    }
+    return out;
+  };
+
+  it('requant near its rounding boundaries with products beyond 2^52: fused binary operand and output, layernorm output', () => {
+    const rng = new Rng(161);
+    const mults = [2147483647, -2147483647, 1815288066 + 1, -1541608998 + 1, 1082163459, 2 ** 21 + 1, 3, -3, 65537];
+    for (let s = 1; s < 64; s++) {
+      for (const m of mults) {
+        const w = boundaryWords(m, s);
+        if (w.length === 0) continue;
+        const v = Int32Array.from(w);
+        const k = v.length;
+        const full: [number, number] = [-2147483648, 2147483647];
+        // operand inline (addSubInlineShift), output of mulRq (t = v·1), both operands inline (addSubBothShift)
+        compare('binary', { op: 'add', multA: m, shiftA: s, multB: 1, shiftB: 0, multOut: 2 ** 30, shiftOut: 30, lo: full[0], hi: full[1] }, [[k], [k]], [v, new Int32Array(k)], `boundary add m ${m} s ${s}`);
+        compare('binary', { op: 'mul', multA: 1, shiftA: 0, multB: 1, shiftB: 0, multOut: m, shiftOut: s, lo: full[0], hi: full[1] }, [[k], []], [v, Int32Array.of(1)], `boundary mul m ${m} s ${s}`);
+        compare('binary', { op: 'sub', multA: m, shiftA: s, multB: m, shiftB: s, multOut: 1, shiftOut: 0, lo: full[0], hi: full[1] }, [[k], [k]], [v, v.map(() => rng.pick(w))], `boundary sub m ${m} s ${s}`);
+        // layernorm rows [w, 0]: S = w, d = (w, -w) (wrapping), V ≈ 0 for sqShift 63, σ = isqrt(eps) = 1, so
+        // y_0 = requant(w, mult[0], shift) (no clamp, bias 0)
+        const rows = w.length;
+        const x = new Int32Array(2 * rows);
+        w.forEach((wv, r) => (x[2 * r] = wv));
+        compare('layernorm', { axis: 1, xmax: 2147483647, sqShift: 63, divShift: 0, eps: 1, shift: s, lo: full[0], hi: full[1] }, [[rows, 2], [2], [2]], [x, Int32Array.of(m, m), new Int32Array(2)], `boundary layernorm m ${m} s ${s}`);
+      }
+    }
+  });
+
+  it('binary fused loops: every shift 0..63 of inline operands and outputs, edge and threshold multipliers and words', () => {
+    const rng = new Rng(2718);
+    const seen = new Set<FusedLoop | undefined>();
+    // [a dims, b dims]: same shape, row broadcast of b or a, column broadcast, scalars
+    const patterns: [number[], number[]][] = [[[2, 3, 8], [2, 3, 8]], [[2, 3, 8], [3, 8]], [[3, 8], [2, 3, 8]], [[2, 3, 8], [2, 3, 1]], [[2, 3, 1], [2, 3, 8]], [[2, 3, 8], []], [[], [2, 3, 8]], [[2, 1, 8], [1, 3, 1]]];
+    const mults = [-2147483648, 2147483647, 0, 1, -1, 3, -3, 2 ** 21 - 1, 2 ** 21, 2 ** 21 + 1, 2 ** 30, -(2 ** 30), 65535, 65536, -65537, 1815288066, -1541608998, 1073774585, 1082163458];
+    const len = (d: number[]) => d.reduce((x, y) => x * y, 1);
+    const words = (n: number, m: number) => {
+      const pool = thresholdWords(m);
+      return Int32Array.from({ length: n }, (_, i) => (i < pool.length && rng.int(0, 1) === 0 ? pool[i] : rng.int(0, 2) === 0 ? rng.int32() : rng.pick(pool)));
+    };
+    for (let s = 0; s < 64; s++) {
+      for (const op of ['add', 'sub', 'mul', 'div'] as const) {
+        for (const [aDims, bDims] of patterns) {
+          for (let trial = 0; trial < 3; trial++) {
+            const multA = rng.pick(mults);
+            const multB = rng.pick(mults);
+            // the output: a power of two with j = s - 30 (j in [0, 33]), or a general multiplier at shift s
+            const powOut = trial !== 1;
+            const multOut = powOut ? rng.pick([2 ** 30, 1, 2 ** 7]) : rng.pick([...mults, rng.int32()]);
+            const shiftOut = powOut ? (multOut === 2 ** 30 ? Math.max(s, 30) : multOut === 1 ? s : Math.max(s, 7)) : s;
+            const shiftA = trial === 2 ? rng.int(0, 63) : s;
+            const shiftB = trial === 0 ? rng.int(0, 63) : s;
+            const [lo, hi] = rng.pick(CLAMPS);
+            const attrs = { op, multA, shiftA, multB, shiftB, multOut, shiftOut, lo, hi };
+            const a = words(len(aDims), multA);
+            const b = op === 'div' ? words(len(bDims), multB).map((v) => (rng.int(0, 4) === 0 ? 0 : v)) : words(len(bDims), multB);
+            const inputDims = [aDims, bDims];
+            seen.add(fusedBinaryLoop({ attrs, inputDims, outDims: kernelOf('binary').outputDims(attrs, inputDims) }));
+            compare('binary', attrs, inputDims, [a, b], `binary fused ${op} [${aDims}] ⊙ [${bDims}] shift ${s} trial ${trial}`);
+          }
+        }
+      }
+    }
+    expect([...seen].sort()).toEqual(['addSubBothShift', 'addSubInlineShift', 'divInlineShift', 'mulRq', undefined]);
+  });
+
+  it('binary fused loops: the transformer patterns pick the fused loops, and out-of-int32 clamps or multipliers do not', () => {
+    const call = (attrs: Record<string, unknown>, inputDims: number[][]) => ({ attrs: attrs as never, inputDims, outDims: kernelOf('binary').outputDims(attrs as never, inputDims) });
+    const base = { multA: 1815288066, shiftA: 9, multB: 1, shiftB: 0, multOut: 2 ** 30, shiftOut: 44, lo: -32768, hi: 32767 };
+    expect(fusedBinaryLoop(call({ ...base, op: 'add' }, [[1, 16, 32], [16, 32]]))).toBe('addSubInlineShift');
+    expect(fusedBinaryLoop(call({ ...base, op: 'sub', multB: 1846459990, shiftB: 21 }, [[1, 16, 32], [1, 16, 1]]))).toBe('addSubInlineShift');
+    expect(fusedBinaryLoop(call({ ...base, op: 'add', multB: 1527117643, shiftB: 9 }, [[1, 16, 32], [1, 16, 32]]))).toBe('addSubBothShift');
+    expect(fusedBinaryLoop(call({ ...base, op: 'mul', multA: 1, shiftA: 0, multOut: 1082163458, shiftOut: 22 }, [[1, 2, 16, 16], []]))).toBe('mulRq');
+    expect(fusedBinaryLoop(call({ ...base, op: 'div', shiftOut: 30 }, [[1, 16, 32], [1, 16, 1]]))).toBe('divInlineShift');
+    // not fused: a clamp bound or an output multiplier outside int32, both operands broadcast, identity operands only
+    expect(fusedBinaryLoop(call({ ...base, op: 'add', hi: 2 ** 40 }, [[1, 16, 32], [16, 32]]))).toBeUndefined();
+    expect(fusedBinaryLoop(call({ ...base, op: 'mul', multOut: 2 ** 31, shiftOut: 40 }, [[4], [4]]))).toBeUndefined();
+    expect(fusedBinaryLoop(call({ ...base, op: 'add' }, [[4, 1], [1, 5]]))).toBeUndefined();
+    expect(fusedBinaryLoop(call({ ...base, op: 'add', multA: 1, shiftA: 0 }, [[4], [4]]))).toBeUndefined();
+    // and those give the reference's words too, with clamps beyond int32
+    const rng = new Rng(5);
+    for (const [lo, hi] of [[-(2 ** 40), 2 ** 40], [-5, 2 ** 33], [-(2 ** 35), 7]]) {
+      for (const op of ['add', 'sub', 'mul', 'div'] as const) {
+        const attrs = { ...base, op, multOut: rng.pick([2 ** 30, 1082163458, -3]), shiftOut: rng.int(0, 63), lo, hi };
+        compare('binary', attrs, [[2, 3, 8], [3, 8]], [int32(rng, 48), Int32Array.from({ length: 24 }, () => rng.pick(EDGE))], `binary wide clamp ${op} ${lo} ${hi}`);
+      }
+    }
+  });
+
+  it('layernorm: every sqShift and shift 0..63 with edge and threshold multipliers, wrapping rows, every divShift', () => {
+    const rng = new Rng(1618);
+    const n = 8;
+    for (let s = 0; s < 64; s++) {
+      for (let trial = 0; trial < 6; trial++) {
+        const rows = 3;
+        const xmax = rng.pick([2147483647, 32768, 2 ** 20, 128, 0, 1]);
+        const x = Int32Array.from({ length: rows * n }, (_, i) => (i < n ? rng.pick(EDGE) : trial % 2 === 0 ? rng.int32() : rng.int(-40000, 40000)));
+        if (trial === 3) x.fill(rng.pick(EDGE), n, 2 * n); // a constant row: σ from eps alone
+        const mult = Int32Array.from({ length: n }, (_, i) => (i < 4 ? rng.pick([-2147483648, 2147483647, 0, 1, -1, 2 ** 21, 2 ** 21 + 1]) : rng.pick([rng.int32(), 1203149414, 1946143820, -(2 ** 30)])));
+        const bias = Int32Array.from({ length: n }, () => (rng.int(0, 2) === 0 ? rng.pick(EDGE) : rng.int(-8, 8)));
+        const attrs = { axis: 1, xmax, sqShift: trial < 3 ? s : rng.int(0, 63), divShift: trial === 5 ? rng.int(0, 40) : rng.int(0, 31), eps: rng.pick([0, 1, 229, -1, 2147483647, -2147483648]), shift: trial < 3 ? rng.int(0, 63) : s, lo: rng.pick([-128, -2147483648, 5]), hi: rng.pick([127, 2147483647, -5]) };
+        compare('layernorm', attrs, [[rows, n], [n], [n]], [x, mult, bias], `layernorm shift ${s} trial ${trial}`);
       }
     }
   });
