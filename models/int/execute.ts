@@ -15,6 +15,7 @@ import type { Hex } from 'viem';
 import { elementCount, stateSlots, type IntGraph } from './graph.ts';
 import type { IntNode } from './graph.ts';
 import { FAST_PLANNERS, slabWords, type FastPlanner, type FastRunner } from './kernels/fast.ts';
+import { markImmutable } from './kernels/fastCommon.ts';
 import { kernelOf } from './kernels/index.ts';
 import type { IntKernel, KernelCall } from './kernels/kernel.ts';
 import { graphStates, tensorRoot } from './roots.ts';
@@ -154,6 +155,8 @@ export function executeNode(graph: IntGraph, i: number, inputs: Int32Array[], ke
   const run = kernels === 'fast' ? runnerOf(step) : undefined;
   if (!run) return step.reference.execute(step.call, inputs);
   const y = out ?? new Int32Array(step.words);
+  // The inputs that are the graph's own weight arrays never change (fastCommon.ts markImmutable).
+  for (let k = 0; k < inputs.length; k++) if (graph.weights.get(step.inputs[k]) === inputs[k]) markImmutable(inputs[k]);
   run(inputs, y);
   return y;
 }
@@ -171,7 +174,12 @@ export function executeGraph(
   const values = new Map<number, Int32Array>();
   // Every tensor's words by id: weights, then the inputs' copies, then node outputs as they are made.
   const slots: (Int32Array | undefined)[] = new Array(plan.tensorCount);
-  for (const t of plan.weightIds) slots[t] = graph.weights.get(t);
+  for (const t of plan.weightIds) {
+    const w = graph.weights.get(t);
+    // A graph's weights never change: their packed forms may be cached (fastCommon.ts markImmutable).
+    if (w) markImmutable(w);
+    slots[t] = w;
+  }
   // The inputs' copies and the fast kernels' outputs are views carved from a shared slab (fastCommon.ts): a
   // fresh backing store per tensor, or per run, costs more than the small kernels themselves.
   for (let i = 0; i < graph.inputs.length; i++) {

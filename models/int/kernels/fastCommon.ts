@@ -227,3 +227,17 @@ export function slabWords(words: number): Int32Array {
   }
   return slab.subarray(slabNext, (slabNext += words));
 }
+
+/**
+ * Arrays whose words never change: a graph's weights, marked by the executor (execute.ts) when it hands them to
+ * a kernel. Only these may have derived forms (transposes, packed wasm operands) cached across calls; any other
+ * array, e.g. an activation used as a matmul's right operand, is packed afresh on every call, so a caller that
+ * reuses an array with new contents can never get a stale product.
+ */
+const immutable = new WeakSet<Int32Array>();
+export function markImmutable(words: Int32Array): void {
+  immutable.add(words);
+}
+export function isImmutable(words: Int32Array): boolean {
+  return immutable.has(words);
+}

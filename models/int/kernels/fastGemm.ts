@@ -7,7 +7,7 @@
  * conv2dFast are the same with the runner kept per call object (made again if the call's numbers change).
  */
 import { convGeometry } from './conv2d.ts';
-import { accumulators, colBuffer, isInt32, rqClamp, tBuffer, type FastKernel, type FastPlanner, type FastRunner } from './fastCommon.ts';
+import { accumulators, colBuffer, isImmutable, isInt32, rqClamp, tBuffer, type FastKernel, type FastPlanner, type FastRunner } from './fastCommon.ts';
 import { copyRowsA, fitsInt16, gatherA, memoryI16, memoryI32, planGemm, requantBytes, requantC, runGemm, type BSource } from './gemmSimd.ts';
 import { matmulGeometry } from './matmul.ts';
 
@@ -138,7 +138,8 @@ function transposeKN(w: Int32Array, off: number, k: number, n: number, t: Int32A
 
 /**
  * Transposed shared weights, computed once per weight tensor (keyed on its word array, which a graph keeps for
- * its lifetime) and checked against the dims, so a different use of the same array cannot get a stale copy.
+ * its lifetime; callers pass immutable arrays only: fastCommon.ts markImmutable) and checked against the dims,
+ * so a different use of the same array cannot get a stale copy.
  */
 const packed = new WeakMap<Int32Array, { k: number; n: number; t: Int32Array }>();
 function packedShared(w: Int32Array, k: number, n: number): Int32Array {
@@ -240,7 +241,7 @@ export const matmulFast: FastKernel<'matmul'> = planned(matmulPlan);
 function matmulJs({ batch, m, k, n, wBatchStride }: MatmulGeometry, { s, lo, hi }: Epilogue, [x, w, bias, mult]: Int32Array[], y: Int32Array): void {
   const acc = accumulators(m * n);
   const small = m < 4;
-  const shared = wBatchStride === 0 && !small ? packedShared(w, k, n) : undefined;
+  const shared = wBatchStride === 0 && !small && isImmutable(w) ? packedShared(w, k, n) : undefined;
   for (let b = 0; b < batch; b++) {
     if (small) {
       for (let i = 0; i < m; i++) rowTimesW(x, (b * m + i) * k, k, w, b * wBatchStride, n, i === 0 ? acc : acc.subarray(i * n));
@@ -272,7 +273,7 @@ function matmulWasm({ batch, m, k, n, wBatchStride }: MatmulGeometry, { s, lo, h
     for (let b = 0; b < batch; b++) {
       const xOff = b * m * k;
       bSrc.off = b * wBatchStride;
-      const plan = planGemm(m, k, bSrc, fitsInt16(x, xOff, m * k), wBatchStride === 0, epilogueBytes);
+      const plan = planGemm(m, k, bSrc, fitsInt16(x, xOff, m * k), wBatchStride === 0 && isImmutable(w), epilogueBytes);
       copyRowsA(plan, x, xOff);
       const { c, cBase, cStride } = runGemm(plan);
       const yb = b * m * n;
@@ -290,10 +291,14 @@ function matmulWasm({ batch, m, k, n, wBatchStride }: MatmulGeometry, { s, lo, h
   };
 }
 
-/** Per group, w as [(ic, ky, kx)][oc]: output channels contiguous. Cached per weight tensor, checked against dims. */
+/**
+ * Per group, w as [(ic, ky, kx)][oc]: output channels contiguous. Cached per weight tensor (an immutable array:
+ * fastCommon.ts markImmutable), checked against dims.
+ */
 const convPacked = new WeakMap<Int32Array, { r: number; m: number; t: Int32Array }>();
 function convByTap(w: Int32Array, m: number, group: number, r: number): Int32Array {
-  const hit = convPacked.get(w);
+  const cacheable = isImmutable(w);
+  const hit = cacheable ? convPacked.get(w) : undefined;
   if (hit && hit.r === r && hit.m === m) return hit.t;
   const mg = m / group;
   const t = new Int32Array(m * r);
@@ -302,7 +307,7 @@ function convByTap(w: Int32Array, m: number, group: number, r: number): Int32Arr
       for (let q = 0; q < r; q++) t[g * r * mg + q * mg + oc] = w[(g * mg + oc) * r + q];
     }
   }
-  convPacked.set(w, { r, m, t });
+  if (cacheable) convPacked.set(w, { r, m, t });
   return t;
 }
 
@@ -482,7 +487,7 @@ function conv2dWasm(geo: ConvGeometry, { s, lo, hi }: Epilogue): FastRunner {
     for (let b = 0; b < n; b++) {
       for (let g = 0; g < group; g++) {
         bSrc.off = g * mg * r;
-        const plan = planGemm(p, r, bSrc, xFits16, true, extraBytes);
+        const plan = planGemm(p, r, bSrc, xFits16, isImmutable(w), extraBytes);
         const xByte = plan.extraByte;
         const runsByte = xByte + xBytes;
         const xs = x.subarray((b * c + g * cg) * h * wid, (b * c + (g + 1) * cg) * h * wid);

@@ -11,7 +11,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { conv2dFast, matmulFast, setWasmMinMacs } from '../../../models/int/kernels/fastGemm.ts';
 import { copyRowsA, planGemm, runGemm, setCacheBytes, type BSource } from '../../../models/int/kernels/gemmSimd.ts';
+import { executeGraph } from '../../../models/int/execute.ts';
+import { isImmutable } from '../../../models/int/kernels/fastCommon.ts';
 import { kernelOf } from '../../../models/int/kernels/index.ts';
+import { prepareModel } from '../../../models/prepare.ts';
 import { requant } from '../../../vm/numerics.ts';
 import { Rng } from '../../support/rng.ts';
 
@@ -286,5 +289,46 @@ describe('matmulFast and conv2dFast (wasm and JS paths) equal the reference kern
     const wm = wordsOf(rng, 32 * 128, 0);
     wm[4000] = -40000;
     compare('matmul', { shift: 38, lo: -128, hi: 127 }, [[16, 32], [32, 128], [128], [128]], [wordsOf(rng, 16 * 32, 0), wm, wordsOf(rng, 128, 1), multipliers(rng, 128)], 'matmul w outside int16');
+  });
+});
+
+describe('cached weight forms are for immutable arrays only (fastCommon.ts markImmutable)', () => {
+  afterEach(() => {
+    setWasmMinMacs(128);
+  });
+
+  for (const minMacs of [0, Infinity]) {
+    it(`an unmarked array reused with new words gives the new product (${minMacs === 0 ? 'wasm' : 'JS'} path)`, () => {
+      setWasmMinMacs(minMacs);
+      const rng = new Rng(71);
+      const w = wordsOf(rng, 32 * 16, 0);
+      const x = wordsOf(rng, 8 * 32, 0);
+      const mm = { shift: 20, lo: -2147483648, hi: 2147483647 };
+      const ones = Int32Array.from({ length: 16 }, () => 1);
+      const zeros = new Int32Array(16);
+      compare('matmul', mm, [[8, 32], [32, 16], [16], [16]], [x, w, zeros, ones], 'matmul before');
+      w.set(wordsOf(rng, w.length, 0));
+      compare('matmul', mm, [[8, 32], [32, 16], [16], [16]], [x, w, zeros, ones], 'matmul after the array changed');
+      // conv2d, dense and mostly-zero inputs (the JS path's scatter has its own cache)
+      const cw = wordsOf(rng, 4 * 2 * 9, 0);
+      const conv = { kernel: [3, 3], strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 1, shift: 12, lo: -2147483648, hi: 2147483647 };
+      for (const sparse of [false, true]) {
+        const cx = wordsOf(rng, 2 * 6 * 6, 0).map((v, i) => (sparse && i % 5 !== 0 ? 0 : v));
+        const dims = [[1, 2, 6, 6], [4, 2, 3, 3], [4], [4]];
+        compare('conv2d', conv, dims, [cx, cw, new Int32Array(4), Int32Array.from({ length: 4 }, () => 1)], `conv sparse=${sparse} before`);
+        cw.set(wordsOf(rng, cw.length, 0));
+        compare('conv2d', conv, dims, [cx, cw, new Int32Array(4), Int32Array.from({ length: 4 }, () => 1)], `conv sparse=${sparse} after the array changed`);
+      }
+    });
+  }
+
+  it('the executor marks a graph’s weights, and their cached forms give the reference’s words', () => {
+    const { int } = prepareModel('mnist-cnn');
+    const weights = [...int.weights.values()];
+    const input = [Int32Array.from({ length: 784 }, (_, i) => (i * 37) % 200 - 100)];
+    const first = executeGraph(int, input).outputs[0].slice();
+    expect(weights.every((w) => isImmutable(w))).toBe(true);
+    expect(Array.from(executeGraph(int, input).outputs[0])).toEqual(Array.from(first));
+    expect(Array.from(executeGraph(int, input, undefined, undefined, 'reference').outputs[0])).toEqual(Array.from(first));
   });
 });
