@@ -12,8 +12,7 @@
  * graph's nodes are not expected to be edited in place once it has run.
  */
 import type { Hex } from 'viem';
-import { elementCount, stateSlots, type IntGraph } from './graph.ts';
-import type { IntNode } from './graph.ts';
+import { elementCount, stateSlots, type IntGraph, type IntNode } from './graph.ts';
 import { FAST_PLANNERS, slabWords, type FastPlanner, type FastRunner } from './kernels/fast.ts';
 import { markImmutable } from './kernels/fastCommon.ts';
 import { kernelOf } from './kernels/index.ts';
@@ -70,8 +69,6 @@ export type KernelChoice = 'fast' | 'reference';
 
 /** One node of a graph, worked out once (see the file comment). */
 interface NodeStep {
-  /** The node this step was made from (a replaced node object makes the plan stale). */
-  node: IntNode;
   call: KernelCall<never>;
   reference: IntKernel<never>;
   planner: FastPlanner<never> | undefined;
@@ -100,7 +97,6 @@ const PLANS = new WeakMap<IntGraph, GraphPlan>();
 function makeStep(graph: IntGraph, node: IntNode, i: number): NodeStep {
   const call = callOf(graph, i);
   return {
-    node,
     call,
     reference: kernelOf(node.op) as IntKernel<never>,
     planner: FAST_PLANNERS[node.op] as FastPlanner<never> | undefined,

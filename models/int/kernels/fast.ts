@@ -13,9 +13,9 @@
  * then run on input words.
  */
 import type { IntOp } from '../graph.ts';
-import type { FastKernel, FastPlanner } from './fastCommon.ts';
+import { oneOff, type FastKernel, type FastPlanner } from './fastCommon.ts';
 import { binaryPlan, clampPlan, copyPlan, lutPlan, sqrtPlan } from './fastElementwise.ts';
-import { conv2dFast, conv2dPlan, matmulFast, matmulPlan } from './fastGemm.ts';
+import { conv2dPlan, matmulPlan } from './fastGemm.ts';
 import { concatPlan, gatherPlan, transposePlan } from './fastLayout.ts';
 import { layernormPlan, reducemeanPlan, softmaxPlan } from './fastNorm.ts';
 import type { KernelCall } from './kernel.ts';
@@ -43,12 +43,9 @@ export const FAST_PLANNERS: { [K in IntOp]: FastPlanner<K> } = {
   gather: gatherPlan,
 };
 
-/** A planner as a FastKernel that prepares on every call (for one-off calls; the executor prepares once). */
-const unbound = <K extends IntOp>(planner: FastPlanner<K>): FastKernel<K> => (call, inputs, y) => planner(call)(inputs, y);
-
 /** The fast kernels by op, one call at a time. */
 export const FAST_KERNELS: { [K in IntOp]?: FastKernel<K> } = Object.fromEntries(
-  (Object.keys(FAST_PLANNERS) as IntOp[]).map((op) => [op, op === 'matmul' ? matmulFast : op === 'conv2d' ? conv2dFast : unbound(FAST_PLANNERS[op] as FastPlanner<never>)]),
+  (Object.keys(FAST_PLANNERS) as IntOp[]).map((op) => [op, oneOff(FAST_PLANNERS[op] as FastPlanner<never>)]),
 );
 
 /** The fast kernel of `op`'s call into a fresh output array, or undefined when `op` has none. */

@@ -99,6 +99,12 @@ export function isIdentityRescale(m: number, s: number): boolean {
 /** True when x is an int32 number. */
 export const isInt32 = (x: number): boolean => (x | 0) === x;
 
+/** A planner as a FastKernel that prepares on every call (one-off calls; the executor prepares once per node). */
+export const oneOff =
+  <K extends IntOp>(planner: FastPlanner<K>): FastKernel<K> =>
+  (call, inputs, y) =>
+    planner(call)(inputs, y);
+
 /**
  * The shift j of a rescale that is a rounding right shift: requant(v, 2^k, s) with 0 ≤ k ≤ 30 and s ≥ k is
  * ⌊(v·2^k + 2^(s-1)) / 2^s⌋ = ⌊(v + 2^(j-1)) / 2^j⌋ with j = s − k (numerator and denominator divided by 2^k;
@@ -183,33 +189,20 @@ export function copyInto(src: Int32Array, o: number, dst: Int32Array, d: number,
 /** True when clamp32(x, lo, hi) = x for every int32 x. */
 export const isFullClamp = (lo: number, hi: number): boolean => lo <= INT32_MIN && hi >= INT32_MAX;
 
-/** Scratch accumulators, grown on demand (kernels run one at a time and copy out before returning). */
-let scratch = new Int32Array(1 << 12);
-export function accumulators(words: number): Int32Array {
-  if (scratch.length < words) scratch = new Int32Array(Math.max(words, scratch.length * 2));
-  return scratch;
+/** A scratch buffer grown on demand (kernels run one at a time and copy out before returning). */
+function scratchBuffer(): (words: number) => Int32Array {
+  let buf = new Int32Array(1 << 12);
+  return (words) => {
+    if (buf.length < words) buf = new Int32Array(Math.max(words, buf.length * 2));
+    return buf;
+  };
 }
-let tScratch = new Int32Array(1 << 12);
-export function tBuffer(words: number): Int32Array {
-  if (tScratch.length < words) tScratch = new Int32Array(Math.max(words, tScratch.length * 2));
-  return tScratch;
-}
-/** Scratch for one rescaled operand each (binary's a and b), grown on demand. */
-let aScratch = new Int32Array(1 << 12);
-export function operandBufferA(words: number): Int32Array {
-  if (aScratch.length < words) aScratch = new Int32Array(Math.max(words, aScratch.length * 2));
-  return aScratch;
-}
-let bScratch = new Int32Array(1 << 12);
-export function operandBufferB(words: number): Int32Array {
-  if (bScratch.length < words) bScratch = new Int32Array(Math.max(words, bScratch.length * 2));
-  return bScratch;
-}
-let colScratch = new Int32Array(1 << 12);
-export function colBuffer(words: number): Int32Array {
-  if (colScratch.length < words) colScratch = new Int32Array(Math.max(words, colScratch.length * 2));
-  return colScratch;
-}
+export const accumulators = scratchBuffer();
+export const tBuffer = scratchBuffer();
+export const colBuffer = scratchBuffer();
+/** One rescaled operand each (binary's a and b). */
+export const operandBufferA = scratchBuffer();
+export const operandBufferB = scratchBuffer();
 
 /**
  * Output arrays for the executor: zeroed views bump-allocated from 1 MiB slabs that are never reused (a

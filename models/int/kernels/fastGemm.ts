@@ -7,7 +7,7 @@
  * conv2dFast are the same with the runner kept per call object (made again if the call's numbers change).
  */
 import { convGeometry } from './conv2d.ts';
-import { accumulators, colBuffer, isImmutable, isInt32, rqClamp, tBuffer, type FastKernel, type FastPlanner, type FastRunner } from './fastCommon.ts';
+import { accumulators, colBuffer, isImmutable, isInt32, oneOff, rqClamp, tBuffer, type FastKernel, type FastPlanner, type FastRunner } from './fastCommon.ts';
 import { copyRowsA, fitsInt16, gatherA, memoryI16, memoryI32, planGemm, requantBytes, requantC, runGemm, type BSource } from './gemmSimd.ts';
 import { matmulGeometry } from './matmul.ts';
 
@@ -205,37 +205,7 @@ export const matmulPlan: FastPlanner<'matmul'> = (call) => {
   return (inputs, y) => matmulJs(geo, epi, inputs, y);
 };
 
-/**
- * The numbers a plan depends on: the attrs' values in order (matmul's and conv2d's attrs are numbers and
- * arrays of numbers) and every input dim.
- */
-function callNumbers(call: { attrs: object; inputDims: number[][] }): number[] {
-  const out: number[] = [];
-  for (const v of Object.values(call.attrs)) {
-    if (Array.isArray(v)) out.push(v.length, ...(v as number[]));
-    else out.push(v as number);
-  }
-  for (const d of call.inputDims) out.push(d.length, ...d);
-  return out;
-}
-
-/**
- * A FastKernel from a planner, the runner kept per call object and made again when the call's numbers
- * (callNumbers) are not those it was planned for (the executor keeps one call object per node).
- */
-function planned<K extends 'matmul' | 'conv2d'>(planner: FastPlanner<K>): FastKernel<K> {
-  const runners = new WeakMap<object, { numbers: number[]; run: FastRunner }>();
-  return (call, inputs, y) => {
-    const numbers = callNumbers(call);
-    let hit = runners.get(call);
-    if (!hit || hit.numbers.length !== numbers.length || hit.numbers.some((v, i) => !Object.is(v, numbers[i]))) {
-      runners.set(call, (hit = { numbers, run: planner(call) }));
-    }
-    hit.run(inputs, y);
-  };
-}
-
-export const matmulFast: FastKernel<'matmul'> = planned(matmulPlan);
+export const matmulFast: FastKernel<'matmul'> = oneOff(matmulPlan);
 
 /** The plain-JS matmul: fewer than 4 rows row times w (zero words of x skipped), else 4×4-blocked x·(wᵀ)ᵀ. */
 function matmulJs({ batch, m, k, n, wBatchStride }: MatmulGeometry, { s, lo, hi }: Epilogue, [x, w, bias, mult]: Int32Array[], y: Int32Array): void {
@@ -360,7 +330,7 @@ export const conv2dPlan: FastPlanner<'conv2d'> = (call) => {
   return (inputs, y) => conv2dJs(geo, epi, inputs, y);
 };
 
-export const conv2dFast: FastKernel<'conv2d'> = planned(conv2dPlan);
+export const conv2dFast: FastKernel<'conv2d'> = oneOff(conv2dPlan);
 
 /** The plain-JS conv2d: mostly-zero x scattered, else im2col and the blocked product (per image and group). */
 function conv2dJs(geo: ConvGeometry, { s, lo, hi }: Epilogue, [x, w, bias, mult]: Int32Array[], y: Int32Array): void {
