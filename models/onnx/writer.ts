@@ -17,6 +17,7 @@ import {
   TypeProtoSchema,
   ValueInfoProtoSchema,
   type AttributeProto,
+  type NodeProto,
   type TensorProto,
   type ValueInfoProto,
 } from 'onnx-buf';
@@ -107,20 +108,25 @@ function valueInfo(v: WriterValue): ValueInfoProto {
   });
 }
 
+/** One node as a NodeProto (the loader turns rewritten nodes back into protos with it). */
+export function nodeProto(n: WriterNode, defaultName = n.op): NodeProto {
+  return create(NodeProtoSchema, {
+    name: n.name ?? defaultName,
+    opType: n.op,
+    domain: n.domain ?? '',
+    input: n.inputs,
+    output: n.outputs,
+    attribute: Object.entries(n.attrs ?? {}).map(([k, v]) => attribute(k, v)),
+  });
+}
+
 export function writeOnnx(m: WriterModel): Uint8Array {
   const graph = create(GraphProtoSchema, {
     name: m.graphName ?? 'opml',
     input: m.inputs.map(valueInfo),
     output: m.outputs.map(valueInfo),
     initializer: (m.initializers ?? []).map((t) => tensorProto(t, m.encoding)),
-    node: m.nodes.map((n, i) => create(NodeProtoSchema, {
-      name: n.name ?? `${n.op}_${i}`,
-      opType: n.op,
-      domain: n.domain ?? '',
-      input: n.inputs,
-      output: n.outputs,
-      attribute: Object.entries(n.attrs ?? {}).map(([k, v]) => attribute(k, v)),
-    })),
+    node: m.nodes.map((n, i) => nodeProto(n, `${n.op}_${i}`)),
   });
   const model = create(ModelProtoSchema, {
     irVersion: 10n,
