@@ -1,9 +1,11 @@
 /**
  * Model inputs from the command line: `mnist:<i>` (MNIST test image i), `text:<prompt>` (the tiny
- * transformer's characters), `tokens:<id,id,...>`, or a JSON file (`{"<input>": [...]}` or a bare array for a
- * one-input model). Float values are quantized at each input's scale; integer inputs are taken as they are.
+ * transformer's characters), `tokens:<id,id,...>`, or files in the one input format of models/inputs/samples.ts
+ * (docs/INPUTS.md): JSON (`{"<input>": {"dims", "data"}}`, `{"<input>": [...]}` or a bare array for a one-input
+ * model) or .npy (`x.npy`, or `name=x.npy` per input). Float values are quantized at each input's scale; integer inputs are taken as they are.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { InputFormatError, readSamples, resolveSample } from '../models/inputs/samples.ts';
 import type { Feeds } from '../models/float/evaluate.ts';
 import type { Tensor } from '../models/graph.ts';
 import { elementCount, type IntGraph } from '../models/int/graph.ts';
@@ -23,7 +25,7 @@ export interface ModelInput {
   label?: number;
 }
 
-const USAGE = 'use mnist:<index>, text:<16 characters>, tokens:<id,id,...> or a JSON file';
+const USAGE = 'use mnist:<index>, text:<16 characters>, tokens:<id,id,...>, a JSON file or x.npy (name=x.npy for each input of a several-input model)';
 
 function fail(why: string): never {
   throw new OpmlError(`input: ${why}`, ExitCode.INPUT, USAGE);
@@ -95,52 +97,56 @@ function parseTokens(arg: string): number[] {
   });
 }
 
-export function parseInput(spec: string, graph: IntGraph): ModelInput {
-  const [kind, ...rest] = spec.split(':');
-  const arg = rest.join(':');
-  if (kind === 'mnist' && rest.length > 0) {
-    const i = /^\d+$/.test(arg) ? Number(arg) : NaN;
-    const test = loadMnist('test', Number.isInteger(i) && i >= 0 ? i + 1 : 1);
-    if (!Number.isInteger(i) || i < 0 || i >= test.total) fail(`MNIST test images are numbered 0..${test.total - 1}, got "${printable(arg, 20)}"`);
-    const image = mnistImage(test, i, [784]);
-    return fromValues(graph, [Array.from(image.data)], `MNIST test image ${i} (label ${test.labels[i]})`, test.labels[i]);
-  }
-  if (kind === 'text' && rest.length > 0) {
-    let ids: Int32Array;
-    try {
-      ids = encode(arg);
-    } catch (err) {
-      fail(printable((err as Error).message, 200));
+/** The graph's inputs as the sample resolver sees them. */
+function slots(graph: IntGraph) {
+  return graph.inputs.map((t) => ({ name: graph.tensors[t].name, dims: graph.tensors[t].dims, integer: graph.tensors[t].integer === true }));
+}
+
+/** A model input from `--input` (repeatable: name=x.npy for each input of a several-input model). */
+export function parseInput(spec: string | readonly string[], graph: IntGraph): ModelInput {
+  const all = typeof spec === 'string' ? [spec] : [...spec];
+  if (all.length === 0) fail('no --input given');
+  if (all.length === 1) {
+    const one = all[0];
+    const [kind, ...rest] = one.split(':');
+    const arg = rest.join(':');
+    if (kind === 'mnist' && rest.length > 0) {
+      const i = /^\d+$/.test(arg) ? Number(arg) : NaN;
+      const test = loadMnist('test', Number.isInteger(i) && i >= 0 ? i + 1 : 1);
+      if (!Number.isInteger(i) || i < 0 || i >= test.total) fail(`MNIST test images are numbered 0..${test.total - 1}, got "${printable(arg, 20)}"`);
+      const image = mnistImage(test, i, [784]);
+      return fromValues(graph, [Array.from(image.data)], `MNIST test image ${i} (label ${test.labels[i]})`, test.labels[i]);
     }
-    return fromValues(graph, [Array.from(ids)], `text "${printable(arg)}"`);
+    if (kind === 'text' && rest.length > 0) {
+      let ids: Int32Array;
+      try {
+        ids = encode(arg);
+      } catch (err) {
+        fail(printable((err as Error).message, 200));
+      }
+      return fromValues(graph, [Array.from(ids)], `text "${printable(arg)}"`);
+    }
+    if (kind === 'tokens' && rest.length > 0) return fromValues(graph, [parseTokens(arg)], `tokens ${printable(arg)}`);
+    if (!existsSync(one) && !/\.(json|npy)$/i.test(one) && !/=/.test(one)) fail(`"${printable(one, 120)}" is neither a known input form nor a file`);
   }
-  if (kind === 'tokens' && rest.length > 0) return fromValues(graph, [parseTokens(arg)], `tokens ${printable(arg)}`);
-  const shown = printable(spec, 120);
-  if (!existsSync(spec)) fail(`"${shown}" is neither a known input form nor a file`);
-  if (!statSync(spec).isFile()) fail(`${shown} is a directory, not a JSON file`);
-  let json: unknown;
+  const fix = `${USAGE}; see docs/INPUTS.md`;
+  const set = wrapInput(() => readSamples(all, { flag: '--input', many: false, fix }));
+  const values = wrapInput(() => resolveSample(set.samples[0], slots(graph), set.where, fix));
+  return fromValues(graph, values.map((v) => Array.from(v)), all.map((s) => printable(s, 120)).join(' '));
+}
+
+/** The first sample of a calibration set as the input (replay and demo of a model outside the zoo). */
+export function inputFromCalibration(calibration: readonly string[], graph: IntGraph): ModelInput {
+  const set = wrapInput(() => readSamples(calibration, { flag: '--calibration', many: true }));
+  const values = wrapInput(() => resolveSample(set.samples[0], slots(graph), `${set.where}: sample 0`));
+  return fromValues(graph, values.map((v) => Array.from(v)), `sample 0 of ${set.where}`);
+}
+
+function wrapInput<T>(fn: () => T): T {
   try {
-    json = JSON.parse(readFileSync(spec, 'utf8'));
+    return fn();
   } catch (err) {
-    fail(`${shown} is ${err instanceof RangeError ? 'nested too deeply' : 'not valid JSON'}`);
+    if (err instanceof InputFormatError) throw new OpmlError(err.cause_, ExitCode.INPUT, err.fix ?? USAGE);
+    throw err;
   }
-  const flat = (v: unknown, what: string): number[] => {
-    if (!Array.isArray(v)) fail(`${shown}: ${what} is ${v === null ? 'null' : typeof v}, expected an array of numbers`);
-    try {
-      return v.flat(Infinity as 1) as number[];
-    } catch {
-      fail(`${shown}: ${what} is nested too deeply`);
-    }
-  };
-  if (Array.isArray(json)) return fromValues(graph, [flat(json, 'the array')], shown);
-  if (json === null || typeof json !== 'object') fail(`${shown}: expected an object keyed by input name, or an array`);
-  const obj = json as Record<string, unknown>;
-  const names = graph.inputs.map((t) => graph.tensors[t].name);
-  const extra = Object.keys(obj).find((k) => !names.includes(k));
-  if (extra !== undefined) fail(`${shown} has a value for "${printable(extra, 40)}", which is not an input of the model (its inputs: ${names.map((n) => `"${printable(n)}"`).join(', ')})`);
-  const values = names.map((name) => {
-    if (!Object.hasOwn(obj, name)) fail(`${shown} has no value for input "${printable(name)}"`);
-    return flat(obj[name], `input "${printable(name)}"`);
-  });
-  return fromValues(graph, values, shown);
 }

@@ -9,13 +9,18 @@ import { parseBackend } from './commands/backendParse.ts';
 import { PROFILE_INFO as PROFILES } from './game/profileInfo.ts';
 import { SCENARIOS } from './game/scenarios.ts';
 import { repoPath } from '../models/repoRoot.ts';
+import { CALIBRATION_HELP, collect, collectShape, SHAPE_HELP } from './commands/modelOptions.ts';
 
 // Each action imports its command module when it runs, so `--help`, `--version` and a light command load no
 // viem, onnxruntime or WebGPU they do not use (test/cli/fast-start.test.ts checks it).
 
 const pkg = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string; description: string };
 
-const MODEL_HELP = 'a zoo name (mnist-mlp, mnist-cnn, tiny-transformer), an .onnx file or an .opml integer graph';
+const MODEL_HELP = 'a zoo name (mnist-mlp, mnist-cnn, tiny-transformer), an .onnx file (+ --calibration, --shape) or an .opml integer graph';
+const INPUT_HELP = 'mnist:<i>, text:<16 chars>, tokens:<ids>, a JSON file or x.npy; name=x.npy, repeated, for a several-input model (docs/INPUTS.md)';
+
+/** --calibration and --shape: how every command that takes a model takes an .onnx outside the zoo. */
+const modelOpts = (c: Command) => c.option('--calibration <file>', CALIBRATION_HELP, collect).option('--shape <name=dims>', SHAPE_HELP, collectShape);
 
 function positiveInt(v: string): number {
   const n = /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
@@ -36,31 +41,28 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run `opml --help` for usage)')
     .exitOverride();
 
-  program
-    .command('run')
+  modelOpts(program
+    .command('run'))
     .description('run a model natively in integer arithmetic and print its output and final graph state S_n')
     .argument('<model>', MODEL_HELP)
-    .requiredOption('-i, --input <spec>', 'mnist:<i>, text:<16 chars>, tokens:<ids> or a JSON file')
-    .option('--calibration <file>', 'JSON samples to quantize an .onnx outside the zoo with')
+    .requiredOption('-i, --input <spec>', INPUT_HELP, collect)
     .option('--backend <backend>', 'native executor: auto (the faster of a hardware GPU and the CPU for this model, measured once and kept in ~/.cache/opml/backend-choices.json), gpu (fail without one) or cpu', parseBackend, 'auto')
     .option('--json', 'print one JSON document, with every node root and every graph state')
-    .addHelpText('after', '\nExamples:\n  opml run mnist-mlp --input mnist:0\n  opml run tiny-transformer --input "text:hello world. opm" --json\n  opml run model.opml --input x.json')
+    .addHelpText('after', '\nExamples:\n  opml run mnist-mlp --input mnist:0\n  opml run tiny-transformer --input "text:hello world. opm" --json\n  opml run model.opml --input x.json\n  opml run model.onnx --calibration calib.npy --shape image=1,3,32,32 --input x.npy\n  opml run two-inputs.onnx --calibration calib.json --input ids=ids.npy --input mask=mask.npy')
     .action(async (model: string, opts) => void (await (await import('./commands/run.ts')).runModel(model, opts)));
 
-  program
-    .command('inspect')
+  modelOpts(program
+    .command('inspect'))
     .description('list the integer nodes of a model (ops, shapes, VM step counts, code and memory sizes), its forced moves (startVM gas bound and calldata per node, the dearest move, the caps) and its longest dispute per chain profile')
     .argument('<model>', MODEL_HELP)
-    .option('--calibration <file>', 'JSON samples to quantize an .onnx outside the zoo with')
     .option('--json', 'print one JSON document (with forcedMoves and longestDispute)')
-    .addHelpText('after', '\nExamples:\n  opml inspect mnist-cnn\n  opml inspect model.onnx --calibration samples.json --json')
+    .addHelpText('after', '\nExamples:\n  opml inspect mnist-cnn\n  opml inspect model.onnx                     (inputs, outputs, what cannot run, what to give next)\n  opml inspect model.onnx --shape image=1,3,224,224 --calibration samples.json --json')
     .action(async (model: string, opts) => void (await import('./commands/inspect.ts')).inspectModel(model, opts));
 
-  program
-    .command('verify-model')
+  modelOpts(program
+    .command('verify-model'))
     .description('recompute a model commitment from the file and check it: registered on the game under that id, every node passes registration\'s checks, forced moves under the caps, weights openable')
     .argument('<model>', MODEL_HELP)
-    .option('--calibration <file>', 'JSON samples to quantize an .onnx outside the zoo with')
     .option('--rpc-url <url>', 'the chain (default: the one in the deployment file) [env OPML_RPC_URL]')
     .option('--deployment <file>', 'where the contract addresses are (default .opml/deployment.json); without the file only the off-chain checks run [env OPML_DEPLOYMENT]')
     .option('--game-address <addr>', 'an existing game contract, read from the chain instead of a deployment file (needs --rpc-url) [env OPML_GAME_ADDRESS]', parseAddress)
@@ -69,24 +71,31 @@ export function buildProgram(): Command {
     .addHelpText('after', '\nReads only: no key needed.\nExit codes: 0 every check passed, 3 the model failed a check, 4 the chain could not be read.\n\nExamples:\n  opml verify-model mnist-mlp\n  opml verify-model model.opml --deployment .opml/deployment.json --json\n  opml verify-model tiny-transformer --game-address 0x… --rpc-url http://127.0.0.1:8545')
     .action(async (model: string, opts) => void (await (await import('./commands/verifyModel.ts')).verifyModel(model, opts)));
 
-  program
-    .command('quantize')
+  modelOpts(program
+    .command('quantize'))
     .description('quantize an ONNX model to an .opml integer graph (what gets registered and run)')
     .argument('<model>', MODEL_HELP)
     .requiredOption('-o, --output <file>', 'the .opml file to write')
-    .option('--calibration <file>', 'JSON samples: [{"<input>": {"dims": [...], "data": [...]}}, ...]')
+    .option('--calibration-method <method>', 'how activation ranges are chosen: max (default), percentile, mse or auto (per tensor, least expected int8 error; docs/INTEGER.md)', (v: string) => {
+      if (!['max', 'percentile', 'mse', 'auto'].includes(v)) throw new InvalidArgumentError('expected max, percentile, mse or auto');
+      return v;
+    })
+    .option('--bias-correction', 'subtract the mean output shift of int8 weight rounding from conv biases, measured on the calibration samples')
     .option('--json', 'print one JSON document')
-    .addHelpText('after', '\nExample:\n  opml quantize mnist-mlp -o mlp.opml')
+    .addHelpText('after', '\nExamples:\n  opml quantize mnist-mlp -o mlp.opml\n  opml quantize model.onnx --calibration calib.npy --shape image=1,3,224,224 -o model.opml\n  opml quantize mnist-mobilenet --calibration-method auto --bias-correction -o mobilenet.opml')
     .action(async (model: string, opts) => void (await import('./commands/quantize.ts')).quantizeModel(model, opts));
 
-  program
-    .command('eval')
-    .description('fidelity of the integer zoo models vs onnxruntime-node float inference')
-    .option('-m, --model <name...>', 'zoo models to evaluate (default: all)')
-    .option('--limit <n>', 'MNIST test images to use (default: all 10,000)', positiveInt)
+  modelOpts(program
+    .command('eval'))
+    .description('fidelity of an integer model vs onnxruntime-node float inference: top-1 agreement, output error, accuracy with labels')
+    .argument('[model]', 'the model to evaluate on --dataset: a zoo name or an .onnx (+ --calibration, --shape); not an .opml, since the float reference runs the ONNX')
+    .option('-m, --model <name...>', 'zoo models to evaluate on their own test data (default: all)')
+    .option('--dataset <file>', 'samples to evaluate on, in the --calibration format: a JSON file or x.npy (first axis: samples); name=x.npy, repeated, for several inputs', collect)
+    .option('--labels <file>', 'the true class of each dataset sample (JSON array or .npy of ints): adds float and integer accuracy')
+    .option('--limit <n>', 'samples to use (default: all; MNIST: all 10,000 test images)', positiveInt)
     .option('--json', 'print one JSON document')
-    .addHelpText('after', '\nExamples:\n  opml eval\n  opml eval -m mnist-mlp --limit 1000 --json')
-    .action(async (opts) => void (await (await import('./commands/eval.ts')).evalZoo(opts)));
+    .addHelpText('after', '\nExamples:\n  opml eval\n  opml eval -m mnist-mlp --limit 1000 --json\n  opml eval model.onnx --calibration calib.npy --shape x=1,3,32,32 --dataset test.npy --labels labels.npy')
+    .action(async (model: string | undefined, opts) => void (await (await import('./commands/eval.ts')).evalZoo({ ...opts, target: model })));
 
   // How transactions are sent (every writing command, deploy included); validated in cli/chain/tx.ts.
   // The game's parameters, for the commands that deploy one (devnet, deploy).
@@ -148,15 +157,15 @@ export function buildProgram(): Command {
     .addHelpText('after', `\nProfiles:\n${PROFILES.map((p) => `  ${p.name.padEnd(7)} ${p.description}`).join('\n')}\n\nExamples:\n  OPML_PRIVATE_KEY=0x… opml deploy --rpc-url https://l1.example --profile l1\n  OPML_PRIVATE_KEY=0x… opml deploy --rpc-url http://127.0.0.1:8545 --profile l2 --clock 1200\n  opml deploy --rpc-url https://l1.example --keystore key.json --password-file pw --max-fee 40 --priority-fee 1.5 --confirmations 3\n  opml deploy --rpc-url https://l1.example --signer-url http://127.0.0.1:8550 --signer-address 0x…`)
     .action(async (opts) => void (await (await import('./commands/devnet.ts')).deploy(opts)));
 
-  chainOpts(program.command('register').description('register a model commitment (node code roots, step counts, weights) on-chain').argument('<model>', MODEL_HELP).option('--json', 'print JSON'))
+  chainOpts(modelOpts(program.command('register').description('register a model commitment (node code roots, step counts, weights) on-chain').argument('<model>', MODEL_HELP)).option('--json', 'print JSON'))
     .action(async (model: string, opts) => void (await (await import('./commands/submit.ts')).register(model, opts)));
 
   chainOpts(
-    program
-      .command('submit')
+    modelOpts(program
+      .command('submit'))
       .description('run a model and post its result with a bond; defend it later with `opml watch --role submitter`')
       .argument('<model>', MODEL_HELP)
-      .requiredOption('-i, --input <spec>', 'mnist:<i>, text:<16 chars>, tokens:<ids> or a JSON file')
+      .requiredOption('-i, --input <spec>', INPUT_HELP, collect)
       .option('--bond <eth>', 'the bond', parseEthAmount, '0.1')
       .option('--backend <backend>', 'native executor: auto, gpu or cpu', parseBackend, 'auto')
       .option('--state <file>', 'the submitter\'s state file (default .opml/submitter-<time>.json)')
@@ -168,8 +177,8 @@ export function buildProgram(): Command {
   ).action(async (model: string, opts) => void (await (await import('./commands/submit.ts')).submit(model, opts)));
 
   chainOpts(
-    program
-      .command('challenge')
+    modelOpts(program
+      .command('challenge'))
       .description('re-execute a submitted result; if it is wrong, challenge it and play the dispute to the end')
       .argument('<submission>', 'the submission id (decimal or 0x-hex, below 2^256)', parseUint256)
       .requiredOption('-m, --model <model>', MODEL_HELP)
@@ -181,11 +190,11 @@ export function buildProgram(): Command {
   ).action(async (id: string, opts) => void (await (await import('./commands/submit.ts')).challenge(id, opts)));
 
   chainOpts(
-    program
-      .command('watch')
+    modelOpts(program
+      .command('watch'))
       .description('a daemon that defends results (submitter) or checks every result and challenges wrong ones (challenger); resumes from its state file')
       .requiredOption('--role <role>', 'submitter or challenger')
-      .option('-m, --model <name...>', 'the model a challenger watches; the models a submitter defends (besides those its state files name)')
+      .option('-m, --model <name...>', 'the model a challenger watches; the models a submitter defends (besides those its state files name); --calibration and --shape apply to each .onnx outside the zoo')
       .option('--backend <backend>', 'native executor: auto, gpu or cpu', parseBackend, 'auto')
       .option('--state <file>', 'state file (challenger default: .opml/challenger-<model>-<chain>-<game>.json; submitter: its folder holds one file per result)')
       .option('--json', 'log one JSON object per line')
@@ -200,42 +209,41 @@ export function buildProgram(): Command {
     .action(async (id: string, opts) => void (await (await import('./commands/status.ts')).status(id, opts)));
 
   chainOpts(
-    program
-      .command('report')
+    modelOpts(program
+      .command('report'))
       .description('one self-contained HTML page of a result and its disputes: the model graph with the disputed node, every move (who, when, gas, clocks), the disputed VM step decoded, the ruling and where every bond went')
       .argument('<submission>', 'the submission id (decimal or 0x-hex, below 2^256)', parseUint256)
       .option('--dispute <d>', 'only this dispute of the submission (default: all of them)', parseUint256)
       .option('-o, --output <file>', 'the HTML file to write (default report.html; with --json only when given)')
       .option('-m, --model <model>', `the model, to name the graph's nodes and decode the disputed step by re-running it: ${MODEL_HELP}`)
-      .option('--calibration <file>', 'JSON samples to quantize an .onnx outside the zoo with')
-      .option('--json', 'print the collected data (what the page is rendered from) as one JSON document')
+        .option('--json', 'print the collected data (what the page is rendered from) as one JSON document')
       .addHelpText('after', '\nReads only: no key needed.\n\nExamples:\n  opml report 0 --model mnist-mlp\n  opml report 0 --dispute 1 -o dispute-1.html --rpc-url http://127.0.0.1:8545\n  opml report 3 --game-address 0x… --rpc-url https://rpc.example --json'),
   ).action(async (id: string, opts) => {
     const { report } = await import('./commands/report.ts');
     await report(id, opts);
   });
 
-  program
-    .command('demo')
+  modelOpts(program
+    .command('demo'))
     .description('one command, no setup: an embedded anvil, a cheating submitter, an honest challenger who wins')
-    .option('-m, --model <name>', 'zoo model to dispute', 'mnist-mlp')
-    .option('-i, --input <spec>', 'the input (default: mnist:0, or a fixed prompt for the transformer)')
+    .option('-m, --model <model>', `the model to dispute: ${MODEL_HELP}`, 'mnist-mlp')
+    .option('-i, --input <spec>', `the input: ${INPUT_HELP} (default: mnist:0, a fixed prompt for the transformer, else the first --calibration sample)`, collect)
     .option('--json', 'print the outcome as one JSON document')
     .option('--report <file>', 'also write the dispute as one HTML page (as `opml report` does)')
-    .addHelpText('after', '\nExamples:\n  npx opml demo\n  npx opml demo --model mnist-cnn --input mnist:42\n  npx opml demo --report dispute.html')
+    .addHelpText('after', '\nExamples:\n  npx opml demo\n  npx opml demo --model mnist-cnn --input mnist:42\n  npx opml demo --report dispute.html\n  npx opml demo --model model.onnx --calibration calib.npy --shape x=1,4')
     .action(async (opts) => void (await (await import('./commands/demo.ts')).demo(opts)));
 
-  program
-    .command('replay')
+  modelOpts(program
+    .command('replay'))
     .description('replay dispute scenarios on an embedded anvil and check that the honest side wins and every wei ends where it should')
-    .argument('[scenario...]', `scenarios (default: all): ${SCENARIOS.map((s) => s.name).join(', ')}`)
-    .option('-m, --model <name>', 'zoo model', 'mnist-mlp')
-    .option('-i, --input <spec>', 'the input')
+    .argument('[scenario...]', `scenarios (default: all): ${SCENARIOS.map((s) => s.name).join(', ')}; a model (zoo name, .onnx, .opml) among them is the model`)
+    .option('-m, --model <model>', `the model: ${MODEL_HELP} (default mnist-mlp)`)
+    .option('-i, --input <spec>', `the input: ${INPUT_HELP} (default: mnist:0, a fixed prompt for the transformer, else the first --calibration sample)`, collect)
     .option('-v, --verbose', 'print every move')
     .option('--list', 'list the scenarios and exit')
     .option('--block-time <seconds>', 'play every scenario with this block time (0: instant); default: each scenario\'s own', nonNegativeInt)
     .option('--json', 'print one JSON document: per scenario the winners, rounds, gas per side, chain-time duration and the funds check')
-    .addHelpText('after', `\nScenarios:\n${SCENARIOS.map((s) => `  ${s.name.padEnd(22)} ${s.description}`).join('\n')}\n\nExamples:\n  opml replay --list\n  opml replay\n  opml replay wrong-first-node restart --model mnist-cnn -v\n  opml replay sybil-10 --json`)
+    .addHelpText('after', `\nScenarios:\n${SCENARIOS.map((s) => `  ${s.name.padEnd(22)} ${s.description}`).join('\n')}\n\nExamples:\n  opml replay --list\n  opml replay\n  opml replay wrong-first-node restart --model mnist-cnn -v\n  opml replay sybil-10 --json\n  opml replay wrong-last-node model.onnx --calibration calib.npy --shape x=1,4`)
     .action(async (names: string[], opts) => void (await (await import('./commands/replay.ts')).replayScenarios(names, opts)));
 
   return program;

@@ -40,6 +40,40 @@ export interface NodeAttrs {
   LayerNormalization: { axis: number; epsilon: number };
   /** Sorted, non-negative, distinct. */
   ReduceMean: { axes: number[]; keepdims: boolean };
+  /** Sum over axes; same normalization as ReduceMean. */
+  ReduceSum: { axes: number[]; keepdims: boolean };
+  /** Bounds from the constant min/max inputs; an absent bound is -Infinity / +Infinity. */
+  Clip: { min: number; max: number };
+  LeakyRelu: { alpha: number };
+  Elu: { alpha: number };
+  Selu: { alpha: number; gamma: number };
+  Celu: { alpha: number };
+  ThresholdedRelu: { alpha: number };
+  HardSwish: Record<string, never>;
+  Softplus: Record<string, never>;
+  Softsign: Record<string, never>;
+  Exp: Record<string, never>;
+  Log: Record<string, never>;
+  Neg: Record<string, never>;
+  Abs: Record<string, never>;
+  Reciprocal: Record<string, never>;
+  Mish: Record<string, never>;
+  Swish: { alpha: number };
+  Sin: Record<string, never>;
+  Cos: Record<string, never>;
+  Tan: Record<string, never>;
+  Asin: Record<string, never>;
+  Acos: Record<string, never>;
+  Atan: Record<string, never>;
+  Sinh: Record<string, never>;
+  Cosh: Record<string, never>;
+  Asinh: Record<string, never>;
+  Acosh: Record<string, never>;
+  Atanh: Record<string, never>;
+  Sign: Record<string, never>;
+  Floor: Record<string, never>;
+  Ceil: Record<string, never>;
+  Round: Record<string, never>;
 }
 
 export type OpType = keyof NodeAttrs;
@@ -48,7 +82,9 @@ export const SUPPORTED_OPS: readonly OpType[] = [
   'MatMul', 'Gemm', 'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Relu', 'Sigmoid', 'Tanh', 'Sqrt', 'Erf',
   'HardSigmoid', 'Gelu', 'Softmax', 'Conv', 'MaxPool', 'AveragePool', 'GlobalAveragePool',
   'BatchNormalization', 'Flatten', 'Reshape', 'Transpose', 'Concat', 'Gather', 'LayerNormalization',
-  'ReduceMean',
+  'ReduceMean', 'ReduceSum', 'Clip', 'LeakyRelu', 'Elu', 'Selu', 'Celu', 'ThresholdedRelu', 'HardSwish', 'Softplus',
+  'Softsign', 'Exp', 'Log', 'Neg', 'Abs', 'Reciprocal', 'Mish', 'Swish', 'Sin', 'Cos', 'Tan', 'Asin', 'Acos', 'Atan',
+  'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh', 'Sign', 'Floor', 'Ceil', 'Round',
 ];
 
 export function isSupportedOp(op: string): op is OpType {

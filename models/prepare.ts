@@ -7,12 +7,15 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Feeds } from './float/evaluate.ts';
-import type { FloatGraph, Tensor } from './graph.ts';
+import type { FloatGraph, Tensor, ValueInfo } from './graph.ts';
 import type { IntGraph } from './int/graph.ts';
 import { printable } from './errors.ts';
 import { deserializeIntGraph } from './int/serialize.ts';
 import { loadOnnx } from './onnx/load.ts';
-import { quantize } from './quantize/quantize.ts';
+import { decodeModel } from './onnx/decode.ts';
+import { fromBinary } from '@bufbuild/protobuf';
+import { ModelProtoSchema, TensorProto_DataType, type GraphProto } from 'onnx-buf';
+import { quantize, type QuantizeOptions } from './quantize/quantize.ts';
 import { loadMnist, mnistImage } from './zoo/mnist.ts';
 import { ZOO, type ZooModel } from './zoo/index.ts';
 import { cachedZooGraph, storeZooGraph } from './zoo/graphCache.ts';
@@ -31,9 +34,9 @@ export interface PreparedModel {
 export class ModelRefError extends Error {
   readonly cause_: string;
   readonly fix: string;
-  constructor(ref: string, why: string) {
+  constructor(ref: string, why: string, fixText?: string) {
     const cause = `model "${printable(ref)}": ${why}`;
-    const fix = `give a zoo name (${ZOO.map((z) => z.name).join(', ')}), an .onnx file or an .opml file`;
+    const fix = fixText ?? `give a zoo name (${ZOO.map((z) => z.name).join(', ')}), an .onnx file or an .opml file`;
     super(`${cause}; ${fix}`);
     this.name = 'ModelRefError';
     this.cause_ = cause;
@@ -61,33 +64,98 @@ export function zooCalibration(zoo: ZooModel, count = ZOO_CALIBRATION_SAMPLES): 
   });
 }
 
-function zooFor(file: string): ZooModel | undefined {
+export function zooFor(file: string): ZooModel | undefined {
   const resolved = path.resolve(file);
   return ZOO.find((z) => z.name === file || path.resolve(z.file) === resolved);
+}
+
+/** Calibration samples, or a function that reads them once the float graph's inputs are known (names, dims, dtypes). */
+export type Calibration = Feeds[] | ((inputs: readonly ValueInfo[]) => Feeds[]);
+
+export interface PrepareOptions {
+  /** Static dims for ONNX graph inputs whose dims are symbolic (`--shape`), passed to loadOnnx. */
+  inputDims?: Record<string, number[]>;
+  /** Calibration method and bias correction (models/quantize/quantize.ts); the zoo's graph cache holds only the defaults. */
+  quantize?: QuantizeOptions;
+}
+
+/** The file a reference names (a zoo model's .onnx, or the path itself), checked to be a readable file. */
+export function modelFile(ref: string): { file: string; zoo?: ZooModel } {
+  const zoo = zooFor(ref);
+  const file = zoo?.file ?? ref;
+  if (!existsSync(file)) throw new ModelRefError(ref, 'no such file or zoo model');
+  if (!statSync(file).isFile()) throw new ModelRefError(ref, 'it is a directory (or a device), not a file');
+  return { file, zoo };
 }
 
 /**
  * Resolve a model reference. For an .onnx outside the zoo, `calibration` must give sample inputs.
  */
-export function prepareModel(ref: string, calibration?: Feeds[]): PreparedModel {
-  const zoo = zooFor(ref);
-  const file = zoo?.file ?? ref;
-  if (!existsSync(file)) throw new ModelRefError(ref, 'no such file or zoo model');
-  if (!statSync(file).isFile()) throw new ModelRefError(ref, 'it is a directory (or a device), not a file');
+export function prepareModel(ref: string, calibration?: Calibration, options: PrepareOptions = {}): PreparedModel {
+  const { file, zoo } = modelFile(ref);
   const bytes = new Uint8Array(readFileSync(file));
   if (file.endsWith('.opml')) return { ref, int: deserializeIntGraph(bytes) };
-  if (zoo && !calibration) {
+  // A zoo model's input dims are its advertised ones (mnist-mobilenet declares a symbolic batch dim).
+  if (zoo) options = { ...options, inputDims: { [zoo.inputName]: zoo.inputDims, ...options.inputDims } };
+  const defaults = !options.quantize?.calibration && !options.quantize?.biasCorrection;
+  if (zoo && !calibration && defaults) {
     // The bundled CLI keeps zoo graphs between runs (models/zoo/graphCache.ts); the float graph then loads on use.
     const cached = cachedZooGraph(zoo.name, bytes);
     if (cached) {
       let float: FloatGraph | undefined;
-      return { ref, int: cached, zoo, get float() { return (float ??= loadOnnx(bytes)); } };
+      return { ref, int: cached, zoo, get float() { return (float ??= loadOnnx(bytes, { inputDims: options.inputDims })); } };
     }
   }
-  const float = loadOnnx(bytes);
-  const samples = calibration ?? (zoo ? zooCalibration(zoo) : undefined);
-  if (!samples) throw new ModelRefError(ref, 'an .onnx outside the zoo needs calibration inputs (--calibration <file.json>)');
-  const int = quantize(float, samples);
-  if (zoo && !calibration) storeZooGraph(zoo.name, bytes, int);
+  const float = loadOnnx(bytes, { inputDims: options.inputDims });
+  const samples = typeof calibration === 'function' ? calibration(float.inputs) : calibration ?? (zoo ? zooCalibration(zoo) : undefined);
+  if (!samples) {
+    throw new ModelRefError(ref, 'an .onnx outside the zoo needs calibration samples to be quantized', `give --calibration samples.json or x.npy (name=x.npy per input; docs/INPUTS.md); \`opml inspect ${printable(ref)}\` lists its inputs`);
+  }
+  const int = quantize(float, samples, options.quantize);
+  if (zoo && !calibration && defaults) storeZooGraph(zoo.name, bytes, int);
   return { ref, int, float, zoo };
+}
+
+/** One graph input or output as an ONNX file declares it: dims are numbers, symbolic names, or null (unknown). */
+export interface OnnxValue {
+  name: string;
+  dtype: string;
+  /** null: no shape declared at all. */
+  dims: (number | string | null)[] | null;
+}
+
+export interface OnnxInterface {
+  opset: number;
+  producer: string;
+  inputs: OnnxValue[];
+  outputs: OnnxValue[];
+}
+
+const DTYPE_NAMES: Record<string, string> = { FLOAT: 'float32', DOUBLE: 'float64', FLOAT16: 'float16', BFLOAT16: 'bfloat16' };
+
+function onnxValue(v: GraphProto['input'][number]): OnnxValue {
+  if (v.type?.value.case !== 'tensorType') return { name: v.name, dtype: v.type?.value.case ?? 'unknown', dims: null };
+  const t = v.type.value.value;
+  const raw = TensorProto_DataType[t.elemType] ?? String(t.elemType);
+  const dims = t.shape ? t.shape.dim.map((d) => (d.value.case === 'dimValue' ? Number(d.value.value) : d.value.case === 'dimParam' ? d.value.value : null)) : null;
+  return { name: v.name, dtype: DTYPE_NAMES[raw] ?? raw.toLowerCase(), dims };
+}
+
+/** What an ONNX file takes and gives, read without loading it (no shapes inferred, nothing checked but the opset). */
+export function onnxInterface(bytes: Uint8Array): OnnxInterface {
+  const { graph, opset } = decodeModel(bytes);
+  let producer = '';
+  try {
+    const m = fromBinary(ModelProtoSchema, bytes);
+    producer = [m.producerName, m.producerVersion].filter(Boolean).join(' ');
+  } catch {
+    // decodeModel decoded it already
+  }
+  const constants = new Set(graph.initializer.map((t) => t.name));
+  return { opset, producer, inputs: graph.input.filter((v) => !constants.has(v.name)).map(onnxValue), outputs: graph.output.map(onnxValue) };
+}
+
+/** Inputs with a dim that is not a fixed number (symbolic, unknown, or no shape at all): these need --shape. */
+export function symbolicInputs(i: OnnxInterface): OnnxValue[] {
+  return i.inputs.filter((v) => v.dims === null || v.dims.some((d) => typeof d !== 'number'));
 }

@@ -5,7 +5,6 @@
  */
 import { writeFileSync } from 'node:fs';
 import { dequantize } from '../../models/quantize/quantize.ts';
-import { prepareModel } from '../../models/prepare.ts';
 import { modelCommitment } from '../../models/int/commitment.ts';
 import { executeGraph } from '../../models/int/execute.ts';
 import { LyingClaims } from '../game/claims.ts';
@@ -14,7 +13,8 @@ import { replay, type ReplayResult } from '../game/replay.ts';
 import type { Deployment } from '../game/types.ts';
 import { scenario, pickNode } from '../game/scenarios.ts';
 import { ExitCode, OpmlError } from '../errors.ts';
-import { parseInput } from '../inputs.ts';
+import { defaultInput } from './replay.ts';
+import { prepareFromArgs, type ModelArgs } from './modelArg.ts';
 import { Output } from '../output.ts';
 
 const argmax = (v: ArrayLike<number>): number => {
@@ -23,15 +23,14 @@ const argmax = (v: ArrayLike<number>): number => {
   return b;
 };
 
-export async function demo(opts: { model?: string; input?: string; json?: boolean; report?: string }, out = new Output(opts)): Promise<ReplayResult> {
+export async function demo(opts: ModelArgs & { model?: string; input?: string | string[]; json?: boolean; report?: string }, out = new Output(opts)): Promise<ReplayResult> {
   const model = opts.model ?? 'mnist-mlp';
-  const inputSpec = opts.input ?? (model === 'tiny-transformer' ? 'text:hello world. opm' : 'mnist:0');
   out.line(`opml demo: a full two-phase dispute on an embedded anvil`);
   out.line();
   const t0 = performance.now();
-  const prepared = prepareModel(model);
+  const prepared = prepareFromArgs(model, opts.calibration, opts.shape);
   const commitment = modelCommitment(prepared.int);
-  const input = parseInput(inputSpec, prepared.int);
+  const { input, label: inputSpec } = defaultInput('demo', model, prepared, opts);
   const s = scenario('wrong-last-node')!;
   const lieNode = pickNode(s.submitter.lie!.node, commitment.numNodes);
   const outScale = prepared.int.tensors[prepared.int.outputs[0]].scale;

@@ -3,7 +3,7 @@
  * forced moves (startVM's gas bound and calldata per node, the dearest move, the caps) and the longest dispute
  * under each chain profile.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { nodeSpec, type NodeSpec } from '../../models/int/commitment.ts';
 import { unsupportedNodes, type UnsupportedNode } from '../../models/onnx/support.ts';
 import { ExitCode, OpmlError } from '../errors.ts';
@@ -12,7 +12,8 @@ import { lowerNode } from '../../models/int/vmNode.ts';
 import { Output, table } from '../output.ts';
 import { disputeGameAbi, FORCED_MOVE_CALLDATA, FORCED_MOVE_GAS, forcedMoves, type ForcedMoveCost } from '../game/forcedMoves.ts';
 import { longestDispute, PROFILES } from '../game/params.ts';
-import { prepareFromArgs } from './modelArg.ts';
+import { modelFile, symbolicInputs, zooFor, type OnnxInterface, type OnnxValue } from '../../models/prepare.ts';
+import { interfaceFromArgs, prepareFromArgs, resolveShapes, suggestedShape, type ModelArgs } from './modelArg.ts';
 
 export interface InspectRow {
   name: string;
@@ -24,24 +25,55 @@ export interface InspectRow {
   memoryWords: number;
 }
 
-/** Every node of an .onnx file opml cannot run, as an error listing them all (or nothing when all are fine). */
-function checkSupport(model: string, out: Output): void {
-  if (!model.endsWith('.onnx') || !existsSync(model)) return;
-  let missing: UnsupportedNode[];
+const fmtDims = (dims: OnnxValue['dims']) => (dims === null ? '(shape not declared)' : `[${dims.map((d) => (d === null ? '?' : d)).join(', ')}]`);
+
+/** The nodes of an .onnx file opml cannot run (all of them; an undecodable file: none here, the loader says why). */
+function unsupportedOf(file: string): UnsupportedNode[] {
   try {
-    missing = unsupportedNodes(new Uint8Array(readFileSync(model)));
+    return unsupportedNodes(new Uint8Array(readFileSync(file)));
   } catch {
-    return; // not decodable: the loader's own message explains it
+    return [];
   }
-  if (missing.length === 0) return;
-  out.result({ model, unsupported: missing });
-  for (const m of missing) out.line(`unsupported: node "${m.name}" (${m.op}): ${m.why}`);
-  throw new OpmlError(`${model}: ${missing.length} node(s) cannot run in opml`, ExitCode.INPUT, 'export the model with the ops listed in docs/MODELS.md');
 }
 
-export function inspectModel(model: string, opts: { calibration?: string; json?: boolean }, out = new Output(opts)): InspectRow[] {
-  checkSupport(model, out);
-  const { int: graph } = prepareFromArgs(model, opts.calibration);
+export interface InspectOptions extends ModelArgs {
+  json?: boolean;
+}
+
+/**
+ * `opml inspect <model>`. For an .onnx file first what it takes and gives (opset, producer, inputs with their
+ * symbolic dims, outputs), every node opml cannot run and what to give next (--shape, --calibration); once it
+ * can be quantized, the integer nodes and the game's figures.
+ */
+export function inspectModel(model: string, opts: InspectOptions, out = new Output(opts)): InspectRow[] {
+  const iface = interfaceFromArgs(model);
+  const zoo = zooFor(model);
+  const calibration = opts.calibration === undefined ? [] : typeof opts.calibration === 'string' ? [opts.calibration] : opts.calibration;
+  let onnx: (OnnxInterface & { unsupported: UnsupportedNode[]; next: string[] }) | undefined;
+  if (iface) {
+    const unsupported = unsupportedOf(modelFile(model).file);
+    // A zoo model's input takes its advertised dims (a symbolic batch dim included) unless --shape says otherwise.
+    const given = { ...(zoo ? { [zoo.inputName]: zoo.inputDims } : {}), ...resolveShapes(model, iface, opts.shape ?? [], false) };
+    const open = symbolicInputs(iface).filter((v) => !Object.hasOwn(given, v.name));
+    const next: string[] = [];
+    if (unsupported.length > 0) next.push(`re-export the model without the ${unsupported.length} node(s) opml cannot run (docs/MODELS.md lists the supported ops)`);
+    if (open.length > 0) next.push(`fix the symbolic dims: ${open.map(suggestedShape).join(' ')} (with your real sizes)`);
+    if (!zoo && calibration.length === 0) {
+      const flags = [...(opts.shape ?? []).map((s) => `--shape ${s}`), ...open.map(suggestedShape)].join(' ');
+      next.push(`give calibration samples to quantize it: --calibration samples.json (or x.npy, first axis: samples; docs/INPUTS.md), e.g. opml quantize ${model}${flags ? ` ${flags}` : ''} --calibration samples.json -o model.opml`);
+    }
+    onnx = { ...iface, unsupported, next };
+    if (!zoo || unsupported.length > 0) printInterface(model, onnx, given, out);
+    if (unsupported.length > 0) {
+      out.result({ model, unsupported, onnx });
+      throw new OpmlError(`${model}: ${unsupported.length} node(s) cannot run in opml`, ExitCode.INPUT, 'export the model with the ops listed in docs/MODELS.md');
+    }
+    if (next.length > 0) {
+      out.result({ model, onnx });
+      return [];
+    }
+  }
+  const { int: graph } = prepareFromArgs(model, opts.calibration, opts.shape);
   const specs: NodeSpec[] = [];
   const rows = graph.nodes.map((node, i) => {
     out.progress(`lowering node ${i + 1}/${graph.nodes.length}: ${node.name}`);
@@ -61,7 +93,7 @@ export function inspectModel(model: string, opts: { calibration?: string; json?:
   const shape = { nodes: specs, numNodes: specs.length, inputWords: graph.inputs.map((t) => elementCount(graph.tensors[t].dims)) };
   const game = gameFigures(shape, graph.nodes.map((n) => n.name), out);
   if (out.json) {
-    out.result({ model, inputs: graph.inputs.map((t) => graph.tensors[t]), nodes: rows, ...game });
+    out.result({ model, ...(onnx ? { onnx } : {}), inputs: graph.inputs.map((t) => graph.tensors[t]), nodes: rows, ...game });
     return rows;
   }
   const weights = [...graph.weights.values()].reduce((n, w) => n + w.length, 0);
@@ -77,6 +109,25 @@ export function inspectModel(model: string, opts: { calibration?: string; json?:
   );
   printGameFigures(game, rows.map((r) => r.name), out);
   return rows;
+}
+
+/** The ONNX file's interface, what cannot run and what to give next, for people. */
+function printInterface(model: string, o: OnnxInterface & { unsupported: UnsupportedNode[]; next: string[] }, given: Record<string, number[]>, out: Output): void {
+  out.line(`${model}: ONNX opset ${o.opset}${o.producer ? `, produced by ${o.producer}` : ''}`);
+  const row = (kind: string, v: OnnxValue) => {
+    const notes: string[] = [];
+    if (kind === 'input' && (v.dims === null || v.dims.some((d) => typeof d !== 'number'))) notes.push(Object.hasOwn(given, v.name) ? `--shape gives [${given[v.name]}]` : 'symbolic: needs --shape');
+    if (kind === 'input' && (v.dtype === 'int64' || v.dtype === 'int32')) notes.push('integers (token ids, indices) that fit int32');
+    return [kind, v.name, v.dtype, fmtDims(v.dims), notes.join('; ')];
+  };
+  out.line(table([['', 'name', 'dtype', 'dims', ''], ...o.inputs.map((v) => row('input', v)), ...o.outputs.map((v) => row('output', v))]));
+  for (const m of o.unsupported) out.line(`unsupported: node "${m.name}" (${m.op}): ${m.why}`);
+  if (o.unsupported.length === 0) out.line('every node is supported');
+  if (o.next.length > 0) {
+    out.line();
+    out.line('next:');
+    for (const n of o.next) out.line(`  ${n}`);
+  } else out.line();
 }
 
 /** How many startVM rows the human report lists (the dearest first); --json has them all. */

@@ -2,11 +2,12 @@
 import { writeFileSync } from 'node:fs';
 import { modelCommitment } from '../../models/int/commitment.ts';
 import { intGraphHash, serializeIntGraph } from '../../models/int/serialize.ts';
+import type { CalibrationMethod } from '../../models/quantize/calibrate.ts';
 import { Output } from '../output.ts';
 import { prepareFromArgs } from './modelArg.ts';
 
-export function quantizeModel(model: string, opts: { output: string; calibration?: string; json?: boolean }, out = new Output(opts)) {
-  const { int: graph } = prepareFromArgs(model, opts.calibration);
+export function quantizeModel(model: string, opts: { output: string; calibration?: string | string[]; shape?: string[]; calibrationMethod?: CalibrationMethod; biasCorrection?: boolean; json?: boolean }, out = new Output(opts)) {
+  const { int: graph } = prepareFromArgs(model, opts.calibration, opts.shape, { calibration: opts.calibrationMethod, biasCorrection: opts.biasCorrection });
   const bytes = serializeIntGraph(graph);
   writeFileSync(opts.output, bytes);
   const result = { file: opts.output, bytes: bytes.length, hash: intGraphHash(graph), modelId: modelCommitment(graph).modelId, nodes: graph.nodes.length };

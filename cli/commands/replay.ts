@@ -1,15 +1,18 @@
 /** `opml replay <scenario...>` and `opml demo`: whole disputes on an embedded anvil. */
-import { prepareModel } from '../../models/prepare.ts';
 import { modelCommitment } from '../../models/int/commitment.ts';
 import { replay, type ReplayResult } from '../game/replay.ts';
 import { SCENARIOS, scenario as findScenario } from '../game/scenarios.ts';
 import { ExitCode, OpmlError } from '../errors.ts';
-import { parseInput } from '../inputs.ts';
+import { inputFromCalibration, parseInput, type ModelInput } from '../inputs.ts';
+import type { PreparedModel } from '../../models/prepare.ts';
+import { ZOO } from '../../models/zoo/index.ts';
+import { prepareFromArgs, type ModelArgs } from './modelArg.ts';
 import { Output, table } from '../output.ts';
 
-export interface ReplayOptions {
+export interface ReplayOptions extends ModelArgs {
   model?: string;
-  input?: string;
+  /** One spec, or several (name=x.npy for each input). */
+  input?: string | string[];
   json?: boolean;
   verbose?: boolean;
   /** List the scenarios instead of playing them. */
@@ -18,7 +21,29 @@ export interface ReplayOptions {
   blockTime?: number;
 }
 
-const DEFAULT_INPUT: Record<string, string> = { 'mnist-mlp': 'mnist:0', 'mnist-cnn': 'mnist:0', 'tiny-transformer': 'text:hello world. opm' };
+const DEFAULT_INPUT: Record<string, string> = { 'mnist-mlp': 'mnist:0', 'mnist-cnn': 'mnist:0', 'tiny-transformer': 'text:hello world. opm', 'mnist-gru': 'mnist:0' };
+
+/** A positional that names a model rather than a scenario: a zoo name, or an .onnx / .opml path. */
+export function looksLikeModel(arg: string): boolean {
+  return ZOO.some((z) => z.name === arg) || /\.(onnx|opml)$/i.test(arg);
+}
+
+/**
+ * The input of a replay or demo: --input; else the zoo model's default; else the first --calibration sample;
+ * else a usage error saying what to give.
+ */
+export function defaultInput(cmd: string, model: string, prepared: PreparedModel, opts: ModelArgs & { input?: string | string[] }): { input: ModelInput; label: string } {
+  const given = opts.input === undefined ? [] : typeof opts.input === 'string' ? [opts.input] : opts.input;
+  if (given.length > 0) return { input: parseInput(given, prepared.int), label: given.join(' ') };
+  const zooDefault = prepared.zoo ? (DEFAULT_INPUT[prepared.zoo.name] ?? (prepared.zoo.inputType === 'float32' ? 'mnist:0' : DEFAULT_INPUT['tiny-transformer'])) : undefined;
+  if (zooDefault) return { input: parseInput(zooDefault, prepared.int), label: zooDefault };
+  const calibration = opts.calibration === undefined ? [] : typeof opts.calibration === 'string' ? [opts.calibration] : opts.calibration;
+  if (calibration.length > 0) {
+    const input = inputFromCalibration(calibration, prepared.int);
+    return { input, label: input.description };
+  }
+  throw new OpmlError(`${cmd}: give --input for model ${model}`, ExitCode.USAGE, 'e.g. --input x.npy, --input name=x.npy per input, or a JSON file (docs/INPUTS.md)');
+}
 
 export async function replayScenarios(names: string[], opts: ReplayOptions, out = new Output(opts)): Promise<ReplayResult[]> {
   if (opts.list) {
@@ -26,13 +51,17 @@ export async function replayScenarios(names: string[], opts: ReplayOptions, out 
     out.line(table([['scenario', 'block time', 'what it checks'], ...SCENARIOS.map((s) => [s.name, s.blockTime ? `${s.blockTime} s` : 'instant', s.description])]));
     return [];
   }
-  const picked = names.length === 0 || names.includes('all') ? SCENARIOS : names.map((n) => findScenario(n) ?? fail(n));
-  const model = opts.model ?? 'mnist-mlp';
-  const prepared = prepareModel(model);
+  // `opml replay wrong-last-node model.onnx`: a model among the scenario names is the model.
+  const positional = names.filter((n) => !findScenario(n) && n !== 'all' && looksLikeModel(n));
+  if (positional.length > 1 || (positional.length === 1 && opts.model !== undefined)) {
+    throw new OpmlError(`replay: more than one model given (${[...positional, ...(opts.model ? [opts.model] : [])].join(', ')})`, ExitCode.USAGE, 'name one model, as a positional or with --model');
+  }
+  const scenarioNames = names.filter((n) => !positional.includes(n));
+  const picked = scenarioNames.length === 0 || scenarioNames.includes('all') ? SCENARIOS : scenarioNames.map((n) => findScenario(n) ?? fail(n));
+  const model = positional[0] ?? opts.model ?? 'mnist-mlp';
+  const prepared = prepareFromArgs(model, opts.calibration, opts.shape);
   const commitment = modelCommitment(prepared.int);
-  const inputSpec = opts.input ?? DEFAULT_INPUT[model];
-  if (!inputSpec) throw new OpmlError(`replay: give --input for model ${model}`, ExitCode.USAGE);
-  const input = parseInput(inputSpec, prepared.int);
+  const { input, label: inputSpec } = defaultInput('replay', model, prepared, opts);
   const results: ReplayResult[] = [];
   for (const s of picked) {
     out.progress(`${s.name}: ${s.description}`);

@@ -12,9 +12,11 @@ import { nativeRun } from './backendArg.ts';
 import { prepareFromArgs } from './modelArg.ts';
 
 export interface RunOptions {
-  input: string;
+  /** One spec, or several (name=x.npy for each input). */
+  input: string | string[];
   backend?: Backend;
-  calibration?: string;
+  calibration?: string | string[];
+  shape?: string[];
   json?: boolean;
 }
 
@@ -42,7 +44,7 @@ function argmaxOf(v: ArrayLike<number>): number {
 export async function runModel(model: string, opts: RunOptions, out = new Output(opts)): Promise<RunResult> {
   let t = performance.now();
   out.progress(`preparing ${model} ...`);
-  const prepared = prepareFromArgs(model, opts.calibration);
+  const prepared = prepareFromArgs(model, opts.calibration, opts.shape);
   const graph = prepared.int;
   const tQuantize = performance.now() - t;
   const input = parseInput(opts.input, graph);

@@ -14,11 +14,12 @@ import { parseInput } from '../inputs.ts';
 import { Output } from '../output.ts';
 import { honestClaims } from './backendArg.ts';
 import { connect, type ChainOptions } from './connect.ts';
-import { prepareFromArgs } from './modelArg.ts';
+import { absoluteSpecs, modelFlags, prepareFromArgs, type ModelArgs } from './modelArg.ts';
 import { playUntilDone, requireNoLoss } from './watch.ts';
 
-export interface SubmitOptions extends ChainOptions {
-  input: string;
+export interface SubmitOptions extends ChainOptions, ModelArgs {
+  /** One spec, or several (name=x.npy for each input). */
+  input: string | string[];
   backend?: Backend;
   bond?: string;
   state?: string;
@@ -54,8 +55,8 @@ export function tamperNode(spec: string, graph: IntGraph): number {
   throw new OpmlError(`--tamper ${spec}: no node of that name`, ExitCode.USAGE, 'pass a node index or a name from `opml inspect <model>`');
 }
 
-export async function register(model: string, opts: ChainOptions & { json?: boolean }, out = new Output(opts)) {
-  const c = modelCommitment(prepareFromArgs(model).int); // a bad model file is refused before the chain is touched
+export async function register(model: string, opts: ChainOptions & ModelArgs & { json?: boolean }, out = new Output(opts)) {
+  const c = modelCommitment(prepareFromArgs(model, opts.calibration, opts.shape).int); // a bad model file is refused before the chain is touched
   const chain = await connect(opts);
   const already = await chain.isRegistered(c.modelId);
   await chain.register(c);
@@ -65,7 +66,7 @@ export async function register(model: string, opts: ChainOptions & { json?: bool
 }
 
 export async function submit(model: string, opts: SubmitOptions, out = new Output(opts)) {
-  const prepared = prepareFromArgs(model); // bad model and input files are refused before the chain is touched
+  const prepared = prepareFromArgs(model, opts.calibration, opts.shape); // bad model and input files are refused before the chain is touched
   const input = parseInput(opts.input, prepared.int);
   const chain = await connect({ ...opts, account: opts.account ?? 0 });
   if (opts.tamper !== undefined) requireDevChain(chain.deployment.chainId);
@@ -76,7 +77,15 @@ export async function submit(model: string, opts: SubmitOptions, out = new Outpu
       : new LyingClaims(prepared.int, input.words, { node: lieNode, vmFrom: 'end' });
   const bond = parseEther(opts.bond ?? '0.1');
   const file = opts.state ?? path.join('.opml', `submitter-${Date.now()}.json`);
-  const initial: SubmitterState = { role: 'submitter', model, input: opts.input, ...(lieNode === undefined ? {} : { tamper: lieNode }) };
+  const calibration = absoluteSpecs(opts.calibration);
+  const initial: SubmitterState = {
+    role: 'submitter',
+    model: prepared.zoo || model.endsWith('.opml') ? model : path.resolve(model),
+    input: typeof opts.input === 'string' ? opts.input : opts.input.join(' '),
+    ...(calibration.length > 0 ? { calibration } : {}),
+    ...(opts.shape && opts.shape.length > 0 ? { shape: opts.shape } : {}),
+    ...(lieNode === undefined ? {} : { tamper: lieNode }),
+  };
   const store = Store.openBound<SubmitterState>(file, initial, { chainId: chain.deployment.chainId, game: chain.deployment.game });
   const log = (l: string) => (out.json ? out.event({ time: new Date().toISOString(), line: l }) : out.line(`${new Date().toISOString()} ${l}`));
   const defend = opts.defend === true || lieNode !== undefined;
@@ -103,9 +112,9 @@ export async function submit(model: string, opts: SubmitOptions, out = new Outpu
   return id;
 }
 
-export async function challenge(id: string, opts: ChainOptions & { model: string; backend?: Backend; force?: boolean; play?: boolean; state?: string; json?: boolean }, out = new Output(opts)) {
+export async function challenge(id: string, opts: ChainOptions & ModelArgs & { model: string; backend?: Backend; force?: boolean; play?: boolean; state?: string; json?: boolean }, out = new Output(opts)) {
   if (!/^\d+$/.test(id)) throw new OpmlError(`challenge: "${id}" is not a submission id`, ExitCode.USAGE, 'ids are the numbers `opml submit` and `opml status` print');
-  const prepared = prepareFromArgs(opts.model); // a bad model file is refused before the chain is touched
+  const prepared = prepareFromArgs(opts.model, opts.calibration, opts.shape); // a bad model file is refused before the chain is touched
   const chain = await connect({ ...opts, account: opts.account ?? 1 });
   const inputs = await chain.submittedInputs(BigInt(id));
   const claims = await honestClaims(opts.backend ?? 'auto', prepared.int, inputs, (d) => out.progress(`native run: ${d}`));
@@ -122,7 +131,7 @@ export async function challenge(id: string, opts: ChainOptions & { model: string
   if (opts.play !== false) await playUntilDone(async () => {}, () => [challenger], { log });
   const v = await chain.dispute(d);
   out.result({ id, dispute: d.toString(), winner: SIDE_NAMES[v.winner], reason: REASON_NAMES[v.reason], state: file });
-  out.line(v.phase === Phase.Resolved ? `dispute ${d}: won by the ${SIDE_NAMES[v.winner]} (${REASON_NAMES[v.reason]})` : `dispute ${d} opened; play it with: opml watch --role challenger --model ${opts.model} --state ${file}`);
+  out.line(v.phase === Phase.Resolved ? `dispute ${d}: won by the ${SIDE_NAMES[v.winner]} (${REASON_NAMES[v.reason]})` : `dispute ${d} opened; play it with: opml watch --role challenger --model ${opts.model}${modelFlags(opts)} --state ${file}`);
   if (v.phase === Phase.Resolved && v.winner !== Side.Challenger) {
     // The ruling read from the chain is what counts (the actor may have stopped before it saw the ruling).
     throw new OpmlError(`1 dispute(s) lost: dispute ${d}: lost to the ${SIDE_NAMES[v.winner]} (${REASON_NAMES[v.reason]})`, ExitCode.DISPUTE_LOST);

@@ -23,7 +23,7 @@ import { disputeGameAbi, FORCED_MOVE_CALLDATA, FORCED_MOVE_GAS, forcedMoves, mov
 import { checkModel, tensorHeight } from '../game/modelChecks.ts';
 import { Output, table } from '../output.ts';
 import { DEFAULT_DEPLOYMENT, resolveChainOptions, resolveDeployment, type ChainOptions } from './connect.ts';
-import { prepareFromArgs } from './modelArg.ts';
+import { modelFlags, prepareFromArgs } from './modelArg.ts';
 
 export type CheckName = 'registered' | 'registration' | 'forced moves' | 'weights';
 
@@ -107,9 +107,9 @@ async function checkRegistered(c: ModelCommitment, opts: ChainOptions): Promise<
   };
 }
 
-export async function verifyModel(model: string, opts: ChainOptions & { calibration?: string; json?: boolean }, out = new Output(opts)): Promise<VerifyResult> {
+export async function verifyModel(model: string, opts: ChainOptions & { calibration?: string | string[]; shape?: string[]; json?: boolean }, out = new Output(opts)): Promise<VerifyResult> {
   out.progress(`preparing ${model} ...`);
-  const { int: graph } = prepareFromArgs(model, opts.calibration);
+  const { int: graph } = prepareFromArgs(model, opts.calibration, opts.shape);
   out.progress('computing the model commitment (every node lowered and run once) ...');
   const c = modelCommitment(graph, (i) => out.progress(`node ${i + 1}/${graph.nodes.length}`));
   const checks: ModelCheck[] = [];
@@ -146,7 +146,7 @@ export async function verifyModel(model: string, opts: ChainOptions & { calibrat
       `verify-model: ${model} failed ${failed.map((k) => k.name).join(', ')}`,
       ExitCode.INPUT,
       failed.length === 1 && failed[0].name === 'registered' && !result.checks[0].problems.some((p) => p.includes('the chain has'))
-        ? `register it: opml register ${model}${opts.deployment && opts.deployment !== DEFAULT_DEPLOYMENT ? ` --deployment ${opts.deployment}` : ''}${opts.gameAddress ? ` --game-address ${opts.gameAddress}` : ''}${opts.rpcUrl ? ` --rpc-url ${opts.rpcUrl}` : ''}`
+        ? `register it: opml register ${model}${modelFlags(opts)}${opts.deployment && opts.deployment !== DEFAULT_DEPLOYMENT ? ` --deployment ${opts.deployment}` : ''}${opts.gameAddress ? ` --game-address ${opts.gameAddress}` : ''}${opts.rpcUrl ? ` --rpc-url ${opts.rpcUrl}` : ''}`
         : undefined,
     );
   }

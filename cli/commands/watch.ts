@@ -19,10 +19,10 @@ import { ExitCode, OpmlError } from '../errors.ts';
 import { Output } from '../output.ts';
 import { honestClaims } from './backendArg.ts';
 import { connect, type ChainOptions } from './connect.ts';
-import { prepareFromArgs } from './modelArg.ts';
+import { absoluteSpecs, prepareFromArgs, type ModelArgs } from './modelArg.ts';
 import { WatchMetrics, type WatchObserver } from './watchMetrics.ts';
 
-export interface WatchOptions extends ChainOptions {
+export interface WatchOptions extends ChainOptions, ModelArgs {
   role: string;
   backend?: Backend;
   model?: string[];
@@ -63,9 +63,9 @@ export function leveledLog(out: Output, level: LogLevel = 'info'): ActorLog & { 
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A model by name, ready to re-execute any input on the chosen backend. */
-function watchedModel(name: string, backend: Backend): WatchedModel {
-  const prepared = prepareFromArgs(name);
+/** A model by name (with --calibration and --shape for an .onnx outside the zoo), ready to re-execute any input on the chosen backend. */
+function watchedModel(name: string, backend: Backend, args: ModelArgs = {}): WatchedModel {
+  const prepared = prepareFromArgs(name, args.calibration, args.shape);
   const commitment = modelCommitment(prepared.int);
   return { name, commitment, claims: (inputs) => honestClaims(backend, prepared.int, inputs) };
 }
@@ -101,15 +101,20 @@ export async function playUntilDone(scan: () => Promise<void>, actors: () => Act
   }
 }
 
-/** Models named in submitter state files under `dir` (so a bare `watch --role submitter` knows them). */
-function modelsInStateFiles(dir: string): string[] {
+interface ModelRef extends ModelArgs {
+  name: string;
+}
+
+/** Models named in submitter state files under `dir` (so a bare `watch --role submitter` knows them), with how they were quantized. */
+function modelsInStateFiles(dir: string): ModelRef[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((f) => f.startsWith('submitter-') && f.endsWith('.json'))
     .flatMap((f) => {
       try {
-        const m = (JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { model?: string }).model;
-        return m && m !== '' ? [m] : [];
+        const s = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { model?: unknown; calibration?: unknown; shape?: unknown };
+        const strings = (v: unknown) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined);
+        return typeof s.model === 'string' && s.model !== '' ? [{ name: s.model, calibration: strings(s.calibration), shape: strings(s.shape) }] : [];
       } catch {
         return [];
       }
@@ -171,14 +176,20 @@ async function watchRole(
   const backend = opts.backend ?? 'auto';
   if (opts.role === 'submitter') {
     const dir = opts.state ? path.dirname(opts.state) : '.opml';
-    const names = [...new Set([...(opts.model ?? []), ...modelsInStateFiles(dir)])];
+    // The same model named twice (on the command line and in a state file) is prepared once.
+    const refs = new Map<string, ModelRef>();
+    for (const r of [...(opts.model ?? []).map((name) => ({ name, calibration: absoluteSpecs(opts.calibration), shape: opts.shape })), ...modelsInStateFiles(dir)]) {
+      const key = JSON.stringify([r.name, r.calibration ?? [], r.shape ?? []]);
+      if (!refs.has(key)) refs.set(key, r);
+    }
+    const names = [...new Set([...refs.values()].map((r) => r.name))];
     if (names.length === 0) throw new OpmlError('watch: no model to defend', ExitCode.USAGE, 'pass --model <name> (or submit first with `opml submit`, whose state file names it)');
-    const chain = await connect({ ...opts, account: opts.account ?? 0 });
-    const models = new Map<Hex, WatchedModel>();
-    for (const n of names) {
-      const m = watchedModel(n, backend);
+    const models = new Map<Hex, WatchedModel>(); // bad model files are refused before the chain is touched
+    for (const r of refs.values()) {
+      const m = watchedModel(r.name, backend, r.calibration && r.calibration.length > 0 ? r : { shape: r.shape });
       models.set(m.commitment.modelId, m);
     }
+    const chain = await connect({ ...opts, account: opts.account ?? 0 });
     const { observer } = await observe(chain);
     const w = new SubmitterWatch(chain, models, dir, { log, observer });
     log(`defending every result of ${chain.address} for ${names.join(', ')}`);
@@ -189,8 +200,8 @@ async function watchRole(
   if (opts.role === 'challenger') {
     const models = opts.model ?? [];
     if (models.length !== 1) throw new OpmlError('watch: a challenger watches exactly one --model', ExitCode.USAGE, 'e.g. opml watch --role challenger --model mnist-mlp');
+    const model = watchedModel(models[0], backend, opts); // a bad model file is refused before the chain is touched
     const chain = await connect({ ...opts, account: opts.account ?? 1 });
-    const model = watchedModel(models[0], backend);
     const { observer } = await observe(chain);
     const w = challengerWatch(chain, model, opts.state, log, observer);
     log(`watching results of ${models[0]} (model id ${model.commitment.modelId.slice(0, 10)}…)`);

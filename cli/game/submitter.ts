@@ -13,6 +13,9 @@ export interface SubmitterState {
   role: 'submitter';
   model: string;
   input: string;
+  /** How an .onnx outside the zoo was quantized (absolute paths), so `opml watch --role submitter` derives the same graph. */
+  calibration?: string[];
+  shape?: string[];
   /** `opml submit --tamper`: the node whose output this (deliberately wrong) result lies about. */
   tamper?: number;
   /** Upload ids of the published inputs, once published. */

@@ -1,7 +1,7 @@
 // ONNX AttributeProto → plain values, and a typed reader that op importers use to pull attributes with
 // defaults. The reader remembers what was read so the loader can reject attributes nobody understood.
 
-import { AttributeProto_AttributeType as AttrType, type AttributeProto } from 'onnx-buf';
+import { AttributeProto_AttributeType as AttrType, type AttributeProto, type GraphProto } from 'onnx-buf';
 import { OnnxLoadError, UnsupportedOpError } from '../errors.ts';
 import type { Tensor } from '../graph.ts';
 import { tensorFromProto } from './tensors.ts';
@@ -14,6 +14,8 @@ interface AttrValues {
   floats: number[];
   strings: string[];
   tensor: Tensor;
+  /** A subgraph (If branches, Loop/Scan bodies). */
+  graph: GraphProto;
 }
 
 type Kind = keyof AttrValues;
@@ -41,6 +43,9 @@ export function decodeAttribute(subject: string, a: AttributeProto): RawAttr {
     case AttrType.TENSOR:
       if (!a.t) throw new OnnxLoadError(subject, `attribute "${a.name}" is a TENSOR without a value`, 'the file is corrupt');
       return { type: 'tensor', value: tensorFromProto(a.t, `${subject} attribute "${a.name}"`) };
+    case AttrType.GRAPH:
+      if (!a.g) throw new OnnxLoadError(subject, `attribute "${a.name}" is a GRAPH without a value`, 'the file is corrupt');
+      return { type: 'graph', value: a.g };
     default: {
       const typeName = AttrType[a.type] ?? String(a.type);
       throw new UnsupportedOpError(subject, `attribute "${a.name}" has type ${typeName}, which is not supported`, 'remove it');
@@ -103,8 +108,27 @@ export class AttrReader {
     return this.get(name, 'floats');
   }
 
+  strings(name: string): string[] | undefined {
+    return this.get(name, 'strings');
+  }
+
   tensor(name: string): Tensor | undefined {
     return this.get(name, 'tensor');
+  }
+
+  graph(name: string): GraphProto | undefined {
+    return this.get(name, 'graph');
+  }
+
+  /** The decoded attribute as it is (marks it read); for rewrites that pass attributes on. */
+  raw(name: string): RawAttr | undefined {
+    this.read.add(name);
+    return this.attrs.get(name);
+  }
+
+  /** Names of every attribute present. */
+  names(): string[] {
+    return [...this.attrs.keys()];
   }
 
   /** Marks attributes as understood without using them (e.g. BatchNormalization's momentum). */

@@ -1,12 +1,12 @@
 // Bytes → ONNX protobuf messages (onnx-buf), plus the model-level checks: a graph exists, the default-domain
-// opset is one we know the semantics of.
+// opset is one we know the semantics of (older opsets are adapted node by node, models/onnx/opsets/).
 
 import { fromBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema, type GraphProto } from 'onnx-buf';
 import { OnnxLoadError } from '../errors.ts';
 
 /** Default-domain opsets whose semantics for the supported ops the loader implements. */
-export const MIN_OPSET = 13;
+export const MIN_OPSET = 7;
 export const MAX_OPSET = 25;
 
 export interface DecodedModel {
@@ -35,10 +35,17 @@ export function decodeModel(bytes: Uint8Array): DecodedModel {
     throw new OnnxLoadError(subject, 'it imports no default-domain (ai.onnx) opset', 'add an opset_import entry');
   }
   const opset = Number(imports[0].version);
-  if (opset < MIN_OPSET || opset > MAX_OPSET) {
+  if (opset < MIN_OPSET) {
     throw new OnnxLoadError(
       subject,
-      `opset ${opset} is outside the supported range ${MIN_OPSET}..${MAX_OPSET}`,
+      `opset ${opset} is older than the supported range ${MIN_OPSET}..${MAX_OPSET}`,
+      `convert it with onnx.version_converter to opset ${MIN_OPSET} or later`,
+    );
+  }
+  if (opset > MAX_OPSET) {
+    throw new OnnxLoadError(
+      subject,
+      `opset ${opset} is newer than the supported range ${MIN_OPSET}..${MAX_OPSET}`,
       `re-export with an opset in that range (e.g. torch.onnx.export(..., opset_version=17))`,
     );
   }

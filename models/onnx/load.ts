@@ -1,14 +1,14 @@
-// ONNX bytes → FloatGraph: decode, collect constants (initializers and Constant nodes), check that every
-// value is defined once, sort topologically, import every node (attributes + shape inference), prune.
+// ONNX bytes → FloatGraph: decode, collect initializers and graph inputs, check that every value is defined
+// once, sort topologically, run every node through the pipeline (pipeline.ts: adapt → fold → alias →
+// expand → import), bind the graph outputs, prune unused constants.
 
 import type { GraphProto, NodeProto } from 'onnx-buf';
-import { InputShapeError, MissingValueError, OnnxLoadError, UnsupportedOpError, nodeSubject } from '../errors.ts';
-import { isIntTensor, type FloatGraph, type FloatTensor, type GraphNode, type IntTensor, type Tensor, type ValueInfo } from '../graph.ts';
-import { isSupportedOp, SUPPORTED_OPS, type OpType } from '../ops.ts';
-import { AttrReader } from './attributes.ts';
+import { InputShapeError, MissingValueError, OnnxLoadError, UnsupportedOpError, nodeSubject, printable } from '../errors.ts';
+import { type FloatGraph, type Tensor, type ValueInfo } from '../graph.ts';
 import { decodeModel } from './decode.ts';
-import { IMPORTERS, ImportContext, type Imported } from './importers/index.ts';
-import { checkDims, tensorFromProto } from './tensors.ts';
+import { isLoadableOp } from './opsets/loadable.ts';
+import { Pipeline, refuseUnloadable, unloadableInside } from './pipeline.ts';
+import { tensorFromProto } from './tensors.ts';
 import { topoSort } from './toposort.ts';
 import { graphInput } from './values.ts';
 
@@ -43,82 +43,105 @@ export function loadOnnx(bytes: Uint8Array, options: LoadOptions = {}): FloatGra
     }
   }
   const inputs = declared.map((v) => graphInput(v, options.inputDims?.[v.name]));
-  const nodes = collectNodes(graph, constants);
+  const nodes = collectNodes(graph);
   checkDefinitions(graph, inputs, constants, nodes);
 
-  const values = new Map<string, ValueInfo>();
-  for (const v of inputs) values.set(v.name, v);
-  const initializers = new Map<string, FloatTensor>();
-  const intInitializers = new Map<string, IntTensor>();
-  for (const [name, t] of constants) {
-    values.set(name, { name, dims: t.dims, dtype: isIntTensor(t) ? 'int64' : 'float32' });
-    if (isIntTensor(t)) intInitializers.set(name, t);
-    else initializers.set(name, t);
-  }
+  const p = new Pipeline(opset, usedValues(graph));
+  reserveNames(graph, p);
+  for (const v of inputs) p.values.set(v.name, v);
+  for (const [name, t] of constants) p.defineConstant(`initializer "${printable(name)}"`, name, t);
+  for (const n of topoSort(nodes)) p.run(n.proto.name === n.name ? n.proto : ({ ...n.proto, name: n.name } as NodeProto), opset);
 
-  const imported = topoSort(nodes).map((n) => importNode(n, opset, values, intInitializers));
   const outputs = graph.output.map((o) => o.name);
+  bindOutputs(p, outputs, inputs);
 
-  // Drop constants no node reads (e.g. Reshape shapes folded into attributes).
-  const used = new Set([...imported.flatMap((n) => n.inputs), ...outputs]);
-  for (const map of [initializers, intInitializers] as Map<string, Tensor>[]) {
+  // Drop constants no node reads (e.g. Reshape shapes folded into attributes, folded shape arithmetic).
+  const used = new Set([...p.nodes.flatMap((n) => n.inputs), ...outputs]);
+  for (const map of [p.floats, p.ints] as Map<string, Tensor>[]) {
     for (const name of [...map.keys()]) {
       if (!used.has(name)) {
         map.delete(name);
-        values.delete(name);
+        p.values.delete(name);
       }
     }
   }
-  return { inputs, outputs, nodes: imported, initializers, intInitializers, values, opset };
+  return { inputs, outputs, nodes: p.nodes, initializers: p.floats, intInitializers: p.ints, values: p.values, opset };
 }
 
-/** Nodes with unique names; Constant nodes are folded into `constants`. */
-function collectNodes(graph: GraphProto, constants: Map<string, Tensor>): PendingNode[] {
+/** Nodes with unique names; ops opml cannot load are refused before any work (inner culprits first). */
+function collectNodes(graph: GraphProto): PendingNode[] {
   const names = new Set<string>();
-  const nodes: PendingNode[] = [];
-  graph.node.forEach((proto, index) => {
+  return graph.node.map((proto, index) => {
     let name = proto.name || `${proto.opType}_${index}`;
     if (names.has(name)) name = `${name}_${index}`;
     names.add(name);
-    const subject = nodeSubject(name, proto.opType);
     if (proto.domain !== '' && proto.domain !== 'ai.onnx') {
-      throw new UnsupportedOpError(subject, `custom domain "${proto.domain}" is not supported`, 'export with standard ONNX ops only');
+      throw new UnsupportedOpError(nodeSubject(name, proto.opType), `custom domain "${printable(proto.domain)}" is not supported`, 'export with standard ONNX ops only');
     }
-    if (proto.opType === 'Constant') {
-      const output = proto.output[0];
-      if (!output) throw new OnnxLoadError(subject, 'it has no output', 'the file is corrupt');
-      if (constants.has(output)) throw new OnnxLoadError(subject, `value "${output}" is defined twice`, 'the file is corrupt');
-      constants.set(output, constantValue(subject, AttrReader.fromProto(subject, proto.attribute)));
-      return;
-    }
-    if (!isSupportedOp(proto.opType)) {
-      throw new UnsupportedOpError(
-        subject,
-        `op ${proto.opType} is not supported`,
-        `rewrite the model with supported ops (${SUPPORTED_OPS.join(', ')}, Constant)`,
-      );
-    }
-    nodes.push({ name, op: proto.opType, inputs: [...proto.input], outputs: proto.output.filter((o) => o !== ''), proto });
+    // An If's branches are checked when it is inlined: only the branch taken has to load.
+    if (!isLoadableOp(proto.opType) || (proto.opType !== 'If' && unloadableInside(proto))) refuseUnloadable(name, proto);
+    return { name, op: proto.opType, inputs: [...proto.input], outputs: proto.output.filter((o) => o !== ''), proto };
   });
-  return nodes;
 }
 
-function constantValue(subject: string, attrs: AttrReader): Tensor {
-  const t = attrs.tensor('value');
-  const f = attrs.has('value_float') ? attrs.float('value_float', 0) : undefined;
-  const fs = attrs.floats('value_floats');
-  const i = attrs.has('value_int') ? attrs.int('value_int', 0) : undefined;
-  const is = attrs.ints('value_ints');
-  const unread = attrs.unread();
-  if (unread.length > 0) {
-    throw new UnsupportedOpError(subject, `attribute "${unread[0]}" is not supported`, 'use value, value_float(s) or value_int(s)');
+/** Every value read by a node (subgraphs included) or listed as a graph output. */
+function usedValues(graph: GraphProto, into = new Set<string>()): Set<string> {
+  for (const n of graph.node) {
+    for (const i of n.input) if (i !== '') into.add(i);
+    for (const a of n.attribute) for (const g of a.g ? [a.g] : a.graphs) usedValues(g, into);
   }
-  if (t) return t;
-  if (f !== undefined) return { dims: [], data: Float32Array.of(f) };
-  if (fs) return { dims: [fs.length], data: Float32Array.from(fs) };
-  if (i !== undefined) return { dims: [], data: Int32Array.of(i) };
-  if (is) return { dims: [is.length], data: Int32Array.from(is) };
-  throw new OnnxLoadError(subject, 'it has no value attribute', 'the file is corrupt');
+  for (const o of graph.output) into.add(o.name);
+  return into;
+}
+
+/** Reserves every node and value name of the file (subgraphs included) so fresh names never collide. */
+function reserveNames(graph: GraphProto, p: Pipeline): void {
+  for (const v of [...graph.input, ...graph.output]) p.reserve(v.name);
+  for (const t of graph.initializer) p.reserve(t.name);
+  graph.node.forEach((n, i) => {
+    p.reserve(n.name || `${n.opType}_${i}`);
+    for (const o of n.output) p.reserve(o);
+    for (const a of n.attribute) for (const g of a.g ? [a.g] : a.graphs) reserveNames(g, p);
+  });
+}
+
+/**
+ * Graph outputs that became aliases (Identity, Dropout, an inlined If) or constants get their own name back:
+ * the producing node's output is renamed, a constant is copied; a float graph input passed through unchanged
+ * gets a Reshape to its own shape (an identity node); an integer one is refused.
+ */
+function bindOutputs(p: Pipeline, outputs: string[], inputs: ValueInfo[]): void {
+  const isInput = (v: string) => inputs.some((i) => i.name === v);
+  const renamed = new Map<string, string>();
+  for (const o of outputs) {
+    let r = p.resolve(o);
+    if (r === o) continue;
+    r = renamed.get(r) ?? r;
+    const t = p.constant(r);
+    if (t) {
+      p.defineConstant(`graph output "${printable(o)}"`, o, t);
+      continue;
+    }
+    const info = p.values.get(r);
+    if (!info) throw new MissingValueError(`graph output "${printable(o)}"`, 'no node, input or initializer produces it', 'fix the output name');
+    const producer = p.nodes.find((n) => n.outputs.includes(r));
+    if (producer && !outputs.includes(r)) {
+      for (const n of p.nodes) {
+        n.outputs = n.outputs.map((v) => (v === r ? o : v));
+        n.inputs = n.inputs.map((v) => (v === r ? o : v));
+      }
+      p.values.delete(r);
+      p.values.set(o, { ...info, name: o });
+      renamed.set(r, o);
+      continue;
+    }
+    if (info.dtype !== 'float32') {
+      const what = isInput(r) ? `graph input "${printable(r)}"` : `value "${printable(r)}"`;
+      throw new OnnxLoadError(`graph output "${printable(o)}"`, `it is the integer ${what} passed through unchanged`, 'remove that output or compute something from it');
+    }
+    p.nodes.push({ name: p.fresh(`${o}/identity`), op: 'Reshape', inputs: [r], outputs: [o], attrs: { shape: [...info.dims] } });
+    p.values.set(o, { ...info, name: o });
+  }
 }
 
 /** Every value is defined exactly once, and every use refers to a defined value. */
@@ -150,27 +173,3 @@ function checkDefinitions(graph: GraphProto, inputs: ValueInfo[], constants: Map
   }
 }
 
-function importNode(n: PendingNode, opset: number, values: Map<string, ValueInfo>, ints: Map<string, IntTensor>): GraphNode {
-  const op = n.op as OpType;
-  const attrs = AttrReader.fromProto(nodeSubject(n.name, op), n.proto.attribute);
-  const ctx = new ImportContext(n.name, op, opset, n.proto.input, attrs, values, ints);
-  const result = (IMPORTERS[op] as (c: ImportContext) => Imported<OpType>)(ctx);
-  const unread = attrs.unread();
-  if (unread.length > 0) {
-    ctx.unsupported(`attribute "${unread[0]}" is not supported`, 'remove it or re-export without it');
-  }
-  const declared = n.proto.output;
-  if (!declared[0]) ctx.fail('its first output has no name', 'the file is corrupt');
-  const extra = declared.findIndex((o, i) => i >= result.outputs.length && o !== '');
-  if (extra >= 0) {
-    ctx.unsupported(`output ${extra} ("${declared[extra]}") is not supported`, 'export without that output');
-  }
-  const outputs = declared.slice(0, result.outputs.length);
-  outputs.forEach((name, i) => {
-    const { dims, dtype } = result.outputs[i];
-    checkDims(`${ctx.subject} output "${name}"`, dims);
-    values.set(name, { name, dims, dtype });
-  });
-  const inputs = result.inputs ?? ctx.inputNames;
-  return { name: n.name, op, inputs, outputs, attrs: result.attrs } as GraphNode;
-}

@@ -31,11 +31,12 @@ export class OrtModel {
     return this.session.outputNames;
   }
 
-  async run(feeds: OrtFeeds): Promise<Map<string, FloatTensor>> {
+  /** `floatOnly`: leave out outputs that are not float32 (the shape arithmetic `exposeAllValues` exposes). */
+  async run(feeds: OrtFeeds, floatOnly = false): Promise<Map<string, FloatTensor>> {
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = toOrtTensor(t);
-    const result = await this.session.run(ortFeeds);
-    return new Map(Object.entries(result).map(([name, t]) => [name, fromOrtTensor(t)]));
+    const result = Object.entries(await this.session.run(ortFeeds));
+    return new Map(result.filter(([, t]) => !floatOnly || t.type === 'float32').map(([name, t]) => [name, fromOrtTensor(t)]));
   }
 
   async release(): Promise<void> {

@@ -1,5 +1,7 @@
 // ONNX TensorProto → FloatTensor / IntTensor. Reads raw_data (little-endian) and the typed fields
-// float_data, int64_data, int32_data.
+// float_data, double_data, int64_data, int32_data, uint64_data. FLOAT, DOUBLE and FLOAT16 become float32;
+// INT64, INT32, INT16, INT8, UINT8, UINT16, UINT32, UINT64 and BOOL become int32 words (saturated: INT64_MAX
+// and INT64_MIN are "to the end" markers in Slice and friends).
 
 import { TensorProto_DataLocation, TensorProto_DataType, type TensorProto } from 'onnx-buf';
 import { OnnxLoadError, ShapeError } from '../errors.ts';
@@ -35,13 +37,36 @@ export function dimsFromProto(subject: string, dims: readonly bigint[]): number[
   return out;
 }
 
-function toInt32(subject: string, value: bigint | number): number {
+/** Saturates an integer to the int32 range (int64 "infinities" such as INT64_MAX become INT32_MAX). */
+export function saturateInt32(value: bigint | number): number {
   const v = Number(value);
-  if (v < INT32_MIN || v > INT32_MAX) {
-    throw new OnnxLoadError(subject, `integer value ${value} is outside the int32 range`, 'opml stores integers in int32 words');
-  }
+  if (v < INT32_MIN) return INT32_MIN;
+  if (v > INT32_MAX) return INT32_MAX;
   return v;
 }
+
+/** IEEE half → number. */
+function halfToNumber(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 31) return frac === 0 ? sign * Infinity : Number.NaN;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+/** Integer element types stored in raw_data: bytes per element and the little-endian reader. */
+const RAW_INTS: Partial<Record<TensorProto_DataType, [number, (v: DataView, i: number) => number | bigint]>> = {
+  [TensorProto_DataType.INT64]: [8, (v, i) => v.getBigInt64(8 * i, true)],
+  [TensorProto_DataType.UINT64]: [8, (v, i) => v.getBigUint64(8 * i, true)],
+  [TensorProto_DataType.INT32]: [4, (v, i) => v.getInt32(4 * i, true)],
+  [TensorProto_DataType.UINT32]: [4, (v, i) => v.getUint32(4 * i, true)],
+  [TensorProto_DataType.INT16]: [2, (v, i) => v.getInt16(2 * i, true)],
+  [TensorProto_DataType.UINT16]: [2, (v, i) => v.getUint16(2 * i, true)],
+  [TensorProto_DataType.INT8]: [1, (v, i) => v.getInt8(i)],
+  [TensorProto_DataType.UINT8]: [1, (v, i) => v.getUint8(i)],
+  [TensorProto_DataType.BOOL]: [1, (v, i) => (v.getUint8(i) !== 0 ? 1 : 0)],
+};
 
 function rawView(raw: Uint8Array): DataView {
   return new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
@@ -82,27 +107,50 @@ export function tensorFromProto(t: TensorProto, subject = `initializer "${t.name
       }
       return { dims, data };
     }
-    case TensorProto_DataType.INT64: {
-      const data = new Int32Array(n);
+    case TensorProto_DataType.DOUBLE: {
+      const data = new Float32Array(n);
       if (raw.length > 0) {
         checkLength(subject, 'raw_data', raw.length, 8 * n, dims, 'bytes');
         const view = rawView(raw);
-        for (let i = 0; i < n; i++) data[i] = toInt32(subject, view.getBigInt64(8 * i, true));
+        for (let i = 0; i < n; i++) data[i] = view.getFloat64(8 * i, true);
       } else {
-        checkLength(subject, 'int64_data', t.int64Data.length, n, dims);
-        for (let i = 0; i < n; i++) data[i] = toInt32(subject, t.int64Data[i]);
+        checkLength(subject, 'double_data', t.doubleData.length, n, dims);
+        data.set(t.doubleData);
       }
       return { dims, data };
     }
-    case TensorProto_DataType.INT32: {
-      const data = new Int32Array(n);
+    case TensorProto_DataType.FLOAT16: {
+      const data = new Float32Array(n);
       if (raw.length > 0) {
-        checkLength(subject, 'raw_data', raw.length, 4 * n, dims, 'bytes');
+        checkLength(subject, 'raw_data', raw.length, 2 * n, dims, 'bytes');
         const view = rawView(raw);
-        for (let i = 0; i < n; i++) data[i] = view.getInt32(4 * i, true);
+        for (let i = 0; i < n; i++) data[i] = halfToNumber(view.getUint16(2 * i, true));
       } else {
         checkLength(subject, 'int32_data', t.int32Data.length, n, dims);
-        data.set(t.int32Data);
+        for (let i = 0; i < n; i++) data[i] = halfToNumber(t.int32Data[i]);
+      }
+      return { dims, data };
+    }
+    case TensorProto_DataType.INT64:
+    case TensorProto_DataType.UINT64:
+    case TensorProto_DataType.INT32:
+    case TensorProto_DataType.UINT32:
+    case TensorProto_DataType.INT16:
+    case TensorProto_DataType.UINT16:
+    case TensorProto_DataType.INT8:
+    case TensorProto_DataType.UINT8:
+    case TensorProto_DataType.BOOL: {
+      const data = new Int32Array(n);
+      const [size, read] = RAW_INTS[t.dataType]!;
+      if (raw.length > 0) {
+        checkLength(subject, 'raw_data', raw.length, size * n, dims, 'bytes');
+        const view = rawView(raw);
+        for (let i = 0; i < n; i++) data[i] = saturateInt32(read(view, i));
+      } else {
+        const field = t.dataType === TensorProto_DataType.INT64 ? 'int64_data' : t.dataType === TensorProto_DataType.UINT64 ? 'uint64_data' : 'int32_data';
+        const values: readonly (number | bigint)[] = field === 'int64_data' ? t.int64Data : field === 'uint64_data' ? t.uint64Data : t.int32Data;
+        checkLength(subject, field, values.length, n, dims);
+        for (let i = 0; i < n; i++) data[i] = t.dataType === TensorProto_DataType.BOOL ? (Number(values[i]) !== 0 ? 1 : 0) : saturateInt32(values[i]);
       }
       return { dims, data };
     }
@@ -110,7 +158,7 @@ export function tensorFromProto(t: TensorProto, subject = `initializer "${t.name
       const typeName = TensorProto_DataType[t.dataType] ?? String(t.dataType);
       throw new OnnxLoadError(
         subject,
-        `data type ${typeName} is not supported (only FLOAT, INT64 and INT32)`,
+        `data type ${typeName} is not supported (only float, integer and bool tensors)`,
         'convert the model to float32 before loading it',
       );
     }

@@ -22,6 +22,8 @@ export class QuantContext {
     readonly graph: FloatGraph,
     readonly ranges: Ranges,
     readonly b: IntGraphBuilder,
+    /** int8 ranges chosen other than the max for some activations (calibrateRanges); the rest use `ranges` */
+    readonly clips: ReadonlyMap<string, number> = new Map(),
   ) {}
 
   /** The integer tensor of a float activation (or graph input). */
@@ -39,12 +41,13 @@ export class QuantContext {
   /**
    * Calibrated scale of a float value for `bits`-bit symmetric words: int8 by default; 16 for intermediates
    * that feed only elementwise or normalization kernels where int8 would lose the signal (never for inputs of
-   * matmul, conv or lookup-table kernels, which assume int8).
+   * matmul, conv or lookup-table kernels, which assume int8). An int8 scale uses the range calibration
+   * chose where it chose one (clipped: producers saturate beyond it); 16-bit scales always cover the max.
    */
   scaleOf(name: string, bits: 8 | 16 = 8): number {
     const r = this.ranges.get(name);
     if (r === undefined) throw new Error(`internal: value "${name}" was not calibrated`);
-    return bits === 8 ? int8Scale(r) : Math.max(r, 1e-6) / 32767;
+    return bits === 8 ? int8Scale(this.clips.get(name) ?? r) : Math.max(r, 1e-6) / 32767;
   }
 
   /** Nodes that read `value`. */

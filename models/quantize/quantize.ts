@@ -9,7 +9,8 @@ import type { FloatGraph, GraphNode } from '../graph.ts';
 import type { IntGraph } from '../int/graph.ts';
 import type { OpType } from '../ops.ts';
 import { IntGraphBuilder } from './builder.ts';
-import { calibrate } from './calibrate.ts';
+import { correctBiases } from './biasCorrection.ts';
+import { calibrateRanges, type CalibrationMethod } from './calibrate.ts';
 import { QuantContext } from './context.ts';
 import { QUANTIZERS, type OpQuantizer } from './ops/index.ts';
 
@@ -27,11 +28,19 @@ export function checkFiniteWeights(graph: FloatGraph): void {
   }
 }
 
-export function quantize(graph: FloatGraph, samples: readonly Feeds[]): IntGraph {
-  checkFiniteWeights(graph);
-  const ranges = calibrate(graph, samples);
+export interface QuantizeOptions {
+  /** How activation ranges are chosen (models/quantize/calibrate.ts; default 'max'). */
+  calibration?: CalibrationMethod;
+  /** Subtract the mean output shift of int8 weight rounding from conv biases (models/quantize/biasCorrection.ts). */
+  biasCorrection?: boolean;
+}
+
+export function quantize(original: FloatGraph, samples: readonly Feeds[], options: QuantizeOptions = {}): IntGraph {
+  checkFiniteWeights(original);
+  const graph = options.biasCorrection ? correctBiases(original, samples) : original;
+  const { ranges, clips } = calibrateRanges(graph, samples, { method: options.calibration });
   const b = new IntGraphBuilder();
-  const ctx: QuantContext = new QuantContext(graph, ranges, b);
+  const ctx: QuantContext = new QuantContext(graph, ranges, b, clips);
   for (const input of graph.inputs) {
     const scale = input.dtype === 'float32' ? ctx.scaleOf(input.name) : 1;
     ctx.values.set(input.name, { id: b.tensor(input.name, input.dims, 'input', scale, input.dtype !== 'float32'), scale });

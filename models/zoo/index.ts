@@ -6,7 +6,7 @@ import { repoPath } from '../repoRoot.ts';
 import { loadMnist, mnistImage } from './mnist.ts';
 import { encode, PROMPTS, SEQ_LEN, VOCAB_SIZE } from './tokens.ts';
 
-export type ZooName = 'mnist-mlp' | 'mnist-cnn' | 'tiny-transformer';
+export type ZooName = 'mnist-mlp' | 'mnist-cnn' | 'tiny-transformer' | 'mnist-gru' | 'mnist-mobilenet';
 
 export interface ZooSample {
   /** Feeds for the model's single input. */
@@ -59,6 +59,28 @@ export const ZOO: readonly ZooModel[] = [
     name: 'mnist-cnn',
     file: here('./mnist-cnn.onnx'),
     description: 'Conv-BatchNorm-Relu-MaxPool, Conv-Relu-MaxPool, Flatten, Gemm; trained on MNIST',
+    inputName: 'image',
+    inputDims: [1, 1, 28, 28],
+    inputType: 'float32',
+    outputName: 'logits',
+    outputDims: [1, 10],
+    samples: mnistSamples([1, 1, 28, 28]),
+  },
+  {
+    name: 'mnist-gru',
+    file: here('./mnist-gru.onnx'),
+    description: 'MNIST as 14 steps of 2 rows: Transpose, GRU (hidden 48, linear_before_reset), Squeeze, Gemm; opset 11, trained on MNIST',
+    inputName: 'image',
+    inputDims: [1, 14, 56],
+    inputType: 'float32',
+    outputName: 'logits',
+    outputDims: [1, 10],
+    samples: mnistSamples([1, 14, 56]),
+  },
+  {
+    name: 'mnist-mobilenet',
+    file: here('./mnist-mobilenet.onnx'),
+    description: 'MobileNetV2-style CNN: Pad to 32×32, 44 Conv-BN (14 inverted residual blocks: 1×1 expand, 3×3 depthwise, 1×1 project), ReLU6, HardSwish, GlobalAveragePool, Gemm; opset 9, symbolic batch, trained on MNIST',
     inputName: 'image',
     inputDims: [1, 1, 28, 28],
     inputType: 'float32',

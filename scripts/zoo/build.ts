@@ -12,8 +12,11 @@ import { loadMnist } from '../../models/zoo/mnist.ts';
 import { mnistAccuracy } from './accuracy.ts';
 import { cnnModel, mlpModel } from './export-mnist.ts';
 import { trainCnn } from './train-cnn.ts';
+import { GRU_TRAINING, gruModel, trainGru } from './train-gru.ts';
 import { trainMlp } from './train-mlp.ts';
 import { transformerModel } from './transformer.ts';
+import { mobilenetModel } from './mobilenet/export.ts';
+import { buildMobileNet } from './train-mobilenet.ts';
 
 const log = (line: string) => console.log(line);
 
@@ -21,6 +24,8 @@ const BUILDERS: Record<ZooName, () => WriterModel> = {
   'mnist-mlp': () => mlpModel(trainMlp(loadMnist('train'), { seed: 1, hidden: 64, epochs: 5, batch: 32, lr: 0.05, log })),
   'mnist-cnn': () => cnnModel(trainCnn(loadMnist('train'), { seed: 2, epochs: 1, samples: 60000, batch: 32, lr: 0.02, log })),
   'tiny-transformer': () => transformerModel(3),
+  'mnist-mobilenet': () => mobilenetModel(buildMobileNet(log)),
+  'mnist-gru': () => gruModel(trainGru(loadMnist('train'), { ...GRU_TRAINING, log })),
 };
 
 async function main(): Promise<void> {
@@ -33,7 +38,7 @@ async function main(): Promise<void> {
     const start = performance.now();
     const bytes = writeOnnx(BUILDERS[name]());
     writeFileSync(entry.file, bytes);
-    const graph = loadOnnx(bytes);
+    const graph = loadOnnx(bytes, { inputDims: { [entry.inputName]: entry.inputDims } }); // mnist-mobilenet: symbolic batch
     const sha = createHash('sha256').update(bytes).digest('hex');
     const seconds = ((performance.now() - start) / 1000).toFixed(1);
     log(`${name}: ${bytes.length} bytes, ${graph.nodes.length} nodes, sha256 ${sha}, built in ${seconds} s`);

@@ -1,6 +1,6 @@
 /**
  * One fault, one exit code, on every command: a table of fault classes × the commands that meet them, each
- * answered with the documented code (2 usage, 3 input, 4 chain) and a `fix:` line. Then the checks behind the
+ * answered with the documented code (2 usage, 3 input, 4 chain) and a `fix:` line (--shape and .npy files too). Then the checks behind the
  * input classes: text from files is escaped, non-finite weights and out-of-vocabulary tokens are refused by
  * name, saturating inputs are warned about once per input.
  */
@@ -37,6 +37,8 @@ const weights = Float32Array.from({ length: 12 }, (_, i) => (i % 5) / 5 - 0.4);
 const samples = [{ x: { dims: [1, 4], data: [0.1, 0.2, -0.3, 0.4] } }, { x: { dims: [1, 4], data: [-0.4, 0.1, 0.3, -0.2] } }];
 const calibration = file('calib.json', JSON.stringify(samples));
 const onnxBytes = writeOnnx(model(weights));
+const onnx = file('tiny.onnx', onnxBytes);
+const badNpy = file('bad.npy', Uint8Array.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, 4, 0, 0x7b, 0x7d, 0x20, 0x0a]));
 const opmlBytes = serializeIntGraph(quantize(loadOnnx(onnxBytes), samples.map((s) => ({ x: { dims: s.x.dims, data: Float32Array.from(s.x.data) } }))));
 const opml = file('tiny.opml', opmlBytes);
 const input = file('input.json', JSON.stringify({ x: [0.1, 0.2, 0.3, -0.1] }));
@@ -138,6 +140,57 @@ const FAULTS: Fault[] = [
       ['deploy', ['deploy', '--rpc-url', CLOSED_RPC]],
     ],
   },
+  {
+    fault: 'a --shape that does not fit the model (axis 1 is fixed to 4)',
+    code: 2,
+    fix: /--shape x=1,4/,
+    commands: [
+      ...modelCommands(onnx).map(([c, a]): [string, string[]] => [c, [...a, '--calibration', calibration, '--shape', 'x=1,5']]),
+      ['watch', ['watch', '--role', 'challenger', '--model', onnx, '--calibration', calibration, '--shape', 'x=1,5', '--until-done', ...dep]],
+      ['report', ['report', '0', '--model', onnx, '--calibration', calibration, '--shape', 'x=1,5', ...dep]],
+      ['replay', ['replay', 'wrong-last-node', onnx, '--calibration', calibration, '--shape', 'x=1,5']],
+      ['demo', ['demo', '--model', onnx, '--calibration', calibration, '--shape', 'x=1,5']],
+      ['eval', ['eval', onnx, '--calibration', calibration, '--shape', 'x=1,5', '--dataset', calibration]],
+    ],
+  },
+  {
+    fault: 'a --shape value that is not dims',
+    code: 2,
+    fix: /--help/,
+    commands: modelCommands(onnx).map(([c, a]): [string, string[]] => [c, [...a, '--calibration', calibration, '--shape', 'x=1,four']]),
+  },
+  {
+    fault: 'a malformed .npy calibration (its header is not the dict numpy writes)',
+    code: 3,
+    fix: /numpy\.save/,
+    commands: [
+      ...modelCommands(onnx).map(([c, a]): [string, string[]] => [c, [...a, '--calibration', badNpy]]),
+      ['replay', ['replay', 'wrong-last-node', onnx, '--calibration', badNpy]],
+      ['eval', ['eval', onnx, '--calibration', calibration, '--dataset', badNpy]],
+    ],
+  },
+  {
+    fault: 'a malformed .npy input',
+    code: 3,
+    fix: /numpy\.save/,
+    commands: [
+      ['run', ['run', opml, '--input', badNpy]],
+      ['submit', ['submit', opml, '--input', badNpy, ...dep]],
+      ['replay', ['replay', 'wrong-last-node', opml, '--input', badNpy]],
+      ['demo', ['demo', '--model', opml, '--input', badNpy]],
+    ],
+  },
+  {
+    fault: 'an .onnx outside the zoo without calibration',
+    code: 3,
+    fix: /--calibration/,
+    commands: [
+      ...modelCommands(onnx).filter(([c]) => c !== 'inspect'),
+      ['replay', ['replay', 'wrong-last-node', onnx]],
+      ['demo', ['demo', '--model', onnx]],
+      ['eval', ['eval', onnx, '--dataset', calibration]],
+    ],
+  },
   { fault: 'the config file has a value of the wrong type', code: 2, fix: /./, commands: chainCommands(['--config', badConfig]) },
   { fault: 'the deployment file has a field of the wrong type', code: 3, fix: /deploy again/, commands: chainCommands(['--deployment', badDeployment]) },
   { fault: 'the deployment file is a directory', code: 3, fix: /deploy again/, commands: chainCommands(['--deployment', aDir]) },
@@ -171,7 +224,7 @@ describe('one fault, one exit code, on every command', () => {
 describe('text from files is escaped; bad numbers and tokens are refused by name', () => {
   it('a node name with ANSI escapes and a newline is printed as visible escapes', async () => {
     const evil = '\u001b[31mred\u001b[0m\nopml: all good';
-    const m = file('evil.onnx', writeOnnx({ ...model(weights), nodes: [{ op: 'Cos', name: evil, inputs: ['x'], outputs: ['y'] }] }));
+    const m = file('evil.onnx', writeOnnx({ ...model(weights), nodes: [{ op: 'Cos', name: evil, inputs: ['x'], outputs: ['y'], domain: 'com.example' }] })); // a custom domain: never runnable
     const r = await opmlIn(['run', m, '--input', input, '--calibration', calibration]);
     expectClean(r, 'ANSI in a node name', 3);
     expect(r.stderr.split('\n')[0]).toContain('node "\\x1b[31mred\\x1b[0m\\nopml: all good" (Cos)');

@@ -2,7 +2,8 @@
  * Clean errors, always: a seeded fuzz of the CLI's inputs. Byte flips and truncations of a small .opml, a small
  * .onnx and an input JSON file; JSON-valid mutations (wrong types, huge numbers, deep nesting, empty arrays,
  * missing and extra keys) of the .opml header (with its content hash recomputed, so only the header checks can
- * refuse it), the deployment file, the config file and the input file; bad option values; bad private keys.
+ * refuse it), the deployment file, the config file and the input file; .npy inputs and calibration sets (flips,
+ * truncations, malformed headers); bad option values (--shape too); bad private keys.
  *
  * Every case must exit 0, 2, 3 or 4 (the class the case determines, where it does), never say "internal error"
  * or print a stack trace, begin stderr with one printable line, and finish. A corrupted model that is accepted
@@ -22,6 +23,8 @@ import { serializeIntGraph } from '../../models/int/serialize.ts';
 import { writeOnnx } from '../../models/onnx/writer.ts';
 import { loadOnnx } from '../../models/onnx/load.ts';
 import { quantize } from '../../models/quantize/quantize.ts';
+import { writeNpy } from '../../models/inputs/npy.ts';
+import { malformedNpy } from '../support/npy.ts';
 import { expectClean, opmlIn, opmlProcess, type CliResult } from '../support/cli.ts';
 import { Rng } from '../support/rng.ts';
 
@@ -318,6 +321,39 @@ cases.push({ label: 'status: the config file is missing', args: () => ['status',
 cases.push({ label: 'status: the config file is a directory', args: () => ['status', '0', '--config', aDir], expected: 2 });
 cases.push({ label: 'submit: the keystore is a directory', args: () => ['submit', opml, '--input', input, ...chainArgs, '--keystore', aDir], expected: 2 });
 cases.push({ label: 'status: the RPC is a closed port', args: () => ['status', '0', ...chainArgs], expected: 4 });
+
+// The .npy input form (docs/INPUTS.md): byte flips and truncations of a good file, the malformed files of
+// test/support/npy.ts, the same as a calibration set; and bad --shape values (usage errors, exit 2).
+const npyBytes = writeNpy([1, 4], [0.25, -0.125, 0.3, 0.2]);
+const npyInput = file('input.npy', npyBytes);
+cases.push({ label: 'a good .npy input gives what the JSON input gives', args: () => ['run', opml, '--input', npyInput, '--backend', 'cpu', '--json'], expected: 0, accepted: (r) => expect(committed(r).finalState).toBe(baseOpml.finalState) });
+for (let i = 0; i < 30; i++) {
+  const f = flipped(npyBytes);
+  const p = file('flip-input.npy', f.bytes);
+  cases.push({ label: `.npy input byte ${f.at} bit ${f.bit} flipped`, args: () => ['run', opml, '--input', p, '--backend', 'cpu', '--json'], expected: [0, 3] });
+}
+for (const len of [0, 5, 9, 10, 40, ...Array.from({ length: 6 }, () => rng.int(11, npyBytes.length - 1))]) {
+  const p = file('cut-input.npy', npyBytes.subarray(0, len));
+  cases.push({ label: `.npy input truncated to ${len} of ${npyBytes.length} bytes`, args: () => ['run', opml, '--input', p, '--backend', 'cpu'], expected: 3 });
+}
+for (const [what, bytes] of malformedNpy()) {
+  const p = file('bad.npy', bytes);
+  cases.push({ label: `.npy input: ${what}`, args: () => ['run', opml, '--input', p, '--backend', 'cpu'], expected: 3 });
+  cases.push({ label: `.npy calibration: ${what}`, args: () => runOnnx(onnx, p), expected: 3 });
+}
+const npyCalib = writeNpy([4, 1, 4], samples.flatMap((s) => s.x.data));
+for (let i = 0; i < 10; i++) {
+  const f = flipped(npyCalib);
+  const p = file('flip-calib.npy', f.bytes);
+  cases.push({ label: `.npy calibration byte ${f.at} bit ${f.bit} flipped`, args: () => runOnnx(onnx, p), expected: [0, 3] });
+}
+for (const v of ['', '=', 'x=', '=1,4', 'x=0,4', 'x=-1,4', 'x=1.5,4', 'x=1,,4', 'x=a,4', 'x=1,4,', `x=${'1,'.repeat(8)}1`, 'x=99999999999,4', 'x=1;4']) {
+  cases.push({ label: `--shape ${JSON.stringify(v)}`, args: () => ['run', onnx, '--calibration', calibration, '--shape', v, '--input', input, '--backend', 'cpu'], expected: 2 });
+}
+for (const v of ['y=1,4', 'x=1,4,1', 'x=2,4', '1,4,1']) {
+  cases.push({ label: `--shape ${v} does not fit the model`, args: () => ['quantize', onnx, '--calibration', calibration, '--shape', v, '-o', path.join(dir, 'shape.opml')], expected: 2 });
+  cases.push({ label: `--shape ${v} against an .opml`, args: () => runOpml(opml).concat(['--shape', v]), expected: 2 });
+}
 
 describe(`opml fuzz (${cases.length} cases in-process): clean errors, documented exit codes, no silent corruption`, () => {
   for (const c of cases) {

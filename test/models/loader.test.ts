@@ -43,16 +43,14 @@ describe('initializers', () => {
     expect(out).toEqual({ dims: [2, 2], data: Float32Array.of(6, 7, 0, 1) });
   });
 
-  it('rejects int64 values outside the int32 range', () => {
+  it('saturates int64 values outside the int32 range (INT64_MAX means "to the end")', () => {
     const proto = fromBinary(ModelProtoSchema, writeOnnx({
       inputs: [{ name: 'x', dims: [4, 2] }],
       outputs: [{ name: 'y' }],
       nodes: [{ op: 'Gather', name: 'g', inputs: ['x', 'idx'], outputs: ['y'] }],
     }));
-    proto.graph!.initializer.push(create(TensorProtoSchema, { name: 'idx', dims: [1n], dataType: TensorProto_DataType.INT64, int64Data: [1n << 40n] }));
-    expect(() => loadOnnx(toBinary(ModelProtoSchema, proto))).toThrow(
-      new OnnxLoadError('initializer "idx"', 'integer value 1099511627776 is outside the int32 range', 'opml stores integers in int32 words'),
-    );
+    proto.graph!.initializer.push(create(TensorProtoSchema, { name: 'idx', dims: [2n], dataType: TensorProto_DataType.INT64, int64Data: [1n << 40n, -(1n << 63n)] }));
+    expect(loadOnnx(toBinary(ModelProtoSchema, proto)).intInitializers.get('idx')!.data).toEqual(Int32Array.of(2 ** 31 - 1, -(2 ** 31)));
   });
 
   it('treats graph inputs that have an initializer as constants', () => {

@@ -4,6 +4,7 @@
 import type { Tensor } from '../../models/graph.ts';
 import type { WriterAttr, WriterModel, WriterTensor } from '../../models/onnx/writer.ts';
 import { Prng } from '../../models/zoo/prng.ts';
+import { CANONICAL_CASES } from './ops-elementwise-cases.ts';
 
 export interface OpCase {
   name: string;
@@ -168,4 +169,6 @@ export const OP_CASES: OpCase[] = [
     },
     feeds: { x: randomTensor([2, 6]) },
   },
+  // Clip, the lookup-table activations, ReduceSum, ceil-mode and 1-D windows (issue 9)
+  ...CANONICAL_CASES,
 ];

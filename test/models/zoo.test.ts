@@ -15,6 +15,11 @@ function argmax(data: ArrayLike<number>, from = 0, to = data.length): number {
   return best - from;
 }
 
+// Zoo models whose ONNX ops loadOnnx expands (mnist-gru's GRU, mnist-mobilenet's Pad): some internal values have
+// no onnxruntime counterpart (only the shared ones are compared) and the expansion's Gather indices are int
+// initializers.
+const EXPANDED: ReadonlySet<string> = new Set(['mnist-gru', 'mnist-mobilenet']); // mnist-mobilenet: Pad; test/models/zoo-mobilenet.test.ts
+
 describe('model zoo', () => {
   it('is commit-sized (< 2 MB in total)', () => {
     const total = ZOO.reduce((s, z) => s + statSync(z.file).size, 0);
@@ -23,20 +28,22 @@ describe('model zoo', () => {
 
   for (const z of ZOO) {
     describe(z.name, () => {
-      const graph = loadOnnx(readZooModel(z.name));
+      const graph = loadOnnx(readZooModel(z.name), { inputDims: { [z.inputName]: z.inputDims } }); // mnist-mobilenet's batch dim is symbolic
 
       it('loads with the advertised input and output', () => {
         expect(graph.inputs).toEqual([{ name: z.inputName, dims: z.inputDims, dtype: z.inputType }]);
         expect(graph.outputs).toEqual([z.outputName]);
         expect(graph.values.get(z.outputName)?.dims).toEqual(z.outputDims);
-        expect(graph.intInitializers.size).toBe(0);
+        if (!EXPANDED.has(z.name)) expect(graph.intInitializers.size).toBe(0);
       });
 
-      it('matches onnxruntime on every node output', async () => {
+      it('matches onnxruntime on every node output it shares with onnxruntime', async () => {
         const samples = z.samples(z.inputType === 'int64' ? 8 : 3);
+        const expanded = EXPANDED.has(z.name);
         for (const s of samples) {
-          const result = await compareWithOrt(readZooModel(z.name), s.feeds);
-          expect(result.compared).toBe(graph.nodes.length);
+          const result = await compareWithOrt(readZooModel(z.name), s.feeds, { inputDims: { [z.inputName]: z.inputDims }, sharedOnly: expanded });
+          if (expanded) expect(result.compared).toBeGreaterThanOrEqual(1);
+          else expect(result.compared).toBe(graph.nodes.length);
           expect(result.worst, `worst value ${result.worstValue}`).toBeLessThanOrEqual(1);
         }
       });

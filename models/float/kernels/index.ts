@@ -4,10 +4,11 @@ import type { OpType } from '../../ops.ts';
 import {
   add, div, erfKernel, geluKernel, hardSigmoid, mul, pow, relu, sigmoidKernel, sqrt, sub, tanh,
 } from './elementwise.ts';
+import { ACTIVATION_KERNELS } from './activations.ts';
 import type { Kernel } from './kernel.ts';
 import { concat, flatten, gather, reshape, transpose } from './layout.ts';
 import { gemm, matmul } from './matmul.ts';
-import { batchNormalization, layerNormalization, reduceMean, softmax } from './normalize.ts';
+import { batchNormalization, layerNormalization, reduceMean, reduceSum, softmax } from './normalize.ts';
 import { averagePool, conv, globalAveragePool, maxPool } from './window.ts';
 
 export const KERNELS: { [K in OpType]: Kernel<K> } = {
@@ -38,6 +39,8 @@ export const KERNELS: { [K in OpType]: Kernel<K> } = {
   Gather: gather,
   LayerNormalization: layerNormalization,
   ReduceMean: reduceMean,
+  ReduceSum: reduceSum,
+  ...ACTIVATION_KERNELS,
 };
 
 export type { Kernel } from './kernel.ts';

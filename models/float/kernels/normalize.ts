@@ -67,15 +67,25 @@ export const softmax: Kernel<'Softmax'> = (node, inputs) => {
   return { dims: [...x.dims], data: out };
 };
 
-export const reduceMean: Kernel<'ReduceMean'> = (node, inputs, outDims) => {
-  const x = floatInput(node, inputs, 0);
-  const { axes } = node.attrs;
+/** Sums over `axes` in double precision, in input order. */
+function reducedSums(x: { dims: number[]; data: Float32Array }, axes: readonly number[]): Float64Array {
   // The reduced tensor with kept (size-1) axes; each input element adds into the slot it maps to.
   const kept = x.dims.map((d, i) => (axes.includes(i) ? 1 : d));
   const keptStrides = stridesOf(kept).map((s, i) => (axes.includes(i) ? 0 : s));
   const target = strideIndex(x.dims, keptStrides);
   const sums = new Float64Array(numElements(kept));
   for (let i = 0; i < x.data.length; i++) sums[target[i]] += x.data[i];
+  return sums;
+}
+
+export const reduceMean: Kernel<'ReduceMean'> = (node, inputs, outDims) => {
+  const x = floatInput(node, inputs, 0);
+  const sums = reducedSums(x, node.attrs.axes);
   const count = x.data.length / sums.length;
   return { dims: [...outDims], data: Float32Array.from(sums, (s) => s / count) };
+};
+
+export const reduceSum: Kernel<'ReduceSum'> = (node, inputs, outDims) => {
+  const x = floatInput(node, inputs, 0);
+  return { dims: [...outDims], data: Float32Array.from(reducedSums(x, node.attrs.axes)) };
 };

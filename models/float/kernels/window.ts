@@ -45,6 +45,11 @@ function validOutputs(taps: number, outs: number, stride: number, pad: number, d
   return [first, end];
 }
 
+/** A rank-3 (1-D window) shape [N, C, L] as [N, C, 1, L]; rank-4 shapes unchanged. */
+export function as4d(dims: readonly number[]): number[] {
+  return dims.length === 3 ? [dims[0], dims[1], 1, dims[2]] : [...dims];
+}
+
 /**
  * Conv. Each output is bias + Σ x·w in double precision, the terms taken in the order (input channel, ky, kx)
  * over the in-bounds taps, then rounded to float32: calibration reads these values, so the order is part of
@@ -55,8 +60,8 @@ export const conv: Kernel<'Conv'> = (node, inputs, outDims) => {
   const x = floatInput(node, inputs, 0);
   const w = floatInput(node, inputs, 1);
   const bias = inputs.length > 2 ? floatInput(node, inputs, 2) : undefined;
-  const [batch, c, h, wid] = x.dims;
-  const [, m, oh, ow] = outDims;
+  const [batch, c, h, wid] = as4d(x.dims);
+  const [, m, oh, ow] = as4d(outDims);
   const { kernelShape: [kh, kw], strides: [sh, sw], pads: [pt, pl], dilations: [dh, dw] } = node.attrs;
   const cg = c / node.attrs.group;
   const mg = m / node.attrs.group;
@@ -94,8 +99,8 @@ export const conv: Kernel<'Conv'> = (node, inputs, outDims) => {
 function pool(max: boolean, divisor: (count: number) => number): Kernel<'MaxPool' | 'AveragePool'> {
   return (node, inputs, outDims) => {
     const x = floatInput(node, inputs, 0);
-    const [, , h, wid] = x.dims;
-    const [batch, c, oh, ow] = outDims;
+    const [, , h, wid] = as4d(x.dims);
+    const [batch, c, oh, ow] = as4d(outDims);
     const { kernelShape: [kh, kw], strides: [sh, sw], pads: [pt, pl], dilations: [dh, dw] } = node.attrs;
     const ys = validTaps(oh, kh, sh, pt, dh, h);
     const xs = validTaps(ow, kw, sw, pl, dw, wid);

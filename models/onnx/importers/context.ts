@@ -2,7 +2,7 @@
 // stay run-time/initializer operands, and the shape of each output (shape inference).
 
 import { ShapeError, UnsupportedOpError, nodeSubject } from '../../errors.ts';
-import { formatDims, type DType, type IntTensor, type ValueInfo } from '../../graph.ts';
+import { formatDims, type DType, type FloatTensor, type IntTensor, type ValueInfo } from '../../graph.ts';
 import type { NodeAttrs, OpType } from '../../ops.ts';
 import type { AttrReader } from '../attributes.ts';
 
@@ -33,6 +33,7 @@ export class ImportContext {
     readonly attrs: AttrReader,
     private readonly values: Map<string, ValueInfo>,
     private readonly intConstants: Map<string, IntTensor>,
+    private readonly floatConstants: ReadonlyMap<string, FloatTensor> = new Map(),
   ) {
     this.subject = nodeSubject(name, op);
     const names = [...inputNames];
@@ -102,6 +103,23 @@ export class ImportContext {
       );
     }
     return [...t.data];
+  }
+
+  /**
+   * The values of an optional input that must be a constant float tensor (an initializer, Constant or folded
+   * value); undefined when absent. A run-time value is refused by name.
+   */
+  constFloats(i: number, role: string): Float32Array | undefined {
+    const name = this.inputNames[i];
+    if (name === undefined || name === '') return undefined;
+    const t = this.floatConstants.get(name);
+    if (!t) {
+      this.unsupported(
+        `input ${i} (${role}) "${name}" is computed at run time; opml needs it to be a constant`,
+        'export it as a constant (an initializer) or constant-fold the model',
+      );
+    }
+    return t.data;
   }
 
   /** Names of the present inputs in [from, to). */

@@ -4,12 +4,15 @@
 import type { OpType } from '../../ops.ts';
 import type { Importer } from './context.ts';
 import {
-  importAdd, importDiv, importErf, importGelu, importHardSigmoid, importMul, importPow, importRelu,
-  importSigmoid, importSqrt, importSub, importTanh,
+  importAbs, importAdd, importCelu, importClip, importDiv, importElu, importErf, importExp, importGelu,
+  importHardSigmoid, importHardSwish, importLeakyRelu, importLog, importMish, importMul, importNeg, importPow,
+  importReciprocal, importRelu, importSelu, importSigmoid, importSoftplus, importSoftsign, importSqrt, importSub,
+  importSwish, importTanh, importThresholdedRelu,
+  importSin, importCos, importTan, importAsin, importAcos, importAtan, importSinh, importCosh, importAsinh, importAcosh, importAtanh, importSign, importFloor, importCeil, importRound,
 } from './elementwise.ts';
 import { importConcat, importFlatten, importGather, importReshape, importTranspose } from './layout.ts';
 import { importGemm, importMatMul } from './matmul.ts';
-import { importBatchNormalization, importLayerNormalization, importReduceMean, importSoftmax } from './normalize.ts';
+import { importBatchNormalization, importLayerNormalization, importReduceMean, importReduceSum, importSoftmax } from './normalize.ts';
 import { importAveragePool, importConv, importGlobalAveragePool, importMaxPool } from './window.ts';
 
 export const IMPORTERS: { [K in OpType]: Importer<K> } = {
@@ -40,6 +43,38 @@ export const IMPORTERS: { [K in OpType]: Importer<K> } = {
   Gather: importGather,
   LayerNormalization: importLayerNormalization,
   ReduceMean: importReduceMean,
+  ReduceSum: importReduceSum,
+  Clip: importClip,
+  LeakyRelu: importLeakyRelu,
+  Elu: importElu,
+  Selu: importSelu,
+  Celu: importCelu,
+  ThresholdedRelu: importThresholdedRelu,
+  HardSwish: importHardSwish,
+  Softplus: importSoftplus,
+  Softsign: importSoftsign,
+  Exp: importExp,
+  Log: importLog,
+  Neg: importNeg,
+  Abs: importAbs,
+  Reciprocal: importReciprocal,
+  Mish: importMish,
+  Swish: importSwish,
+  Sin: importSin,
+  Cos: importCos,
+  Tan: importTan,
+  Asin: importAsin,
+  Acos: importAcos,
+  Atan: importAtan,
+  Sinh: importSinh,
+  Cosh: importCosh,
+  Asinh: importAsinh,
+  Acosh: importAcosh,
+  Atanh: importAtanh,
+  Sign: importSign,
+  Floor: importFloor,
+  Ceil: importCeil,
+  Round: importRound,
 };
 
 export type { Importer, Imported, OutputSpec } from './context.ts';

@@ -46,15 +46,16 @@ export const importSoftmax: Importer<'Softmax'> = (ctx: ImportContext) => {
   return { attrs: { axis }, outputs: [floatOut([...x.dims])] };
 };
 
-export const importReduceMean: Importer<'ReduceMean'> = (ctx: ImportContext) => {
+/** ReduceMean / ReduceSum: `axesInputSince` is the opset that moved axes from an attribute to an input. */
+function reduce(ctx: ImportContext, axesInputSince: number): { attrs: { axes: number[]; keepdims: boolean }; inputs: string[]; outputs: ReturnType<typeof floatOut>[] } {
   ctx.arity(1, 2);
   const x = ctx.float(0, 'data');
   const rank = x.dims.length;
-  // Opset 18 moved axes from an attribute to an optional constant input.
-  const given = ctx.opset >= 18 ? ctx.constInts(1, 'axes') : ctx.attrs.ints('axes');
-  if (ctx.opset < 18 && ctx.inputNames.length > 1) ctx.fail('ReduceMean takes axes as an attribute before opset 18');
+  const asInput = ctx.opset >= axesInputSince;
+  const given = asInput ? ctx.constInts(1, 'axes') : ctx.attrs.ints('axes');
+  if (!asInput && ctx.inputNames.length > 1) ctx.fail(`${ctx.op} takes axes as an attribute before opset ${axesInputSince}`);
   const keepdims = ctx.attrs.int('keepdims', 1) !== 0;
-  const noop = ctx.opset >= 18 && ctx.attrs.int('noop_with_empty_axes', 0) !== 0;
+  const noop = asInput && ctx.attrs.int('noop_with_empty_axes', 0) !== 0;
   let axes: number[];
   if (given === undefined || given.length === 0) {
     axes = noop ? [] : x.dims.map((_, i) => i);
@@ -67,4 +68,9 @@ export const importReduceMean: Importer<'ReduceMean'> = (ctx: ImportContext) => 
     else if (keepdims) dims.push(1);
   });
   return { attrs: { axes, keepdims }, inputs: ctx.names(0, 1), outputs: [floatOut(dims)] };
-};
+}
+
+export const importReduceMean: Importer<'ReduceMean'> = (ctx: ImportContext) => reduce(ctx, 18);
+
+/** ReduceSum took its axes as an input from opset 13 on. */
+export const importReduceSum: Importer<'ReduceSum'> = (ctx: ImportContext) => reduce(ctx, 13);

@@ -4,20 +4,22 @@
  * Conv: the weight (a constant [M, C/group, kh, kw]) is quantized to int8 per output channel and the bias to
  * int32 at scale_x·scale_w[m]. A following BatchNormalization with constant parameters is folded into the
  * weights and bias in float (w' = w·γ/√(σ²+ε), b' = (b − μ)·γ/√(σ²+ε) + β), and a Relu after that into
- * lo = 0, so Conv-BN-Relu is one node. A channel's weight scale is raised, if needed, until its bias fits in
- * 2^24 (a channel whose weights vanish but whose bias does not, e.g. after BN).
+ * lo = 0, or a Clip into its bounds on the output scale, so Conv-BN-Relu and Conv-BN-ReLU6 are one node. A
+ * channel's weight scale is raised, if needed, until its bias fits in 2^24 (a channel whose weights vanish but
+ * whose bias does not, e.g. after BN). A 1-D conv (rank-3 input) is a 2-D one over [N, C, 1, L] between two
+ * `copy` nodes.
  *
  * BatchNormalization alone: y = x·g[c] + h[c] with g = γ/√(σ²+ε), h = β − μ·g. Per channel a factor
  * q[c] = g[c]/s_q[c] in [−2^13, 2^13] (13 bits of the factor, safe for int8 and int16 inputs), an offset
  * h[c]/(scale_x·s_q[c]) kept within 2^28 by raising s_q, and the multiplier scale_x·s_q[c]/scale_y. A
- * following Relu folds into lo = 0.
+ * following Relu or Clip folds into the output clamp.
  */
 import type { GraphNode } from '../../graph.ts';
 import type { QuantContext } from '../context.ts';
 import { quantizeMultipliers } from '../multiplier.ts';
 import { fillEmptyScales, roundInt32 } from '../weights.ts';
-import { int8 } from './common.ts';
-import { intWindow } from './pool.ts';
+import { clampWords, foldableClamp } from './common.ts';
+import { from4d, intWindow, to4d } from './pool.ts';
 
 /** Bias words of a conv stay below this magnitude (weight scales are raised to make it so). */
 const CONV_BIAS_LIMIT = 2 ** 24;
@@ -49,7 +51,8 @@ export function quantizeConv(ctx: QuantContext, node: GraphNode & { op: 'Conv' }
   if (!wConst) ctx.unsupported(node, `the weight "${wName}" must be a constant (initializer), not a run-time value`, 'export the model with constant weights');
   const bConst = bName !== undefined ? ctx.constant(bName) : undefined;
   if (bName !== undefined && !bConst) ctx.unsupported(node, `the bias "${bName}" must be a constant (initializer)`, 'export the model with a constant bias');
-  const [m, cg, kh, kw] = wConst.dims;
+  const dims1 = wConst.dims.length === 3; // a 1-D conv runs as a 2-D one over [N, C, 1, L]
+  const [m, cg, kh, kw] = dims1 ? [wConst.dims[0], wConst.dims[1], 1, wConst.dims[2]] : wConst.dims;
   const per = cg * kh * kw;
   const w = Float64Array.from(wConst.data);
   const bias = new Float64Array(m);
@@ -69,15 +72,15 @@ export function quantizeConv(ctx: QuantContext, node: GraphNode & { op: 'Conv' }
       next = ctx.soleConsumer(output);
     }
   }
-  let relu = false;
-  if (next?.op === 'Relu') {
-    relu = true;
-    ctx.fused.add(next);
-    output = next.outputs[0];
+  const act = foldableClamp(next);
+  if (act) {
+    ctx.fused.add(next!);
+    output = next!.outputs[0];
   }
 
-  const x = ctx.value(xName);
+  const x = dims1 ? to4d(ctx, node, ctx.value(xName)) : ctx.value(xName);
   const outScale = ctx.scaleOf(output);
+  const { lo, hi } = clampWords(act, outScale);
   const raw: number[] = [];
   for (let oc = 0; oc < m; oc++) {
     let maxAbs = 0;
@@ -99,10 +102,10 @@ export function quantizeConv(ctx: QuantContext, node: GraphNode & { op: 'Conv' }
     'conv2d',
     node.name,
     [x.id, wId, biasId, multId],
-    { ...intWindow(node.attrs), group: node.attrs.group, shift, lo: relu ? 0 : int8.lo, hi: int8.hi },
+    { ...intWindow(node.attrs), group: node.attrs.group, shift, lo, hi },
     outScale,
   );
-  ctx.values.set(output, { id, scale: outScale });
+  ctx.values.set(output, { id: dims1 ? from4d(ctx, node, id, output) : id, scale: outScale });
 }
 
 export function quantizeBatchNormalization(ctx: QuantContext, node: GraphNode & { op: 'BatchNormalization' }): void {
@@ -110,14 +113,14 @@ export function quantizeBatchNormalization(ctx: QuantContext, node: GraphNode & 
   if (!bn) ctx.unsupported(node, 'scale, B, mean and var must be constants (initializers)', 'export the model in eval mode with constant statistics');
   let output = node.outputs[0];
   const next = ctx.soleConsumer(output);
-  let relu = false;
-  if (next?.op === 'Relu') {
-    relu = true;
-    ctx.fused.add(next);
-    output = next.outputs[0];
+  const act = foldableClamp(next);
+  if (act) {
+    ctx.fused.add(next!);
+    output = next!.outputs[0];
   }
   const x = ctx.value(node.inputs[0]);
   const outScale = ctx.scaleOf(output);
+  const { lo, hi } = clampWords(act, outScale);
   const c = bn.g.length;
   // A channel with g = h = 0 (output 0) takes another channel's scale, so it does not set the shared shift.
   const sq = fillEmptyScales(
@@ -129,6 +132,6 @@ export function quantizeBatchNormalization(ctx: QuantContext, node: GraphNode & 
   const wId = ctx.b.weight(`${node.name}.factor`, [c], factor);
   const biasId = ctx.b.weight(`${node.name}.offset`, [c], offset);
   const multId = ctx.b.weight(`${node.name}.mult`, [c], mults);
-  const id = ctx.b.node('channelAffine', node.name, [x.id, wId, biasId, multId], { shift, lo: relu ? 0 : int8.lo, hi: int8.hi }, outScale);
+  const id = ctx.b.node('channelAffine', node.name, [x.id, wId, biasId, multId], { shift, lo, hi }, outScale);
   ctx.values.set(output, { id, scale: outScale });
 }

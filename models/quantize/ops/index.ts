@@ -9,7 +9,7 @@ import { quantizeLookup } from './lookup.ts';
 import { quantizeGemm, quantizeMatMul } from './matmul.ts';
 import { quantizeLayerNorm, quantizeReduceMean, quantizeSoftmax, quantizeSqrt } from './normalize.ts';
 import { quantizeAveragePool, quantizeGlobalAveragePool, quantizeMaxPool } from './pool.ts';
-import { quantizeRelu, quantizeView } from './simple.ts';
+import { quantizeClip, quantizeRelu, quantizeView } from './simple.ts';
 
 export type OpQuantizer<K extends OpType> = (ctx: QuantContext, node: GraphNode & { op: K }) => void;
 
@@ -41,4 +41,36 @@ export const QUANTIZERS: { [K in OpType]?: OpQuantizer<K> } = {
   Transpose: quantizeTranspose,
   Concat: quantizeConcat,
   Gather: quantizeGather,
+  Clip: quantizeClip,
+  ReduceSum: quantizeReduceMean,
+  LeakyRelu: quantizeLookup,
+  Elu: quantizeLookup,
+  Selu: quantizeLookup,
+  Celu: quantizeLookup,
+  ThresholdedRelu: quantizeLookup,
+  HardSwish: quantizeLookup,
+  Softplus: quantizeLookup,
+  Softsign: quantizeLookup,
+  Exp: quantizeLookup,
+  Log: quantizeLookup,
+  Neg: quantizeLookup,
+  Abs: quantizeLookup,
+  Reciprocal: quantizeLookup,
+  Mish: quantizeLookup,
+  Swish: quantizeLookup,
+  Sin: quantizeLookup,
+  Cos: quantizeLookup,
+  Tan: quantizeLookup,
+  Asin: quantizeLookup,
+  Acos: quantizeLookup,
+  Atan: quantizeLookup,
+  Sinh: quantizeLookup,
+  Cosh: quantizeLookup,
+  Asinh: quantizeLookup,
+  Acosh: quantizeLookup,
+  Atanh: quantizeLookup,
+  Sign: quantizeLookup,
+  Floor: quantizeLookup,
+  Ceil: quantizeLookup,
+  Round: quantizeLookup,
 };

@@ -1,7 +1,7 @@
 /**
  * Data-movement ops: Transpose → `transpose`, Concat → `concat`, Gather → `gather` (docs/INTEGER.md, "Layout
- * ops"). Words move unchanged except in a Concat whose inputs do not share one scale, where each input is
- * requantized to the Concat's calibrated int8 scale.
+ * ops"). Words move unchanged except in a Concat whose inputs do not share one scale (or whose constant parts
+ * are not whole multiples of it), where each input is requantized to the Concat's calibrated int8 scale.
  * A float constant where these ops expect an activation (an embedding table, a transposed weight) becomes a
  * weight tensor quantized per tensor to int8 [-127, 127]; constant integer indices become a weight at scale 1.
  */
@@ -57,15 +57,30 @@ export function quantizeGather(ctx: QuantContext, node: GraphNode & { op: 'Gathe
   ctx.values.set(node.outputs[0], { id, scale: data.scale });
 }
 
+/** The words of a constant at `scale` when every value is exactly (to float32) a whole multiple of it within int8. */
+function exactWords(data: Float32Array, scale: number): Int32Array | undefined {
+  const q = new Int32Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const k = Math.round(data[i] / scale);
+    if (k < int8.lo || k > int8.hi || Math.fround(k * scale) !== data[i]) return undefined;
+    q[i] = k;
+  }
+  return q;
+}
+
 export function quantizeConcat(ctx: QuantContext, node: GraphNode & { op: 'Concat' }): void {
   const parts = node.inputs.map((name) => ({ name, constant: ctx.values.has(name) ? undefined : ctx.constant(name) }));
   const live = parts.filter((p) => !p.constant).map((p) => ctx.value(p.name));
-  // All run-time inputs at one scale: a plain move at that scale (any word width).
-  if (live.length === parts.length && live.every((v) => v.scale === live[0].scale)) {
+  // All run-time inputs at one scale, and every constant exactly a whole number of that scale (Pad's zero
+  // blocks, ConvTranspose's zero rows): a plain move at that scale (any word width), constants as words.
+  const shared = live.length > 0 && live.every((v) => v.scale === live[0].scale) ? live[0].scale : undefined;
+  const words = shared === undefined ? undefined : parts.map((p) => p.constant && exactWords(p.constant.data, shared));
+  if (shared !== undefined && words!.every((w, i) => !parts[i].constant || w)) {
     const n = parts.length;
+    const ids = parts.map((p, i) => (p.constant ? ctx.b.weight(`${node.name}.${p.name}`, p.constant.dims, words![i] as Int32Array, shared) : ctx.value(p.name).id));
     const attrs = { axis: node.attrs.axis, mults: Array(n).fill(IDENTITY_REQUANT.mult), shifts: Array(n).fill(IDENTITY_REQUANT.shift), lo: INT32_MIN, hi: INT32_MAX };
-    const id = ctx.b.node('concat', node.name, live.map((v) => v.id), attrs, live[0].scale);
-    ctx.values.set(node.outputs[0], { id, scale: live[0].scale });
+    const id = ctx.b.node('concat', node.name, ids, attrs, shared);
+    ctx.values.set(node.outputs[0], { id, scale: shared });
     return;
   }
   // Otherwise: int8 at the calibrated output scale; run-time inputs rescaled, constants quantized straight to it.

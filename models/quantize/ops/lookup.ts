@@ -1,5 +1,7 @@
 /**
- * Unary activations (Sigmoid, Tanh, HardSigmoid, Gelu in both modes, Erf) → one `lut` node: the input is
+ * Unary activations (Sigmoid, Tanh, HardSigmoid, Gelu in both modes, Erf, LeakyRelu, Elu, Selu, Celu,
+ * ThresholdedRelu, HardSwish, Softplus, Softsign, Exp, Log, Neg, Abs, Reciprocal, Mish, Swish, Sin, Cos, Tan, Asin,
+ * Acos, Atan, Sinh, Cosh, Asinh, Acosh, Atanh, Sign, Floor, Ceil, Round) → one `lut` node: the input is
  * int8, so the op is a function of 256 words, tabulated at quantization time:
  *   table[i] = clamp(round(f((i − 128) · scale_x) / scale_y), lo, hi)      i = 0..255
  * where f is the float reference kernel of the node itself (models/float/kernels, attributes included), so
@@ -16,7 +18,9 @@ import { quantizeMultiplier } from '../multiplier.ts';
 import { outputBits } from './arithmetic.ts';
 import { int16, int8 } from './common.ts';
 
-export type LookupOp = 'Sigmoid' | 'Tanh' | 'HardSigmoid' | 'Gelu' | 'Erf';
+export type LookupOp = 'Sigmoid' | 'Tanh' | 'HardSigmoid' | 'Gelu' | 'Erf' | 'LeakyRelu' | 'Elu' | 'Selu' | 'Celu'
+  | 'ThresholdedRelu' | 'HardSwish' | 'Softplus' | 'Softsign' | 'Exp' | 'Log' | 'Neg' | 'Abs' | 'Reciprocal' | 'Mish' | 'Swish'
+  | 'Sin' | 'Cos' | 'Tan' | 'Asin' | 'Acos' | 'Atan' | 'Sinh' | 'Cosh' | 'Asinh' | 'Acosh' | 'Atanh' | 'Sign' | 'Floor' | 'Ceil' | 'Round';
 
 /** True when `v` (the integer tensor of float value `name`) holds words wider than int8. */
 function isWide(ctx: QuantContext, name: string, v: IntValue): boolean {
@@ -37,7 +41,8 @@ function narrow(ctx: QuantContext, node: GraphNode, name: string, x: IntValue): 
 export function lookupTable(node: GraphNode & { op: LookupOp }, inScale: number, outScale: number, lo: number, hi: number): Int32Array {
   const grid = Float32Array.from({ length: LUT_SIZE }, (_, i) => (i - LUT_OFFSET) * inScale);
   const f = (KERNELS[node.op] as Kernel<LookupOp>)(node, [{ dims: [LUT_SIZE], data: grid }], [LUT_SIZE]).data;
-  return Int32Array.from(f, (v) => Math.max(lo, Math.min(hi, Math.round(v / outScale))));
+  // Log(x ≤ 0) and Reciprocal(0) are −∞, NaN or ±∞ in float: the nearest word (NaN → 0).
+  return Int32Array.from(f, (v) => (Number.isNaN(v) ? 0 : Math.max(lo, Math.min(hi, Math.round(v / outScale)))));
 }
 
 export function quantizeLookup(ctx: QuantContext, node: GraphNode & { op: LookupOp }): void {

@@ -1,23 +1,24 @@
 /**
  * MatMul and Gemm → one `matmul` node. A constant right operand is quantized per output column; a run-time
  * one (attention) is used as it is. A following Add of a constant [N] bias and a following Relu are folded
- * into the same node (bias into the int32 bias, Relu into lo = 0).
+ * into the same node (bias into the int32 bias, Relu into lo = 0, a Clip into [lo, hi] at the output scale).
  */
 import type { GraphNode } from '../../graph.ts';
-import { int8 } from './common.ts';
+import { clampWords, foldableClamp } from './common.ts';
 import type { QuantContext } from '../context.ts';
 import { quantizeMultipliers } from '../multiplier.ts';
 import { quantizeColumns, roundInt32, transposed } from '../weights.ts';
 
 interface Folded {
   bias?: Float32Array;
-  relu: boolean;
+  /** a Relu or Clip folded into the output clamp */
+  act?: { min: number; max: number };
   /** the float value the node's output stands for after folding */
   output: string;
 }
 
 function foldFollowers(ctx: QuantContext, output: string, n: number, haveBias: boolean): Folded {
-  const folded: Folded = { relu: false, output };
+  const folded: Folded = { output };
   let next = ctx.soleConsumer(output);
   if (!haveBias && next?.op === 'Add') {
     const other = next.inputs.find((i) => i !== output);
@@ -29,10 +30,11 @@ function foldFollowers(ctx: QuantContext, output: string, n: number, haveBias: b
       next = ctx.soleConsumer(folded.output);
     }
   }
-  if (next?.op === 'Relu') {
-    folded.relu = true;
-    ctx.fused.add(next);
-    folded.output = next.outputs[0];
+  const act = foldableClamp(next);
+  if (act) {
+    folded.act = act;
+    ctx.fused.add(next!);
+    folded.output = next!.outputs[0];
   }
   return folded;
 }
@@ -46,7 +48,7 @@ function emit(ctx: QuantContext, node: GraphNode, xName: string, w: { id: number
   const biasWords = Int32Array.from({ length: n }, (_, j) => (b ? roundInt32(b[j] / (x.scale * w.scales[j])) : 0));
   const biasId = ctx.b.weight(`${node.name}.bias`, [n], biasWords);
   const multId = ctx.b.weight(`${node.name}.mult`, [n], mults);
-  const id = ctx.b.node('matmul', node.name, [x.id, w.id, biasId, multId], { shift, lo: folded.relu ? 0 : int8.lo, hi: int8.hi }, outScale);
+  const id = ctx.b.node('matmul', node.name, [x.id, w.id, biasId, multId], { shift, ...clampWords(folded.act, outScale) }, outScale);
   ctx.values.set(folded.output, { id, scale: outScale });
 }
 

@@ -12,7 +12,7 @@ import { roundInt32 } from '../weights.ts';
 import { int16, int8 } from './common.ts';
 
 /** Consumers that take 16-bit words (rescaling arithmetic, not int8 tables or matmuls). */
-const WIDE_CONSUMERS = new Set<string>(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Sqrt', 'ReduceMean', 'LayerNormalization', 'Softmax']);
+const WIDE_CONSUMERS = new Set<string>(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Sqrt', 'ReduceMean', 'ReduceSum', 'LayerNormalization', 'Softmax']);
 
 /** Word width for an op's output `name`: 16 when it feeds only ops that take 16-bit words. */
 export function outputBits(ctx: QuantContext, name: string): 8 | 16 {
@@ -117,7 +117,8 @@ export function quantizeLayerNorm(ctx: QuantContext, node: GraphNode & { op: 'La
 
 // ---------------------------------------------------------------- ReduceMean
 
-export function quantizeReduceMean(ctx: QuantContext, node: GraphNode & { op: 'ReduceMean' }): void {
+/** ReduceMean and ReduceSum → `reducemean`: the sum's rescale is scale_x / (count · scale_y), or scale_x / scale_y for a sum. */
+export function quantizeReduceMean(ctx: QuantContext, node: GraphNode & { op: 'ReduceMean' | 'ReduceSum' }): void {
   const xName = node.inputs[0];
   const x = ctx.value(xName);
   const dims = ctx.b.info(x.id).dims;
@@ -127,7 +128,7 @@ export function quantizeReduceMean(ctx: QuantContext, node: GraphNode & { op: 'R
   const outName = node.outputs[0];
   const bits = outputBits(ctx, outName);
   const outScale = ctx.scaleOf(outName, bits);
-  const { mult, shift } = quantizeMultiplier(x.scale / (count * outScale));
+  const { mult, shift } = quantizeMultiplier(x.scale / ((node.op === 'ReduceMean' ? count : 1) * outScale));
   const { lo, hi } = rangeOf(bits);
   const id = ctx.b.node('reducemean', node.name, [x.id], { axes: [...axes], keepdims, mult, shift, lo, hi }, outScale);
   ctx.values.set(outName, { id, scale: outScale });

@@ -1,0 +1,39 @@
+/**
+ * The option values every model-taking command shares (--calibration, --shape, a repeatable --input), parsed
+ * with nothing heavy imported: cli/program.ts loads this for `--help`.
+ */
+import { InvalidArgumentError } from 'commander';
+import { printable } from '../errors.ts';
+
+export const CALIBRATION_HELP = 'samples to quantize an .onnx outside the zoo with: a JSON file or x.npy (first axis: samples); name=x.npy, repeated, for several inputs (docs/INPUTS.md)';
+export const SHAPE_HELP = 'fix an input\'s symbolic dims: name=1,3,224,224 (repeatable; a one-input model may omit name=)';
+
+/** Commander collector for repeatable options (--calibration a=a.npy --calibration b=b.npy). */
+export function collect(v: string, prev: string[] | undefined): string[] {
+  return [...(prev ?? []), v];
+}
+
+export interface ShapeSpec {
+  /** undefined: the model's one input. */
+  name?: string;
+  dims: number[];
+}
+
+/** `--shape [name=]d0,d1,...`: whole numbers ≥ 1, at most 8 of them. */
+export function parseShapeSpec(v: string): ShapeSpec {
+  const m = /^(?:(.+)=)?([^=]*)$/s.exec(v);
+  if (!m || m[2].trim() === '') throw new InvalidArgumentError('expected [name=]d0,d1,... (e.g. image=1,3,224,224)');
+  const items = m[2].split(',').map((s) => s.trim());
+  if (items.length > 8) throw new InvalidArgumentError(`${items.length} dims; opml takes at most 8`);
+  const dims = items.map((s) => (/^\d{1,10}$/.test(s) ? Number(s) : NaN));
+  const bad = dims.findIndex((d) => !Number.isSafeInteger(d) || d < 1 || d > 2 ** 31 - 1);
+  if (bad >= 0) throw new InvalidArgumentError(`dim ${bad} ("${printable(items[bad], 20)}") is not a whole number of 1 or more`);
+  if (m[1] !== undefined && m[1].trim() === '') throw new InvalidArgumentError('the input name before "=" is empty');
+  return { name: m[1], dims };
+}
+
+/** Commander collector for --shape: each value checked as it is given (a bad one is a usage error, exit 2). */
+export function collectShape(v: string, prev: string[] | undefined): string[] {
+  parseShapeSpec(v);
+  return collect(v, prev);
+}

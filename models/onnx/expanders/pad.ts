@@ -1,0 +1,96 @@
+// Pad (opset 18+ form: data, pads, constant_value, axes; modes constant, reflect, edge, wrap).
+// constant → negative pads crop (Gather), then per padded axis a Concat with constant blocks of the value;
+// reflect / edge / wrap → per padded axis a Gather with a constant index list (negative pads crop).
+
+import { gatherAxes } from './slice.ts';
+import { constFloats, constInts, dataDims, Emitter, normAxis, range } from './sliceOps.ts';
+import type { Expander, RewriteContext } from './types.ts';
+
+const MODES = ['constant', 'reflect', 'edge', 'wrap'];
+
+/** The source index of padded position i - begin along an axis of `dim` entries. */
+function source(mode: string, i: number, dim: number): number {
+  if (mode === 'edge') return Math.max(0, Math.min(dim - 1, i));
+  if (mode === 'wrap') return ((i % dim) + dim) % dim;
+  if (dim === 1) return 0;
+  const period = 2 * (dim - 1);
+  const r = ((i % period) + period) % period;
+  return r < dim ? r : period - r;
+}
+
+export const expandPad: Expander = (ctx: RewriteContext) => {
+  const dims = dataDims(ctx);
+  const rank = dims.length;
+  const mode = ctx.attrs.string('mode', 'constant');
+  if (!MODES.includes(mode)) ctx.unsupported(`mode "${mode}" is not supported`, `use one of ${MODES.join(', ')}`);
+  const pads = constInts(ctx, 1, 'pads');
+  if (!pads) ctx.fail('input 1 (pads) is missing', 'the file is corrupt');
+  const value = constFloats(ctx, 2, 'constant_value');
+  if (value && value.data.length !== 1) ctx.fail(`constant_value has ${value.data.length} elements, expected 1`);
+  const fill = value ? value.data[0] : 0;
+  const axesIn = constInts(ctx, 3, 'axes');
+  const axes = (axesIn ?? range(0, rank)).map((a) => normAxis(ctx, a, rank, 'axes entry'));
+  if (new Set(axes).size !== axes.length) ctx.fail(`axes [${axes.join(', ')}] repeat an axis`, 'list each axis once');
+  if (pads.length !== 2 * axes.length) ctx.fail(`pads has ${pads.length} entries, expected ${2 * axes.length}`, 'give a begin and an end per axis');
+  const begin = new Map<number, number>();
+  const end = new Map<number, number>();
+  axes.forEach((a, i) => {
+    begin.set(a, pads[i]);
+    end.set(a, pads[i + axes.length]);
+    if (dims[a] + pads[i] + pads[i + axes.length] <= 0) ctx.unsupported(`axis ${a} of [${dims.join(', ')}] would be empty`, 'fix the pads');
+  });
+  const e = new Emitter(ctx);
+  const out = ctx.outputs[0];
+  const active = axes.filter((a) => begin.get(a) !== 0 || end.get(a) !== 0).sort((p, q) => p - q);
+  if (mode !== 'constant') {
+    if (active.some((a) => dims[a] === 0)) ctx.unsupported('it pads an empty axis', 'remove the node');
+    const lists = new Map(active.map((a) => {
+      const b = begin.get(a)!;
+      return [a, range(-b, dims[a] + b + end.get(a)!).map((i) => source(mode, i, dims[a]))];
+    }));
+    gatherAxes(ctx, e, ctx.inputs[0], dims, lists, out);
+    return e.nodes;
+  }
+  // Crop the negative pads first.
+  const crops = new Map<number, number[]>();
+  const cur = [...dims];
+  for (const a of active) {
+    const b = Math.min(0, begin.get(a)!);
+    const t = Math.min(0, end.get(a)!);
+    if (b < 0 || t < 0) {
+      crops.set(a, range(-b, dims[a] + b + t));
+      cur[a] = dims[a] + b + t;
+    }
+  }
+  const grow = active.filter((a) => begin.get(a)! > 0 || end.get(a)! > 0);
+  let x = ctx.inputs[0];
+  if (crops.size > 0) {
+    if (grow.length === 0) {
+      gatherAxes(ctx, e, x, dims, crops, out);
+      return e.nodes;
+    }
+    const cropped = ctx.fresh(`${ctx.name}/crop`);
+    gatherAxes(ctx, e, x, dims, crops, cropped);
+    x = cropped;
+  }
+  if (grow.length === 0) {
+    e.reshape(x, cur, 'alias', out);
+    return e.nodes;
+  }
+  grow.forEach((a, k) => {
+    const parts: string[] = [];
+    const block = (n: number, hint: string): string => {
+      const bd = [...cur];
+      bd[a] = n;
+      return e.floats(hint, bd, new Float32Array(bd.reduce((p, d) => p * d, 1)).fill(fill));
+    };
+    const b = Math.max(0, begin.get(a)!);
+    const t = Math.max(0, end.get(a)!);
+    if (b > 0) parts.push(block(b, `pad${a}_begin`));
+    parts.push(x);
+    if (t > 0) parts.push(block(t, `pad${a}_end`));
+    x = e.concat(parts, a, `pad${a}`, k === grow.length - 1 ? out : undefined);
+    cur[a] += b + t;
+  });
+  return e.nodes;
+};

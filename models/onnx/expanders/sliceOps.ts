@@ -1,0 +1,108 @@
+// Builders the structure expanders share: canonical nodes (Gather with constant int64 indices, Reshape with a
+// constant shape, Concat, Transpose, MatMul, ...) and readers for constant integer/float operands.
+
+import { isFloatTensor, isIntTensor, type FloatTensor } from '../../graph.ts';
+import type { RawNode, RewriteContext } from './types.ts';
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+/** Saturates to the int32 range (INT64_MAX/MIN in Slice ends mean "to the end"). */
+export function sat32(v: number): number {
+  return Math.max(INT32_MIN, Math.min(INT32_MAX, v));
+}
+
+/** A constant int64 operand's values, undefined when absent; refused by name when it is run-time data. */
+export function constInts(ctx: RewriteContext, i: number, role: string): number[] | undefined {
+  const name = ctx.inputs[i];
+  if (name === undefined || name === '') return undefined;
+  const t = ctx.constant(name);
+  if (!t) {
+    ctx.unsupported(`input ${i} (${role}) "${name}" is run-time data; opml needs it constant`, 'export with constant shapes/axes or constant-fold the model');
+  }
+  if (!isIntTensor(t)) ctx.fail(`input ${i} (${role}) "${name}" is float32, expected int64`, 'the file is corrupt');
+  return Array.from(t.data, sat32);
+}
+
+/** A constant float32 operand, undefined when absent; refused by name when it is run-time data. */
+export function constFloats(ctx: RewriteContext, i: number, role: string): FloatTensor | undefined {
+  const name = ctx.inputs[i];
+  if (name === undefined || name === '') return undefined;
+  const t = ctx.constant(name);
+  if (!t) ctx.unsupported(`input ${i} (${role}) "${name}" is run-time data; opml needs it constant`, 'make it an initializer');
+  if (!isFloatTensor(t)) ctx.fail(`input ${i} (${role}) "${name}" is int64, expected float32`, 'the file is corrupt');
+  return t;
+}
+
+/** The run-time (or constant) float data input 0 and its dims. */
+export function dataDims(ctx: RewriteContext, i = 0, role = 'data'): number[] {
+  const name = ctx.inputs[i];
+  if (name === undefined || name === '') ctx.fail(`input ${i} (${role}) is missing`, 'the file is corrupt');
+  const info = ctx.info(name);
+  if (info.dtype !== 'float32') {
+    ctx.unsupported(`input ${i} (${role}) "${name}" is ${info.dtype}, only float32 data is supported here`, 'cast it to float32 in the model');
+  }
+  return [...info.dims];
+}
+
+/** Normalizes an axis in [-rank, rank - 1]. */
+export function normAxis(ctx: RewriteContext, axis: number, rank: number, what = 'axis'): number {
+  const a = axis < 0 ? axis + rank : axis;
+  if (!Number.isInteger(a) || a < 0 || a >= rank) ctx.fail(`${what} ${axis} is out of range for rank ${rank}`, `use a value in [${-rank}, ${rank - 1}]`);
+  return a;
+}
+
+/** Emits canonical nodes with fresh names derived from the rewritten node's name. */
+export class Emitter {
+  readonly nodes: RawNode[] = [];
+  constructor(readonly ctx: RewriteContext) {}
+
+  /** A fresh value name, or `out` when given (a final output). */
+  private value(hint: string, out?: string): string {
+    return out ?? this.ctx.fresh(`${this.ctx.name}/${hint}`);
+  }
+
+  private push(op: string, inputs: string[], hint: string, out: string | undefined, attrs?: RawNode['attrs']): string {
+    const y = this.value(hint, out);
+    this.nodes.push({ op, name: this.ctx.fresh(`${this.ctx.name}/${hint}`), inputs, outputs: [y], attrs });
+    return y;
+  }
+
+  ints(hint: string, values: number[], dims = [values.length]): string {
+    return this.ctx.addConstant(`${this.ctx.name}/${hint}`, { dims, data: Int32Array.from(values) });
+  }
+
+  floats(hint: string, dims: number[], data: Float32Array): string {
+    return this.ctx.addConstant(`${this.ctx.name}/${hint}`, { dims, data });
+  }
+
+  gather(x: string, axis: number, indices: number[], hint = 'gather', out?: string, scalar = false): string {
+    const idx = this.ints(`${hint}_idx`, indices, scalar ? [] : [indices.length]);
+    return this.push('Gather', [x, idx], hint, out, { axis: { int: axis } });
+  }
+
+  reshape(x: string, dims: number[], hint = 'reshape', out?: string): string {
+    return this.push('Reshape', [x, this.ints(`${hint}_shape`, dims)], hint, out);
+  }
+
+  concat(xs: string[], axis: number, hint = 'concat', out?: string): string {
+    return this.push('Concat', xs, hint, out, { axis: { int: axis } });
+  }
+
+  transpose(x: string, perm: number[], hint = 'transpose', out?: string): string {
+    return this.push('Transpose', [x], hint, out, { perm: { ints: perm } });
+  }
+
+  op(op: string, inputs: string[], hint: string, out?: string, attrs?: RawNode['attrs']): string {
+    return this.push(op, inputs, hint, out, attrs);
+  }
+}
+
+/** [start, start + count) with step 1. */
+export function range(start: number, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => start + i);
+}
+
+export function isIdentity(indices: readonly number[], len: number): boolean {
+  return indices.length === len && indices.every((v, i) => v === i);
+}
