@@ -14,7 +14,7 @@ import { Report } from './report.ts';
 
 const report = new Report();
 const figs = report.section('A whole dispute on anvil (wrong last node vs honest challenger)');
-const INPUT: Record<string, string> = { 'mnist-mlp': 'mnist:0', 'mnist-cnn': 'mnist:0', 'tiny-transformer': 'text:hello world. opm', 'mnist-gru': 'mnist:0' };
+const INPUT: Record<string, string> = { 'mnist-mlp': 'mnist:0', 'mnist-cnn': 'mnist:0', 'tiny-transformer': 'text:hello world. opm', 'mnist-gru': 'mnist:0', 'mnist-mobilenet': 'mnist:0' };
 for (const zoo of ZOO) {
   const prepared = prepareModel(zoo.name);
   const commitment = modelCommitment(prepared.int);

@@ -16,7 +16,7 @@ import { CALIBRATION_HELP, collect, collectShape, SHAPE_HELP } from './commands/
 
 const pkg = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string; description: string };
 
-const MODEL_HELP = 'a zoo name (mnist-mlp, mnist-cnn, tiny-transformer), an .onnx file (+ --calibration, --shape) or an .opml integer graph';
+const MODEL_HELP = 'a zoo name (mnist-mlp, mnist-cnn, mnist-gru, mnist-mobilenet, tiny-transformer), an .onnx file (+ --calibration, --shape) or an .opml integer graph';
 const INPUT_HELP = 'mnist:<i>, text:<16 chars>, tokens:<ids>, a JSON file or x.npy; name=x.npy, repeated, for a several-input model (docs/INPUTS.md)';
 
 /** --calibration and --shape: how every command that takes a model takes an .onnx outside the zoo. */
@@ -80,9 +80,8 @@ export function buildProgram(): Command {
       if (!['max', 'percentile', 'mse', 'auto'].includes(v)) throw new InvalidArgumentError('expected max, percentile, mse or auto');
       return v;
     })
-    .option('--bias-correction', 'subtract the mean output shift of int8 weight rounding from conv biases, measured on the calibration samples')
     .option('--json', 'print one JSON document')
-    .addHelpText('after', '\nExamples:\n  opml quantize mnist-mlp -o mlp.opml\n  opml quantize model.onnx --calibration calib.npy --shape image=1,3,224,224 -o model.opml\n  opml quantize mnist-mobilenet --calibration-method auto --bias-correction -o mobilenet.opml')
+    .addHelpText('after', '\nExamples:\n  opml quantize mnist-mlp -o mlp.opml\n  opml quantize model.onnx --calibration calib.npy --shape image=1,3,224,224 -o model.opml\n  opml quantize mnist-mobilenet --calibration-method auto -o mobilenet.opml')
     .action(async (model: string, opts) => void (await import('./commands/quantize.ts')).quantizeModel(model, opts));
 
   modelOpts(program

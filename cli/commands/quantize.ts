@@ -6,8 +6,8 @@ import type { CalibrationMethod } from '../../models/quantize/calibrate.ts';
 import { Output } from '../output.ts';
 import { prepareFromArgs } from './modelArg.ts';
 
-export function quantizeModel(model: string, opts: { output: string; calibration?: string | string[]; shape?: string[]; calibrationMethod?: CalibrationMethod; biasCorrection?: boolean; json?: boolean }, out = new Output(opts)) {
-  const { int: graph } = prepareFromArgs(model, opts.calibration, opts.shape, { calibration: opts.calibrationMethod, biasCorrection: opts.biasCorrection });
+export function quantizeModel(model: string, opts: { output: string; calibration?: string | string[]; shape?: string[]; calibrationMethod?: CalibrationMethod; json?: boolean }, out = new Output(opts)) {
+  const { int: graph } = prepareFromArgs(model, opts.calibration, opts.shape, { calibration: opts.calibrationMethod });
   const bytes = serializeIntGraph(graph);
   writeFileSync(opts.output, bytes);
   const result = { file: opts.output, bytes: bytes.length, hash: intGraphHash(graph), modelId: modelCommitment(graph).modelId, nodes: graph.nodes.length };

@@ -21,7 +21,7 @@ export interface ReplayOptions extends ModelArgs {
   blockTime?: number;
 }
 
-const DEFAULT_INPUT: Record<string, string> = { 'mnist-mlp': 'mnist:0', 'mnist-cnn': 'mnist:0', 'tiny-transformer': 'text:hello world. opm', 'mnist-gru': 'mnist:0' };
+const DEFAULT_INPUT: Record<string, string> = { 'mnist-mlp': 'mnist:0', 'mnist-cnn': 'mnist:0', 'tiny-transformer': 'text:hello world. opm', 'mnist-gru': 'mnist:0', 'mnist-mobilenet': 'mnist:0' };
 
 /** A positional that names a model rather than a scenario: a zoo name, or an .onnx / .opml path. */
 export function looksLikeModel(arg: string): boolean {

@@ -1,7 +1,9 @@
 // Trains and exports the zoo's MobileNetV2-style MNIST model (scripts/zoo/mobilenet/), then checks the .onnx
 // against the training code with onnxruntime-node:
-//   npx tsx scripts/zoo/train-mobilenet.ts [out.onnx] [--quick]
-// The same run (fixed seed) as `npx tsx scripts/zoo/build.ts mnist-mobilenet`.
+//   npx tsx scripts/zoo/train-mobilenet.ts [out.onnx] [--quick] [--from stage1.onnx]
+// The same run (fixed seeds) as `npx tsx scripts/zoo/build.ts mnist-mobilenet`: stage 1, 1 epoch of Adam over the
+// 60k training images (lr 0.004, cosine); stage 2, 30k more images from stage 1's weights (fresh Adam, lr 0.001).
+// --from runs stage 2 only, from stage 1's export: the same bytes as the whole run. --quick: 320 images a stage.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { OrtModel } from '../../models/onnx/ort.ts';
@@ -19,9 +21,10 @@ export const MOBILENET_OPTIONS: MobileNetOptions = { seed: 4, epochs: 1, samples
 /** Stage 2 (null: none): more training from stage 1's weights, fresh Adam state, a lower learning rate. */
 export const FINETUNE_OPTIONS: MobileNetOptions | null = { seed: 5, epochs: 1, samples: 30000, batch: 32, lr: 0.001, statsImages: 2048 };
 
+/** Stage 1 then stage 2; `options` override both stages' (a --quick run). */
 export function buildMobileNet(log?: (line: string) => void, options: Partial<MobileNetOptions> = {}): MobileNet {
   const net = trainMobileNet(loadMnist('train'), { ...MOBILENET_OPTIONS, ...options, log });
-  return FINETUNE_OPTIONS ? fineTune(net, loadMnist('train'), { ...FINETUNE_OPTIONS, log }) : net;
+  return FINETUNE_OPTIONS ? fineTune(net, loadMnist('train'), { ...FINETUNE_OPTIONS, ...options, log }) : net;
 }
 
 /** Max |ORT − training code| over the logits of the first `count` test images, and both accuracies. */

@@ -12,7 +12,7 @@ import { modelCommitment } from '../../models/int/commitment.ts';
 import { prepareModel } from '../../models/prepare.ts';
 import { ZOO } from '../../models/zoo/index.ts';
 
-const INPUT: Record<string, string> = { 'mnist-mlp': 'mnist:0', 'mnist-cnn': 'mnist:1', 'tiny-transformer': 'text:bisect then step', 'mnist-gru': 'mnist:2' };
+const INPUT: Record<string, string> = { 'mnist-mlp': 'mnist:0', 'mnist-cnn': 'mnist:1', 'tiny-transformer': 'text:bisect then step', 'mnist-gru': 'mnist:2', 'mnist-mobilenet': 'mnist:3' };
 
 describe.each(ZOO.map((z) => z.name))('replays with a block time on anvil: %s', (name) => {
   const prepared = prepareModel(name);

@@ -1,6 +1,9 @@
 // Range selection beyond max |value| (models/quantize/calibrate.ts) on constructed distributions.
 import { describe, expect, it } from 'vitest';
-import { chooseRange, CLIP_GAIN, histogramOf, percentileOf, quantizationMse } from '../../models/quantize/calibrate.ts';
+import { loadOnnx } from '../../models/onnx/load.ts';
+import { writeOnnx } from '../../models/onnx/writer.ts';
+import { calibrate, calibrateRanges, chooseRange, CLIP_GAIN, histogramOf, OUTPUT_HEADROOM, percentileOf, quantizationMse } from '../../models/quantize/calibrate.ts';
+import { quantize, quantizeInput } from '../../models/quantize/quantize.ts';
 import { Prng } from '../../models/zoo/prng.ts';
 
 /** The true mean squared int8 quantization error of `data` at `range` (what quantizationMse estimates). */
@@ -88,5 +91,44 @@ describe('calibration range selection', () => {
     const d = Float32Array.from(rng.normals(50_000, 3), (v) => Math.min(6, Math.max(0, v)));
     const c = chooseRange(histogramOf(d), 'auto');
     expect(c.candidate).toBe('max');
+  });
+});
+
+describe('calibrateRanges and quantize with a chosen range', () => {
+  // x [1, 1024] (a normal activation with one rare spike) → Gemm 1024→4 → y
+  const w = new Prng(5).normals(4 * 1024, 0.05);
+  const graph = loadOnnx(
+    writeOnnx({
+      inputs: [{ name: 'x', dims: [1, 1024] }],
+      outputs: [{ name: 'y' }],
+      nodes: [{ op: 'Gemm', name: 'fc', inputs: ['x', 'w'], outputs: ['y'], attrs: { transB: { int: 1 } } }],
+      initializers: [{ name: 'w', dims: [4, 1024], data: w }],
+    }),
+  );
+  const rng2 = new Prng(6);
+  const samples = Array.from({ length: 64 }, (_, i) => {
+    const data = rng2.normals(1024, 1);
+    if (i === 3) data[17] = 60;
+    return { x: { dims: [1, 1024], data } };
+  });
+
+  it("'max' chooses nothing; 'auto' clips the spiky input and widens the output by OUTPUT_HEADROOM", () => {
+    expect(calibrateRanges(graph, samples).clips.size).toBe(0);
+    const { ranges, clips, choices } = calibrateRanges(graph, samples, { method: 'auto' });
+    expect(ranges.get('x')).toBeCloseTo(60, 5);
+    expect(clips.get('x')).toBeLessThan(50);
+    expect(choices.get('x')!.mse).toBeLessThan(CLIP_GAIN * choices.get('x')!.maxMse);
+    expect(clips.get('y')).toBeCloseTo(OUTPUT_HEADROOM * ranges.get('y')!, 9);
+  });
+
+  it('the quantized graph takes the chosen scales; a clipped value saturates at 127 words', () => {
+    const { clips } = calibrateRanges(graph, samples, { method: 'auto' });
+    const int = quantize(graph, samples, { calibration: 'auto' });
+    const xScale = int.tensors[int.inputs[0]].scale;
+    expect(xScale).toBeCloseTo(clips.get('x')! / 127, 12);
+    expect(int.tensors[int.outputs[0]].scale).toBeCloseTo(clips.get('y')! / 127, 12);
+    expect(quantizeInput(Float32Array.of(60, -60, 1), xScale, false)).toEqual(Int32Array.of(127, -128, Math.round(1 / xScale)));
+    // the default is unchanged: max ranges
+    expect(quantize(graph, samples).tensors[0].scale).toBeCloseTo(calibrate(graph, samples).get('x')! / 127, 12);
   });
 });

@@ -4,7 +4,7 @@
  * inference on MNIST test images, per calibration method (models/quantize/calibrate.ts).
  *
  * Measured on the first IMAGES test images, calibrated on the zoo's 64 training images (deterministic: both
- * sides are exact functions of the committed file): see BOUNDS; the bounds sit below with a margin.
+ * sides are exact functions of the committed file): see CONFIGS; the bounds sit below with a margin.
  */
 import { describe, expect, it } from 'vitest';
 import { modelCommitment } from '../../models/int/commitment.ts';
@@ -36,9 +36,15 @@ interface Config {
   accuracyLoss: number;
 }
 
-/** Bounds set from the measured figures (MEASURED) with a margin. */
+/**
+ * Bounds from the measured figures with a margin. Measured on these 300 images (float 294/300): max 294/300,
+ * agreement 298/300, max |error| 4.91 (a saturated negative logit: the output range comes from 64 calibration
+ * images), mean 0.149; auto 294/300, 300/300, 0.98, mean 0.124; auto + bias correction 294/300, 300/300, 0.93,
+ * mean 0.133. On all 10,000 test images: float 98.14 %, integer 98.15 % (max) / 98.14 % (auto), agreement
+ * 99.59 % / 99.67 %, max |error| 4.91 / 1.12.
+ */
 const CONFIGS: Config[] = [
-  { label: 'max', options: {}, agreement: 0.98, maxError: 5, accuracyLoss: 0.01 },
+  { label: 'max', options: {}, agreement: 0.98, maxError: 6, accuracyLoss: 0.01 },
   { label: 'auto', options: { calibration: 'auto' }, agreement: 0.98, maxError: 1.5, accuracyLoss: 0.01 },
   { label: 'auto + bias correction', options: { calibration: 'auto', biasCorrection: true }, agreement: 0.98, maxError: 1.5, accuracyLoss: 0.01 },
 ];
@@ -70,6 +76,7 @@ describe('mnist-mobilenet (opset 9, 44 convs, depthwise, ReLU6, HardSwish)', () 
   };
 
   const graphs = new Map<string, IntGraph>();
+  const meanErrors = new Map<string, number>();
   const quantized = (c: Config): IntGraph => {
     let g = graphs.get(c.label);
     if (!g) graphs.set(c.label, (g = quantize(graph, zooCalibration(zoo), c.options)));
@@ -86,9 +93,13 @@ describe('mnist-mobilenet (opset 9, 44 convs, depthwise, ReLU6, HardSwish)', () 
       let intRight = 0;
       let agree = 0;
       let maxError = 0;
+      let sumError = 0;
       test.forEach((s, i) => {
         const y = dequantize(executeGraph(int, [quantizeInput(s.feeds.image.data as Float32Array, inScale, false)]).outputs[0], outScale);
-        for (let k = 0; k < 10; k++) maxError = Math.max(maxError, Math.abs(y[k] - f[i][k]));
+        for (let k = 0; k < 10; k++) {
+          maxError = Math.max(maxError, Math.abs(y[k] - f[i][k]));
+          sumError += Math.abs(y[k] - f[i][k]);
+        }
         if (argmax(f[i]) === s.label) floatRight++;
         if (argmax(y) === s.label) intRight++;
         if (argmax(y) === argmax(f[i])) agree++;
@@ -98,8 +109,16 @@ describe('mnist-mobilenet (opset 9, 44 convs, depthwise, ReLU6, HardSwish)', () 
       expect((floatRight - intRight) / IMAGES, summary).toBeLessThanOrEqual(c.accuracyLoss);
       expect(agree / IMAGES, summary).toBeGreaterThanOrEqual(c.agreement);
       expect(maxError, summary).toBeLessThanOrEqual(c.maxError);
+      meanErrors.set(c.label, sumError / (IMAGES * 10));
     }, 120_000);
   }
+
+  it('auto calibration measurably lowers the mean logit error (≥ 10 % below max; measured 17 %)', () => {
+    const max = meanErrors.get('max');
+    const auto = meanErrors.get('auto');
+    expect(max).toBeDefined();
+    expect(auto!).toBeLessThanOrEqual(0.9 * max!);
+  });
 
   it('auto + bias correction stays bit-exact: every node lowered to the VM gives the executor\'s root in the committed step count', () => {
     const int = quantized(CONFIGS[2]);
