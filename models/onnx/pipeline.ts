@@ -19,6 +19,7 @@ import { ALIASES, FOLDERS } from './fold/index.ts';
 import { IMPORTERS, ImportContext, type Imported } from './importers/index.ts';
 import { ADAPTERS, type AdapterContext } from './opsets/index.ts';
 import { isFoldOnlyOp, isLoadableOp } from './opsets/loadable.ts';
+import { spatialZeroPads, withExtraPads } from './padIntoConv.ts';
 import { checkDims, saturateInt32, tensorFromProto } from './tensors.ts';
 import { topoSort } from './toposort.ts';
 import { nodeProto } from './writer.ts';
@@ -129,10 +130,14 @@ export class Pipeline {
   /** Renamings of inlined subgraph values, innermost last. */
   private readonly scopes: Map<string, string>[] = [];
   private readonly names = new Set<string>();
+  /** Pad outputs folded into the Convs that read them: their [top, left, bottom, right] pads. */
+  private readonly convPads = new Map<string, number[]>();
 
   constructor(
     readonly opset: number,
     private readonly used: Set<string>,
+    /** Values only top-level Convs read as X (models/onnx/padIntoConv.ts). */
+    private readonly convOnly: Set<string> = new Set(),
   ) {}
 
   reserve(name: string): void {
@@ -181,6 +186,8 @@ export class Pipeline {
 
   /** Runs one node (original or emitted) through the pipeline. */
   run(proto: NodeProto, opset: number, depth = 0): void {
+    const extra = proto.opType === 'Conv' && this.scopes.length === 0 ? this.convPads.get(proto.input[0]) : undefined;
+    if (extra) proto = withExtraPads(proto, extra);
     const name = proto.name;
     const op = proto.opType;
     const subject = nodeSubject(name, op);
@@ -209,6 +216,14 @@ export class Pipeline {
       const emitted = adapter.adapt(ctx);
       ctx.checkUnread();
       return this.runAll(emitted, depth);
+    }
+    if (op === 'Pad' && this.scopes.length === 0 && outputs[0] && inputs[0] && this.convOnly.has(outputs[0])) {
+      const pads = spatialZeroPads(proto, this.values.get(inputs[0])?.dims.length ?? 0, (v) => this.constant(this.resolve(v)));
+      if (pads) {
+        this.alias.set(outputs[0], inputs[0]);
+        this.convPads.set(outputs[0], pads);
+        return;
+      }
     }
     const folder = FOLDERS[op];
     if (folder) {

@@ -128,7 +128,7 @@ export function tensorProto(t: WriterTensor, encoding: 'raw' | 'typed' = 'raw'):
   return proto;
 }
 
-function attribute(name: string, a: WriterAttr): AttributeProto {
+export function attributeProto(name: string, a: WriterAttr): AttributeProto {
   if ('int' in a) return create(AttributeProtoSchema, { name, type: AttrType.INT, i: BigInt(a.int) });
   if ('float' in a) return create(AttributeProtoSchema, { name, type: AttrType.FLOAT, f: a.float });
   if ('ints' in a) return create(AttributeProtoSchema, { name, type: AttrType.INTS, ints: a.ints.map((v) => BigInt(v)) });
@@ -160,7 +160,7 @@ export function nodeProto(n: WriterNode, defaultName = n.op): NodeProto {
     domain: n.domain ?? '',
     input: n.inputs,
     output: n.outputs,
-    attribute: Object.entries(n.attrs ?? {}).map(([k, v]) => attribute(k, v)),
+    attribute: Object.entries(n.attrs ?? {}).map(([k, v]) => attributeProto(k, v)),
   });
 }
 
