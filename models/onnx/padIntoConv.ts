@@ -54,6 +54,7 @@ export function spatialZeroPads(proto: NodeProto, rank: number, constant: (v: st
     const given = constant(axesName);
     if (!given || !(given.data instanceof Int32Array)) return undefined;
     axes = [...given.data].map((a) => (a < 0 ? a + rank : a));
+    if (new Set(axes).size !== axes.length) return undefined; // the expander refuses repeated axes
   }
   if (pads.data.length !== 2 * axes.length) return undefined;
   const begin = [0, 0, 0, 0];

@@ -189,6 +189,16 @@ describe('unsupported content', () => {
     expectError(load(m), UnsupportedOpError, 'node "pool" (AveragePool): ceil_mode=1 with count_include_pad=1 is not supported; export with ceil_mode=False or count_include_pad=0');
   });
 
+  it('auto_pad SAME with a dilated window (onnxruntime sizes pool pads from the undilated kernel, refuses the conv)', () => {
+    const m: WriterModel = {
+      opset: 19,
+      inputs: [{ name: 'x', dims: [1, 1, 7, 8] }],
+      outputs: [{ name: 'y' }],
+      nodes: [{ op: 'MaxPool', name: 'pool', inputs: ['x'], outputs: ['y'], attrs: { kernel_shape: { ints: [2, 2] }, strides: { ints: [2, 2] }, dilations: { ints: [2, 1] }, auto_pad: { string: 'SAME_UPPER' } } }],
+    };
+    expectError(load(m), UnsupportedOpError, 'node "pool" (MaxPool): auto_pad SAME_UPPER with dilations [2, 1] is not supported; give explicit pads (auto_pad NOTSET) for a dilated window');
+  });
+
   it('an unsupported extra output', () => {
     const m: WriterModel = {
       inputs: [{ name: 'x', dims: [1, 1, 4, 4] }],

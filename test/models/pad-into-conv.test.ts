@@ -55,6 +55,11 @@ describe('a zero Pad read only by Convs is folded into their pads', () => {
     await check(model(18, { op: 'Pad', name: 'pad', inputs: ['x', 'pads', '', 'axes'], outputs: ['p'] }, {}, { inits: [ints('pads', [1, 2, 1, 0]), ints('axes', [-2, -1])] }), true);
   });
 
+  it('repeated axes are left to the Pad expander, which refuses them (onnxruntime does too)', () => {
+    const m = model(18, { op: 'Pad', name: 'pad', inputs: ['x', 'pads', '', 'axes'], outputs: ['p'] }, {}, { inits: [ints('pads', [1, 1, 1, 1]), ints('axes', [2, 2])] });
+    expect(() => loadOnnx(writeOnnx(m))).toThrow(/^node "pad" \(Pad\): [^\n]*$/);
+  });
+
   it('is expanded instead for a non-zero value, another mode, batch pads, negative pads, auto_pad, or another reader', async () => {
     const cases: [WriterNode, WriterTensor[], Record<string, WriterAttr>?, { nodes?: WriterNode[]; outputs?: string[] }?][] = [
       [...pad13([0, 0, 1, 1, 0, 0, 1, 1], { value: 0.5 })],

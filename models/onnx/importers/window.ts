@@ -28,6 +28,11 @@ function window(ctx: ImportContext, kernel: [number, number], spatial: [number, 
       pads = dims1 ? [0, explicit[0], 0, explicit[1]] : [explicit[0], explicit[1], explicit[2], explicit[3]];
     }
   } else if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+    // onnxruntime sizes SAME pads from the undilated kernel for pools and refuses dilated SAME convs; the spec
+    // leaves the combination unclear, so it is refused rather than guessed.
+    if (dilations.some((d) => d !== 1)) {
+      ctx.unsupported(`auto_pad ${autoPad} with dilations [${dilations.join(', ')}] is not supported`, 'give explicit pads (auto_pad NOTSET) for a dilated window');
+    }
     for (let i = 0; i < 2; i++) {
       const out = Math.ceil(spatial[i] / strides[i]);
       const extent = (kernel[i] - 1) * dilations[i] + 1;
