@@ -7,6 +7,7 @@ import { InputShapeError, MissingValueError, OnnxLoadError, UnsupportedOpError, 
 import { type FloatGraph, type Tensor, type ValueInfo } from '../graph.ts';
 import { decodeModel } from './decode.ts';
 import { isLoadableOp } from './opsets/loadable.ts';
+import { foldBudget } from './fold/tensor.ts';
 import { convOnlyValues } from './padIntoConv.ts';
 import { Pipeline, refuseUnloadable, unloadableInside } from './pipeline.ts';
 import { tensorFromProto } from './tensors.ts';
@@ -47,7 +48,8 @@ export function loadOnnx(bytes: Uint8Array, options: LoadOptions = {}): FloatGra
   const nodes = collectNodes(graph);
   checkDefinitions(graph, inputs, constants, nodes);
 
-  const p = new Pipeline(opset, usedValues(graph), convOnlyValues(graph));
+  const weightElements = [...constants.values()].reduce((n, t) => n + t.data.length, 0);
+  const p = new Pipeline(opset, usedValues(graph), convOnlyValues(graph), foldBudget(weightElements));
   reserveNames(graph, p);
   for (const v of inputs) p.values.set(v.name, v);
   for (const [name, t] of constants) p.defineConstant(`initializer "${printable(name)}"`, name, t);

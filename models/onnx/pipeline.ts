@@ -16,6 +16,7 @@ import { AttrReader } from './attributes.ts';
 import { MAX_OPSET } from './decode.ts';
 import { EXPANDERS, type RawNode } from './expanders/index.ts';
 import { ALIASES, FOLDERS } from './fold/index.ts';
+import { chargeFolded, FOLD_BUDGET } from './fold/tensor.ts';
 import { IMPORTERS, ImportContext, type Imported } from './importers/index.ts';
 import { ADAPTERS, type AdapterContext } from './opsets/index.ts';
 import { isFoldOnlyOp, isLoadableOp } from './opsets/loadable.ts';
@@ -60,6 +61,10 @@ class NodeContext implements AdapterContext {
     const name = this.p.fresh(hint);
     this.p.defineConstant(this.subject, name, t);
     return name;
+  }
+
+  get folded(): { elements: number; budget: number } {
+    return this.p.folded;
   }
 
   fresh(hint: string): string {
@@ -130,6 +135,8 @@ export class Pipeline {
   /** Renamings of inlined subgraph values, innermost last. */
   private readonly scopes: Map<string, string>[] = [];
   private readonly names = new Set<string>();
+  /** Elements of every constant folded so far, and how many the model may fold (fold/tensor.ts foldBudget). */
+  readonly folded: { elements: number; budget: number };
   /** Pad outputs folded into the Convs that read them: their [top, left, bottom, right] pads. */
   private readonly convPads = new Map<string, number[]>();
 
@@ -138,7 +145,10 @@ export class Pipeline {
     private readonly used: Set<string>,
     /** Values only top-level Convs read as X (models/onnx/padIntoConv.ts). */
     private readonly convOnly: Set<string> = new Set(),
-  ) {}
+    foldBudget = FOLD_BUDGET,
+  ) {
+    this.folded = { elements: 0, budget: foldBudget };
+  }
 
   reserve(name: string): void {
     this.names.add(name);
@@ -308,6 +318,7 @@ export class Pipeline {
     const kernel = KERNELS[op] as Kernel<OpType>;
     const args = node.inputs.map((i) => this.constant(i)!);
     const out = kernel(node, args, result.outputs[0].dims);
+    chargeFolded(ctx, [out]);
     this.defineConstant(ctx.subject, node.outputs[0], out);
   }
 

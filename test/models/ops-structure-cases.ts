@@ -110,6 +110,16 @@ const PAD: StructureCase[] = [
   pad('wrap', [0, 0, 2, 3, 0, 0, 3, 5], 'wrap'),
   pad('edge negative and positive', [0, 0, -1, 2, 0, 0, 2, -2], 'edge'),
   pad('all zero', [0, 0, 0, 0, 0, 0, 0, 0]),
+  // Negative pads crop first; the positive pads then extend the cropped axis (onnxruntime's order).
+  ...[[0, 1, 0, -1], [0, -1, 0, 1], [0, 2, 0, -1], [0, -1, 0, 2], [0, -2, 0, 2], [0, 3, 0, -1]].flatMap((p) => ['wrap', 'reflect', 'edge']
+    .filter((mode) => mode !== 'reflect' || Math.max(...p) <= 4 + Math.min(0, p[1]) + Math.min(0, p[3]) - 1)
+    .map((mode) => single(`Pad ${mode} [1, 4] pads [${p.join(', ')}] (crop, then pad)`, {
+      op: 'Pad', x: { x: [1, 4] }, consts: [ints('pads', p)], inputs: ['x', 'pads'], attrs: { mode: { string: mode } }, opset: 19,
+    }))),
+  pad('wrap negative and positive on two axes', [0, 0, 2, -1, 0, 0, -1, 3], 'wrap'),
+  pad('reflect negative and positive on two axes', [0, 0, -1, 2, 0, 0, 2, -2], 'reflect'),
+  pad('wrap by the whole axis', [0, 0, 4, 0, 0, 0, 0, 5], 'wrap'),
+  pad('reflect by length - 1 after a crop', [0, 0, -1, 0, 0, 0, 2, 3], 'reflect'),
 ];
 
 const TRANSFORMS = ['half_pixel', 'half_pixel_symmetric', 'pytorch_half_pixel', 'align_corners', 'asymmetric'];
@@ -146,6 +156,10 @@ const RESIZE: StructureCase[] = [
   resize('nearest with axes', 'nearest', 'asymmetric', 'floor', { scales: [3, 2] }, [1, 2, 4, 5], [2, 3]),
   resize('linear with axes', 'linear', 'half_pixel', undefined, { sizes: [6, 8] }, [1, 2, 4, 5], [-2, -1]),
   resize('nearest identity', 'nearest', 'half_pixel', 'round_prefer_floor', { scales: [1, 1, 1, 1] }),
+  // One axis shrinks, another grows: the shrinking Gather/MatMul goes first (no [4096, 2^17] intermediate).
+  resize('nearest shrink one axis before growing another', 'nearest', 'asymmetric', 'floor', { sizes: [4096, 1] }, [1, 2 ** 17]),
+  resize('linear shrink one axis before growing another', 'linear', 'half_pixel', undefined, { sizes: [64, 2] }, [2, 4096]),
+  resize('linear identity axis longer than 4096', 'linear', 'half_pixel', undefined, { sizes: [5000, 4] }, [5000, 2]),
 ];
 
 const convT = (name: string, x: number[], w: number[], attrs: Record<string, WriterAttr>, bias = false): StructureCase => single(`ConvTranspose ${name}`, {

@@ -3,7 +3,7 @@
 // a Conv (stride 1, the same dilations, group) with flipped, transposed weights and the remaining pads.
 // Padding follows onnxruntime: with output_shape (or SAME_*), the total padding is split head/tail as it does.
 
-import { constFloats, dataDims, Emitter, range } from './sliceOps.ts';
+import { checkSize, constFloats, dataDims, Emitter, range } from './sliceOps.ts';
 import type { Expander, RewriteContext } from './types.ts';
 
 interface Axis {
@@ -86,6 +86,14 @@ export const expandConvTranspose: Expander = (ctx: RewriteContext) => {
     len: [h, w][i], kernel: [kh, kw][i], stride: strides[i], dilation: dil[i], adj: adj[i],
   }, [pads[i], pads[i + 2]], os?.[i]));
 
+  // Sizes are checked before any index list or constant is built: the output, and the zero-inserted input.
+  checkSize(ctx, oneD ? [n, m, ax[1].out] : [n, m, ax[0].out, ax[1].out]);
+  const spread = [n, c, ...ax.map((a) => {
+    const span = (a.kernel - 1) * a.dilation;
+    if (a.stride === 1 && span >= a.head && span + a.adj >= a.tail) return a.len;
+    return (a.len - 1) * a.stride + 1 + Math.min(0, span - a.head) + Math.min(0, span - a.tail + a.adj);
+  })];
+  checkSize(ctx, spread, 'the zero-inserted input');
   const e = new Emitter(ctx);
   // Zero insertion and the negative part of the equivalent Conv's padding, per spatial axis.
   let x = oneD ? e.reshape(ctx.inputs[0], dims, 'to2d') : ctx.inputs[0];

@@ -1,9 +1,12 @@
 // Pad (opset 18+ form: data, pads, constant_value, axes; modes constant, reflect, edge, wrap).
-// constant → negative pads crop (Gather), then per padded axis a Concat with constant blocks of the value;
-// reflect / edge / wrap → per padded axis a Gather with a constant index list (negative pads crop).
+// Negative pads crop first, as onnxruntime does; the positive pads then extend the cropped axis.
+// constant → the crop (Gather), then per padded axis a Concat with constant blocks of the value;
+// reflect / edge / wrap → per padded axis a Gather with a constant index list (crop and extension in one).
+// Refused, where onnxruntime rejects or miscomputes them: reflect pads beyond the cropped length − 1, wrap pads
+// beyond the cropped length.
 
 import { gatherAxes } from './slice.ts';
-import { constFloats, constInts, dataDims, Emitter, normAxis, range } from './sliceOps.ts';
+import { checkSize, constFloats, constInts, constVector, dataDims, Emitter, normAxis, range } from './sliceOps.ts';
 import type { Expander, RewriteContext } from './types.ts';
 
 const MODES = ['constant', 'reflect', 'edge', 'wrap'];
@@ -23,7 +26,7 @@ export const expandPad: Expander = (ctx: RewriteContext) => {
   const rank = dims.length;
   const mode = ctx.attrs.string('mode', 'constant');
   if (!MODES.includes(mode)) ctx.unsupported(`mode "${mode}" is not supported`, `use one of ${MODES.join(', ')}`);
-  const pads = constInts(ctx, 1, 'pads');
+  const pads = constVector(ctx, 1, 'pads');
   if (!pads) ctx.fail('input 1 (pads) is missing', 'the file is corrupt');
   const value = constFloats(ctx, 2, 'constant_value');
   if (value && value.data.length !== 1) ctx.fail(`constant_value has ${value.data.length} elements, expected 1`);
@@ -39,15 +42,37 @@ export const expandPad: Expander = (ctx: RewriteContext) => {
     end.set(a, pads[i + axes.length]);
     if (dims[a] + pads[i] + pads[i + axes.length] <= 0) ctx.unsupported(`axis ${a} of [${dims.join(', ')}] would be empty`, 'fix the pads');
   });
+  // Checked before any index list or constant block is built.
+  checkSize(ctx, dims.map((d, a) => d + (begin.get(a) ?? 0) + (end.get(a) ?? 0)));
   const e = new Emitter(ctx);
   const out = ctx.outputs[0];
   const active = axes.filter((a) => begin.get(a) !== 0 || end.get(a) !== 0).sort((p, q) => p - q);
+  for (const a of active) {
+    const kept = dims[a] + Math.min(0, begin.get(a)!) + Math.min(0, end.get(a)!);
+    if (kept < 1) {
+      const why = `its negative pads [${begin.get(a)}, ${end.get(a)}] crop axis ${a} of [${dims.join(', ')}] to nothing`;
+      if (mode === 'constant') ctx.unsupported(why, 'opml does not run empty tensors; crop less');
+      ctx.fail(why, `${mode} mode needs at least one entry left; crop less`);
+    }
+  }
   if (mode !== 'constant') {
-    if (active.some((a) => dims[a] === 0)) ctx.unsupported('it pads an empty axis', 'remove the node');
-    const lists = new Map(active.map((a) => {
+    const lists = new Map<number, number[]>();
+    for (const a of active) {
       const b = begin.get(a)!;
-      return [a, range(-b, dims[a] + b + end.get(a)!).map((i) => source(mode, i, dims[a]))];
-    }));
+      const t = end.get(a)!;
+      const skip = Math.max(0, -b);
+      const n = dims[a] + Math.min(0, b) + Math.min(0, t);
+      const before = Math.max(0, b);
+      const after = Math.max(0, t);
+      const widest = Math.max(before, after);
+      if (mode === 'reflect' && widest > n - 1) {
+        ctx.fail(`reflect pads [${b}, ${t}] on axis ${a} (${n} entries after cropping) exceed the allowed ${n - 1}`, 'reflect pads must be below the axis length; use edge or constant mode');
+      }
+      if (mode === 'wrap' && widest > n) {
+        ctx.fail(`wrap pads [${b}, ${t}] on axis ${a} (${n} entries after cropping) exceed its length`, 'wrap pads must not exceed the axis length');
+      }
+      lists.set(a, range(-before, n + before + after).map((i) => skip + source(mode, i, n)));
+    }
     gatherAxes(ctx, e, ctx.inputs[0], dims, lists, out);
     return e.nodes;
   }

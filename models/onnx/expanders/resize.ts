@@ -1,10 +1,10 @@
 // Resize (opset 19+ form: X, roi, scales, sizes) → per resized axis: nearest → a Gather with constant indices;
 // linear → a MatMul with a constant [in, out] interpolation matrix (the axis moved last by Transposes around it
 // when it is not last). Coordinates follow onnxruntime's float32 arithmetic so indices and weights match it.
-// Refused by name: cubic, tf_crop_and_resize, antialias=1, exclude_outside=1, keep_aspect_ratio_policy≠stretch.
+// Refused by name: an output over 2^28 elements or an interpolation matrix over 2^24 entries, cubic, tf_crop_and_resize, antialias=1, exclude_outside=1, keep_aspect_ratio_policy≠stretch.
 
 import { gatherAxes } from './slice.ts';
-import { constFloats, constInts, dataDims, Emitter, normAxis, range } from './sliceOps.ts';
+import { checkSize, constFloats, constInts, dataDims, Emitter, normAxis, range } from './sliceOps.ts';
 import type { Expander, RewriteContext } from './types.ts';
 
 const f = Math.fround;
@@ -44,12 +44,17 @@ export function nearestIndices(transform: string, nearest: string, scale: number
   });
 }
 
+/** The clamped source coordinate of output j for linear mode. */
+function linearCoordinate(transform: string, scale: number, lenIn: number, lenOut: number, j: number): number {
+  const c = scale === 1 ? j : originalCoordinate(transform, j, scale, lenOut, lenIn);
+  return Math.max(0, Math.min(c, lenIn - 1));
+}
+
 /** [lenIn, lenOut] row-major: column j holds the two linear weights of output j. */
 export function linearMatrix(transform: string, scale: number, lenIn: number, lenOut: number): Float32Array {
   const m = new Float32Array(lenIn * lenOut);
   for (let j = 0; j < lenOut; j++) {
-    let c = scale === 1 ? j : originalCoordinate(transform, j, scale, lenOut, lenIn);
-    c = Math.max(0, Math.min(c, lenIn - 1));
+    const c = linearCoordinate(transform, scale, lenIn, lenOut, j);
     const x1 = Math.min(Math.trunc(c), lenIn - 1);
     const x2 = Math.min(x1 + 1, lenIn - 1);
     let w1 = f(Math.abs(c - x2));
@@ -61,11 +66,15 @@ export function linearMatrix(transform: string, scale: number, lenIn: number, le
   return m;
 }
 
-function isIdentityMatrix(m: Float32Array, n: number, lenOut: number): boolean {
-  if (n !== lenOut) return false;
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (m[i * n + j] !== (i === j ? 1 : 0)) return false;
+/** Whether linearMatrix would be the identity (every output reads its own index with weight 1), without building it. */
+function isIdentityAxis(transform: string, scale: number, lenIn: number, lenOut: number): boolean {
+  if (lenIn !== lenOut) return false;
+  for (let j = 0; j < lenOut; j++) if (linearCoordinate(transform, scale, lenIn, lenOut, j) !== j) return false;
   return true;
 }
+
+/** The largest interpolation matrix (lenIn × lenOut entries) built for one axis. */
+const MAX_MATRIX = 2 ** 24;
 
 function readAttrs(ctx: RewriteContext): { mode: string; transform: string; nearest: string } {
   const mode = ctx.attrs.string('mode', 'nearest');
@@ -98,22 +107,32 @@ export const expandResize: Expander = (ctx: RewriteContext) => {
   const e = new Emitter(ctx);
   const out = ctx.outputs[0];
   const plan: { axis: number; lenOut: number; scale: number }[] = [];
+  const outDims = [...dims];
   axes.forEach((a, i) => {
     const lenIn = dims[a];
     const lenOut = scalesIn ? Math.floor(f(scalesIn[i] * lenIn)) : sizes![i];
     const scale = scalesIn ? f(scalesIn[i]) : f(lenOut / lenIn);
-    if (!(scale > 0) || lenOut < 1) ctx.unsupported(`axis ${a} of [${dims.join(', ')}] would resize to ${lenOut} entries`, 'give a positive scale or size');
+    if (!(scale > 0) || !(lenOut >= 1)) ctx.unsupported(`axis ${a} of [${dims.join(', ')}] would resize to ${lenOut} entries`, 'give a positive scale or size');
     plan.push({ axis: a, lenOut, scale });
+    outDims[a] = lenOut;
   });
+  // Checked before any index list or matrix is built.
+  checkSize(ctx, outDims);
   if (mode === 'nearest') {
     const lists = new Map(plan.map((p) => [p.axis, nearestIndices(transform, nearest, p.scale, dims[p.axis], p.lenOut)]));
     gatherAxes(ctx, e, ctx.inputs[0], dims, lists, out);
     return e.nodes;
   }
-  const work = plan
+  const resized = plan.filter((p) => !isIdentityAxis(transform, p.scale, dims[p.axis], p.lenOut));
+  for (const p of resized) {
+    if (dims[p.axis] * p.lenOut > MAX_MATRIX) {
+      ctx.fail(`linear resize of axis ${p.axis} from ${dims[p.axis]} to ${p.lenOut} entries needs a ${dims[p.axis]}×${p.lenOut} interpolation matrix, more than 2^24 entries`, 'resize less per axis, or use nearest mode');
+    }
+  }
+  // Shrinking axes first, so that no intermediate is larger than both the input and the output.
+  const work = resized
     .map((p) => ({ ...p, m: linearMatrix(transform, p.scale, dims[p.axis], p.lenOut) }))
-    .filter((p) => !isIdentityMatrix(p.m, dims[p.axis], p.lenOut))
-    .sort((p, q) => q.axis - p.axis);
+    .sort((p, q) => Number(p.lenOut >= dims[p.axis]) - Number(q.lenOut >= dims[q.axis]) || q.axis - p.axis);
   let x = ctx.inputs[0];
   const cur = [...dims];
   if (work.length === 0) {

@@ -1,7 +1,7 @@
 // Slice (opset 13+ form: starts, ends, axes, steps as constant inputs) → per non-trivial axis a Gather with
 // constant int64 indices; an identity slice → a Reshape to the same dims (an alias).
 
-import { constInts, dataDims, Emitter, isIdentity, normAxis } from './sliceOps.ts';
+import { constVector, dataDims, Emitter, isIdentity, normAxis } from './sliceOps.ts';
 import type { Expander, RewriteContext } from './types.ts';
 
 /** The indices ONNX Slice selects along an axis of `dim` entries (numpy semantics, clamped bounds). */
@@ -20,9 +20,13 @@ export function sliceIndices(dim: number, start: number, end: number, step: numb
   return out;
 }
 
-/** Emits the Gathers for per-axis index lists (identity lists skipped); the last one writes `out`. */
+/**
+ * Emits the Gathers for per-axis index lists (identity lists skipped); the last one writes `out`. Shrinking
+ * axes go first, so that no intermediate is larger than both the input and the output.
+ */
 export function gatherAxes(ctx: RewriteContext, e: Emitter, x: string, dims: number[], lists: Map<number, number[]>, out: string): void {
-  const work = [...lists].filter(([a, idx]) => !isIdentity(idx, dims[a])).sort((p, q) => p[0] - q[0]);
+  const grows = ([a, idx]: [number, number[]]): number => Number(idx.length >= dims[a]);
+  const work = [...lists].filter(([a, idx]) => !isIdentity(idx, dims[a])).sort((p, q) => grows(p) - grows(q) || p[0] - q[0]);
   for (const [a, idx] of work) {
     if (idx.length === 0) ctx.unsupported(`axis ${a} of [${dims.join(', ')}] would be empty`, 'opml does not run empty tensors; remove the node');
   }
@@ -35,11 +39,11 @@ export function gatherAxes(ctx: RewriteContext, e: Emitter, x: string, dims: num
 
 export const expandSlice: Expander = (ctx: RewriteContext) => {
   const dims = dataDims(ctx);
-  const starts = constInts(ctx, 1, 'starts');
-  const ends = constInts(ctx, 2, 'ends');
+  const starts = constVector(ctx, 1, 'starts');
+  const ends = constVector(ctx, 2, 'ends');
   if (!starts || !ends) ctx.fail('inputs starts and ends are required', 'the file is corrupt');
-  const axes = constInts(ctx, 3, 'axes') ?? starts.map((_, i) => i);
-  const steps = constInts(ctx, 4, 'steps') ?? starts.map(() => 1);
+  const axes = constVector(ctx, 3, 'axes') ?? starts.map((_, i) => i);
+  const steps = constVector(ctx, 4, 'steps') ?? starts.map(() => 1);
   if (ends.length !== starts.length || axes.length !== starts.length || steps.length !== starts.length) {
     ctx.fail(`starts, ends, axes and steps have ${starts.length}, ${ends.length}, ${axes.length} and ${steps.length} entries`, 'give each the same length');
   }

@@ -1,7 +1,7 @@
 // Builders the structure expanders share: canonical nodes (Gather with constant int64 indices, Reshape with a
 // constant shape, Concat, Transpose, MatMul, ...) and readers for constant integer/float operands.
 
-import { isFloatTensor, isIntTensor, type FloatTensor } from '../../graph.ts';
+import { formatDims, isFloatTensor, isIntTensor, MAX_ELEMENTS, type FloatTensor } from '../../graph.ts';
 import type { RawNode, RewriteContext } from './types.ts';
 
 const INT32_MIN = -(2 ** 31);
@@ -22,6 +22,14 @@ export function constInts(ctx: RewriteContext, i: number, role: string): number[
   }
   if (!isIntTensor(t)) ctx.fail(`input ${i} (${role}) "${name}" is float32, expected int64`, 'the file is corrupt');
   return Array.from(t.data, sat32);
+}
+
+/** constInts for an operand the spec makes 1-D (onnxruntime rejects any other rank): refused by name otherwise. */
+export function constVector(ctx: RewriteContext, i: number, role: string): number[] | undefined {
+  const values = constInts(ctx, i, role);
+  const dims = values && ctx.constant(ctx.inputs[i])!.dims;
+  if (dims && dims.length !== 1) ctx.fail(`input ${i} (${role}) "${ctx.inputs[i]}" has dims ${formatDims(dims)}, expected a 1-D list`, `make ${role} a 1-D tensor`);
+  return values;
 }
 
 /** A constant float32 operand, undefined when absent; refused by name when it is run-time data. */
@@ -95,6 +103,19 @@ export class Emitter {
 
   op(op: string, inputs: string[], hint: string, out?: string, attrs?: RawNode['attrs']): string {
     return this.push(op, inputs, hint, out, attrs);
+  }
+}
+
+/**
+ * Refuses (naming the dims) a tensor opml cannot hold: a dim that is not a safe integer ≥ 1, or more than
+ * 2^28 elements. Call it before building index lists or constants sized from `dims`.
+ */
+export function checkSize(ctx: RewriteContext, dims: readonly number[], what = 'the output'): void {
+  if (dims.some((d) => !Number.isSafeInteger(d) || d < 1)) {
+    ctx.fail(`${what} ${formatDims(dims)} has a dim that is not a positive integer`, 'fix the sizes (opml does not run empty tensors)');
+  }
+  if (dims.reduce((p, d) => p * d, 1) > MAX_ELEMENTS) {
+    ctx.fail(`${what} ${formatDims(dims)} has more than 2^28 elements`, 'opml tensors hold at most 2^28 elements; fix the sizes');
   }
 }
 

@@ -1,13 +1,13 @@
-// Split (opset 13+ `split` input, opset 18 `num_outputs`, uneven last chunk) → one Gather (or alias) per output.
+// Split (opset 18+ form: a `split` input or `num_outputs`, uneven last chunk) → one Gather (or alias) per output.
 
 import { gatherAxes } from './slice.ts';
-import { constInts, dataDims, Emitter, normAxis, range } from './sliceOps.ts';
+import { constVector, dataDims, Emitter, normAxis, range } from './sliceOps.ts';
 import type { Expander, RewriteContext } from './types.ts';
 
 export const expandSplit: Expander = (ctx: RewriteContext) => {
   const dims = dataDims(ctx, 0, 'input');
   const axis = normAxis(ctx, ctx.attrs.int('axis', 0), dims.length);
-  const given = constInts(ctx, 1, 'split');
+  const given = constVector(ctx, 1, 'split');
   const n = ctx.outputs.length;
   const numOutputs = ctx.attrs.has('num_outputs') ? ctx.attrs.int('num_outputs', n) : undefined;
   const d = dims[axis];
@@ -19,7 +19,9 @@ export const expandSplit: Expander = (ctx: RewriteContext) => {
       ctx.fail(`split [${sizes.join(', ')}] does not divide axis ${axis} (${d}) into ${n} outputs`, 'fix the split sizes');
     }
   } else {
-    const count = numOutputs ?? n;
+    // Opset 18 requires one of them (older nodes reach here through the adapter, with an explicit split input).
+    if (numOutputs === undefined) ctx.fail('it has neither a split input nor num_outputs', 'give the split sizes or num_outputs (required since opset 18)');
+    const count = numOutputs;
     if (count !== n) ctx.fail(`num_outputs is ${count} but the node has ${n} outputs`, 'the file is corrupt');
     const chunk = Math.ceil(d / count);
     sizes = range(0, count).map((i) => Math.max(0, Math.min(chunk, d - i * chunk)));

@@ -3,15 +3,16 @@
 
 import { broadcastDims } from '../../shape.ts';
 import { gatherAxes } from './slice.ts';
-import { constInts, dataDims, Emitter, range } from './sliceOps.ts';
+import { checkSize, constInts, constVector, dataDims, Emitter, range } from './sliceOps.ts';
 import type { Expander, RewriteContext } from './types.ts';
 
 export const expandTile: Expander = (ctx: RewriteContext) => {
   const dims = dataDims(ctx, 0, 'input');
-  const repeats = constInts(ctx, 1, 'repeats');
+  const repeats = constVector(ctx, 1, 'repeats');
   if (!repeats || repeats.length !== dims.length || repeats.some((r) => r < 0)) {
     ctx.fail(`repeats [${repeats?.join(', ') ?? ''}] do not fit input [${dims.join(', ')}]`, 'give one non-negative repeat per axis');
   }
+  if (repeats.includes(0)) ctx.unsupported(`repeats [${repeats.join(', ')}] make the output empty`, 'opml does not run empty tensors; remove the node');
   checkSize(ctx, dims.map((d, a) => d * repeats[a]));
   const lists = new Map<number, number[]>();
   repeats.forEach((r, a) => {
@@ -47,8 +48,3 @@ export const expandExpand: Expander = (ctx: RewriteContext) => {
   gatherAxes(ctx, e, x, padded, lists, ctx.outputs[0]);
   return e.nodes;
 };
-
-/** The output must be a tensor opml can hold (checked before any index list is built). */
-function checkSize(ctx: RewriteContext, dims: number[]): void {
-  if (dims.reduce((a, d) => a * d, 1) > 2 ** 28) ctx.fail(`the output [${dims.join(', ')}] has more than 2^28 elements`, 'opml tensors hold at most 2^28 elements');
-}

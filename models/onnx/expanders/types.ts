@@ -29,6 +29,8 @@ export interface RewriteContext {
   constant(value: string): Tensor | undefined;
   /** Adds a constant; returns its (unique) name. */
   addConstant(hint: string, t: Tensor): string;
+  /** Elements folded at load time so far in this model and its budget: one counter per load (fold/tensor.ts). */
+  readonly folded: { elements: number; budget: number };
   /** A new unique value or node name derived from hint. */
   fresh(hint: string): string;
   /** ShapeError: shapes or attribute values that do not fit the op. */

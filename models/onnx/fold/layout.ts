@@ -1,34 +1,25 @@
 // Load-time folding of data movement on constants: Gather, Slice, Concat, Unsqueeze, Squeeze, Reshape,
 // Flatten, Expand, Tile, Transpose (latest-opset forms: axes/starts/shape as inputs).
 
-import { numElements, type Tensor } from '../../graph.ts';
-import { broadcastDims, broadcastIndex, product, stridesOf } from '../../shape.ts';
+import { isIntTensor, numElements, type Tensor } from '../../graph.ts';
+import { broadcastDims, broadcastIndex, product, strideIndex, stridesOf } from '../../shape.ts';
 import type { RewriteContext } from '../expanders/types.ts';
-import { allConstant, checkFolded, constInput, intsOf, normalizeAxis, sameKind } from './tensor.ts';
+import { allConstant, checkFolded, constInput, gathered, intsOf, normalizeAxis } from './tensor.ts';
 import type { Folder } from './types.ts';
 
 /** Values of `t` read at `index` (flat positions), as a new tensor of `dims`. */
 function pick(ctx: RewriteContext, t: Tensor, dims: number[], index: ArrayLike<number>): Tensor {
   checkFolded(ctx, dims);
-  return sameKind(t, dims, Array.from(index, (i) => t.data[i]));
+  return gathered(t, dims, index);
 }
 
 /** Flat index of every element of a strided view of `src` (start offset + per-axis steps). */
-function viewIndex(src: readonly number[], outDims: number[], starts: number[], steps: number[]): number[] {
+function viewIndex(src: readonly number[], outDims: number[], starts: number[], steps: number[]): Int32Array {
   const strides = stridesOf(src);
-  const n = numElements(outDims);
-  const out = new Array<number>(n);
-  const coord = new Array<number>(outDims.length).fill(0);
-  for (let i = 0; i < n; i++) {
-    let off = 0;
-    for (let a = 0; a < outDims.length; a++) off += (starts[a] + coord[a] * steps[a]) * strides[a];
-    out[i] = off;
-    for (let a = outDims.length - 1; a >= 0; a--) {
-      if (++coord[a] < outDims[a]) break;
-      coord[a] = 0;
-    }
-  }
-  return out;
+  const index = strideIndex(outDims, strides.map((s, a) => s * steps[a]));
+  const base = starts.reduce((o, s, a) => o + s * strides[a], 0);
+  for (let i = 0; i < index.length; i++) index[i] += base;
+  return index;
 }
 
 const gather: Folder = (ctx: RewriteContext) => {
@@ -44,10 +35,15 @@ const gather: Folder = (ctx: RewriteContext) => {
     if (k < 0 || k >= dim) ctx.fail(`index ${v} is out of range for axis ${axis} of size ${dim}`);
     return k;
   });
-  const index: number[] = [];
-  for (let o = 0; o < outer; o++) for (const k of idx) for (let j = 0; j < inner; j++) index.push((o * dim + k) * inner + j);
-  return [pick(ctx, data, [...data.dims.slice(0, axis), ...indices.dims, ...data.dims.slice(axis + 1)], index)];
+  const dims = [...data.dims.slice(0, axis), ...indices.dims, ...data.dims.slice(axis + 1)];
+  checkFolded(ctx, dims);
+  const index = new Int32Array(outer * idx.length * inner);
+  let p = 0;
+  for (let o = 0; o < outer; o++) for (const k of idx) for (let j = 0; j < inner; j++) index[p++] = (o * dim + k) * inner + j;
+  return [pick(ctx, data, dims, index)];
 };
+
+const INT32_MAX = 2 ** 31 - 1;
 
 const slice: Folder = (ctx: RewriteContext) => {
   const data = constInput(ctx, 0);
@@ -70,10 +66,13 @@ const slice: Folder = (ctx: RewriteContext) => {
     const d = data.dims[a];
     const s = steps[i];
     if (s === 0) ctx.fail('a step is 0');
+    // ONNX: negatives count from the end; a positive step clamps both to [0, d], a negative one the start
+    // to [0, d - 1] and the end to [-1, d - 1]. An end of INT32_MAX or INT64_MAX (held saturated as
+    // INT32_MAX) means "to the end" in the step's direction, as onnxruntime reads it (-1 for negative steps).
     const norm = (v: number) => (v < 0 ? v + d : v);
-    const [lo, hi] = s > 0 ? [0, d] : [-1, d - 1];
-    const b = Math.min(Math.max(norm(starts[i]), lo), hi);
-    const e = Math.min(Math.max(norm(ends[i]), lo), hi);
+    const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
+    const b = s > 0 ? clamp(norm(starts[i]), 0, d) : clamp(norm(starts[i]), 0, d - 1);
+    const e = ends[i] === INT32_MAX ? (s > 0 ? d : -1) : s > 0 ? clamp(norm(ends[i]), 0, d) : clamp(norm(ends[i]), -1, d - 1);
     first[a] = b;
     step[a] = s;
     dims[a] = Math.max(0, Math.ceil((e - b) / s));
@@ -95,15 +94,20 @@ const concat: Folder = (ctx: RewriteContext) => {
       ctx.fail(`inputs [${t.dims.join(', ')}] and [${ts[0].dims.join(', ')}] differ outside axis ${axis}`);
     }
   }
+  checkFolded(ctx, dims);
+  const like = ts.find((t) => t.data.length > 0) ?? ts[0];
+  if (ts.some((t) => t.data.length > 0 && isIntTensor(t) !== isIntTensor(like))) ctx.fail('its inputs mix integer and float tensors', 'the file is corrupt');
   const outer = product(dims, 0, axis);
-  const values: number[] = [];
+  const values = isIntTensor(like) ? new Int32Array(numElements(dims)) : new Float32Array(numElements(dims));
+  let p = 0;
   for (let o = 0; o < outer; o++) {
     for (const t of ts) {
       const chunk = product(t.dims, axis);
-      for (let j = 0; j < chunk; j++) values.push(t.data[o * chunk + j]);
+      values.set(t.data.subarray(o * chunk, (o + 1) * chunk), p);
+      p += chunk;
     }
   }
-  return [sameKind(ts.find((t) => t.data.length > 0) ?? ts[0], dims, values)];
+  return [{ dims, data: values } as Tensor];
 };
 
 function reshaped(ctx: RewriteContext, dims: number[]): Tensor[] | undefined {
@@ -111,7 +115,7 @@ function reshaped(ctx: RewriteContext, dims: number[]): Tensor[] | undefined {
   if (!data) return undefined;
   checkFolded(ctx, dims);
   if (numElements(dims) !== data.data.length) ctx.fail(`cannot reshape [${data.dims.join(', ')}] to [${dims.join(', ')}]`);
-  return [sameKind(data, dims, data.data)];
+  return [{ dims, data: data.data.slice() } as Tensor];
 }
 
 const unsqueeze: Folder = (ctx: RewriteContext) => {
@@ -120,7 +124,9 @@ const unsqueeze: Folder = (ctx: RewriteContext) => {
   if (!data || axesT === null) return undefined;
   if (!axesT) ctx.fail('input 1 (axes) is missing', 'the file is corrupt');
   const rank = data.dims.length + axesT.data.length;
-  const axes = intsOf(ctx, axesT, 'axes').map((a) => normalizeAxis(ctx, a, rank, 'axes'));
+  const raw = intsOf(ctx, axesT, 'axes');
+  const axes = raw.map((a) => normalizeAxis(ctx, a, rank, 'axes'));
+  if (new Set(axes).size !== axes.length) ctx.fail(`axes [${raw.join(', ')}] repeat an axis`, 'list each axis once');
   const dims: number[] = [];
   let k = 0;
   for (let i = 0; i < rank; i++) dims.push(axes.includes(i) ? 1 : data.dims[k++]);
@@ -133,6 +139,7 @@ const squeeze: Folder = (ctx: RewriteContext) => {
   if (!data || axesT === null) return undefined;
   const rank = data.dims.length;
   const axes = axesT ? intsOf(ctx, axesT, 'axes').map((a) => normalizeAxis(ctx, a, rank, 'axes')) : data.dims.flatMap((d, i) => (d === 1 ? [i] : []));
+  if (new Set(axes).size !== axes.length) ctx.fail(`axes [${[...axesT!.data].join(', ')}] repeat an axis`, 'list each axis once');
   for (const a of axes) if (data.dims[a] !== 1) ctx.fail(`axis ${a} of [${data.dims.join(', ')}] is not 1`);
   return reshaped(ctx, data.dims.filter((_, i) => !axes.includes(i)));
 };
@@ -177,18 +184,12 @@ const tile: Folder = (ctx: RewriteContext) => {
   const [data] = ts;
   const repeats = intsOf(ctx, ts[1], 'repeats');
   if (repeats.length !== data.dims.length) ctx.fail(`repeats has ${repeats.length} values for rank ${data.dims.length}`);
+  if (repeats.some((r) => r < 0)) ctx.fail(`repeats [${repeats.join(', ')}] has a negative value`, 'give non-negative repeats');
   const dims = data.dims.map((d, i) => d * repeats[i]);
   checkFolded(ctx, dims);
+  // Output axis a of size r·d read as (r, d) with strides (0, stride_a).
   const strides = stridesOf(data.dims);
-  const index = new Array<number>(numElements(dims));
-  const coord = dims.map(() => 0);
-  for (let i = 0; i < index.length; i++) {
-    index[i] = coord.reduce((s, c, a) => s + (c % data.dims[a]) * strides[a], 0);
-    for (let a = dims.length - 1; a >= 0; a--) {
-      if (++coord[a] < dims[a]) break;
-      coord[a] = 0;
-    }
-  }
+  const index = strideIndex(data.dims.flatMap((d, a) => [repeats[a], d]), strides.flatMap((s) => [0, s]));
   return [pick(ctx, data, dims, index)];
 };
 
@@ -200,22 +201,9 @@ const transpose: Folder = (ctx: RewriteContext) => {
   if ([...perm].sort((a, b) => a - b).some((p, i) => p !== i) || perm.length !== rank) ctx.fail(`perm [${perm.join(', ')}] is not a permutation of ${rank} axes`);
   const strides = stridesOf(data.dims);
   const dims = perm.map((p) => data.dims[p]);
-  return [pick(ctx, data, dims, permutedIndex(dims, perm.map((p) => strides[p])))];
+  checkFolded(ctx, dims);
+  return [pick(ctx, data, dims, strideIndex(dims, perm.map((p) => strides[p])))];
 };
-
-function permutedIndex(dims: number[], strides: number[]): number[] {
-  const n = numElements(dims);
-  const out = new Array<number>(n);
-  const coord = dims.map(() => 0);
-  for (let i = 0; i < n; i++) {
-    out[i] = coord.reduce((s, c, a) => s + c * strides[a], 0);
-    for (let a = dims.length - 1; a >= 0; a--) {
-      if (++coord[a] < dims[a]) break;
-      coord[a] = 0;
-    }
-  }
-  return out;
-}
 
 export const LAYOUT_FOLDERS: Record<string, Folder> = {
   Gather: gather,

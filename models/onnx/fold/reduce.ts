@@ -2,8 +2,8 @@
 // ReduceMin, ReduceMax, ReduceMean. Integer inputs give integer results.
 
 import { isIntTensor, numElements } from '../../graph.ts';
-import { stridesOf } from '../../shape.ts';
-import { constInput, intsOf, normalizeAxis, sameKind } from './tensor.ts';
+import { strideIndex, stridesOf } from '../../shape.ts';
+import { checkFolded, constInput, floatTensor, intResult, intsOf, normalizeAxis } from './tensor.ts';
 import type { Folder } from './types.ts';
 
 function reducer(init: number, step: (acc: number, v: number) => number, finish = (acc: number, _n: number) => acc): Folder {
@@ -19,24 +19,23 @@ function reducer(init: number, step: (acc: number, v: number) => number, finish 
       if (noop) return [data];
       axes = data.dims.map((_, i) => i);
     }
-    const outFull = data.dims.map((d, i) => (axes.includes(i) ? 1 : d));
+    const axisSet = new Set(axes);
+    const outFull = data.dims.map((d, i) => (axisSet.has(i) ? 1 : d));
     const outStrides = stridesOf(outFull);
     const n = numElements(outFull);
-    const acc = new Array<number>(n).fill(init);
+    const dims = keepdims ? outFull : data.dims.filter((_, i) => !axisSet.has(i));
+    checkFolded(ctx, dims);
+    const acc = new Float64Array(n).fill(init);
     const counts = numElements(data.dims) / Math.max(n, 1);
-    const coord = data.dims.map(() => 0);
-    for (let i = 0; i < data.data.length; i++) {
-      let o = 0;
-      for (let a = 0; a < rank; a++) if (!axes.includes(a)) o += coord[a] * outStrides[a];
-      acc[o] = step(acc[o], data.data[i]);
-      for (let a = rank - 1; a >= 0; a--) {
-        if (++coord[a] < data.dims[a]) break;
-        coord[a] = 0;
-      }
-    }
-    const dims = keepdims ? outFull : data.dims.filter((_, i) => !axes.includes(i));
-    const values = acc.map((v) => finish(v, counts));
-    return [sameKind(data, dims, isIntTensor(data) ? values.map(Math.trunc) : values)];
+    // For each input element, its output position: input coordinates dotted with the output strides
+    // (0 along reduced axes).
+    const target = strideIndex(data.dims, outStrides.map((s, a) => (axisSet.has(a) ? 0 : s)));
+    const src = data.data;
+    for (let i = 0; i < src.length; i++) acc[target[i]] = step(acc[target[i]], src[i]);
+    for (let o = 0; o < n; o++) acc[o] = finish(acc[o], counts);
+    if (!isIntTensor(data)) return [floatTensor(dims, acc)];
+    for (let o = 0; o < n; o++) acc[o] = Math.trunc(acc[o]);
+    return [intResult(ctx, dims, acc)];
   };
 }
 

@@ -1,8 +1,8 @@
 // Load-time folding of the shape arithmetic exporters write: Shape and Size (from static dims, even on
 // run-time values), ConstantOfShape, Range.
 
-import { isIntTensor, numElements } from '../../graph.ts';
-import { checkFolded, constInput, floatTensor, intTensor, intsOf, sameKind, scalarOf } from './tensor.ts';
+import { isIntTensor, numElements, type Tensor } from '../../graph.ts';
+import { checkFolded, constInput, floatTensor, intResult, intTensor, intsOf, scalarOf } from './tensor.ts';
 import type { RewriteContext } from '../expanders/types.ts';
 import type { Folder } from './types.ts';
 
@@ -25,7 +25,10 @@ const constantOfShape: Folder = (ctx: RewriteContext) => {
   checkFolded(ctx, dims);
   const value = ctx.attrs.tensor('value') ?? floatTensor([1], [0]);
   if (value.data.length !== 1) ctx.fail(`attribute value holds ${value.data.length} elements, expected 1`, 'the file is corrupt');
-  return [sameKind(value, dims, new Array<number>(numElements(dims)).fill(value.data[0]))];
+  const n = numElements(dims);
+  const data = isIntTensor(value) ? new Int32Array(n) : new Float32Array(n);
+  data.fill(value.data[0]);
+  return [{ dims, data } as Tensor];
 };
 
 const range: Folder = (ctx: RewriteContext) => {
@@ -37,7 +40,7 @@ const range: Folder = (ctx: RewriteContext) => {
   const n = Math.max(Math.ceil((limit - start) / delta), 0);
   checkFolded(ctx, [n]);
   const values = Array.from({ length: n }, (_, i) => start + i * delta);
-  return [isIntTensor(ts[0]!) ? intTensor([n], values) : floatTensor([n], values)];
+  return [isIntTensor(ts[0]!) ? intResult(ctx, [n], values) : floatTensor([n], values)];
 };
 
 export const SHAPE_FOLDERS: Record<string, Folder> = {
