@@ -73,6 +73,7 @@ const SQUEEZE: StructureCase[] = [
 const SLICE: StructureCase[] = [
   slice('two axes, INT64_MAX end', [1, 0], [3, INT64_MAX], [0, 2]),
   slice('negative step to INT64_MIN', [-1], [INT64_MIN], [1], [-2]),
+  slice('negative step to INT64_MAX (to the start, as onnxruntime reads it)', [-1, 3], [INT64_MAX, INT64_MAX], [1, 2], [-1, -2]),
   slice('negative step, negative bounds', [-2, 4], [-6, 0], [0, 2], [-1, -3]),
   slice('out-of-range end', [2], [100], [-1]),
   slice('out-of-range start, negative step', [100], [-100], [2], [-1]),

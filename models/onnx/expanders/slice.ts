@@ -13,7 +13,9 @@ export function sliceIndices(dim: number, start: number, end: number, step: numb
     e = Math.max(0, Math.min(dim, e));
   } else {
     s = Math.max(0, Math.min(dim - 1, s));
-    e = Math.max(-1, Math.min(dim - 1, e));
+    // An end of INT64_MAX (held saturated as 2^31 - 1) means "to the end" in the step's direction, as
+    // onnxruntime reads it (fold/layout.ts does the same).
+    e = end === 2 ** 31 - 1 ? -1 : Math.max(-1, Math.min(dim - 1, e));
   }
   const out: number[] = [];
   for (let i = s; step > 0 ? i < e : i > e; i += step) out.push(i);
