@@ -4,7 +4,8 @@
 // exact on int8 words but for −(−128)). keepdims both ways; no axes = all axes, or the identity with
 // noop_with_empty_axes=1.
 
-import { constInts, dataDims, Emitter, normAxis } from './sliceOps.ts';
+import { constInts, dataDims, Emitter } from './sliceOps.ts';
+import { normalizeAxis } from '../fold/tensor.ts';
 import type { Expander, RewriteContext } from './types.ts';
 
 const product = (dims: readonly number[]) => dims.reduce((p, d) => p * d, 1);
@@ -46,7 +47,7 @@ function reduce(min: boolean): Expander {
       }
       axes = dims.map((_, i) => i);
     } else {
-      axes = [...new Set(given.map((a) => normAxis(ctx, a, dims.length, 'axes entry')))].sort((a, b) => a - b);
+      axes = [...new Set(given.map((a) => normalizeAxis(ctx, a, dims.length, 'axes entry')))].sort((a, b) => a - b);
     }
     if (axes.some((a) => dims[a] === 0)) ctx.unsupported('it reduces an empty axis', 'remove the reduction');
     const outDims = dims.flatMap((d, i) => (!axes.includes(i) ? [d] : keepdims ? [1] : []));

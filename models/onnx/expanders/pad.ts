@@ -6,7 +6,8 @@
 // beyond the cropped length.
 
 import { gatherAxes } from './slice.ts';
-import { checkSize, constFloats, constInts, constVector, dataDims, Emitter, normAxis, range } from './sliceOps.ts';
+import { checkSize, constFloats, constInts, constVector, dataDims, Emitter, range } from './sliceOps.ts';
+import { normalizeAxis } from '../fold/tensor.ts';
 import type { Expander, RewriteContext } from './types.ts';
 
 const MODES = ['constant', 'reflect', 'edge', 'wrap'];
@@ -32,7 +33,7 @@ export const expandPad: Expander = (ctx: RewriteContext) => {
   if (value && value.data.length !== 1) ctx.fail(`constant_value has ${value.data.length} elements, expected 1`);
   const fill = value ? value.data[0] : 0;
   const axesIn = constInts(ctx, 3, 'axes');
-  const axes = (axesIn ?? range(0, rank)).map((a) => normAxis(ctx, a, rank, 'axes entry'));
+  const axes = (axesIn ?? range(0, rank)).map((a) => normalizeAxis(ctx, a, rank, 'axes entry'));
   if (new Set(axes).size !== axes.length) ctx.fail(`axes [${axes.join(', ')}] repeat an axis`, 'list each axis once');
   if (pads.length !== 2 * axes.length) ctx.fail(`pads has ${pads.length} entries, expected ${2 * axes.length}`, 'give a begin and an end per axis');
   const begin = new Map<number, number>();

@@ -4,7 +4,8 @@
 // Refused by name: an output over 2^28 elements or an interpolation matrix over 2^24 entries, cubic, tf_crop_and_resize, antialias=1, exclude_outside=1, keep_aspect_ratio_policy≠stretch.
 
 import { gatherAxes } from './slice.ts';
-import { checkSize, constFloats, constInts, dataDims, Emitter, normAxis, range } from './sliceOps.ts';
+import { checkSize, constFloats, constInts, dataDims, Emitter, range } from './sliceOps.ts';
+import { normalizeAxis } from '../fold/tensor.ts';
 import type { Expander, RewriteContext } from './types.ts';
 
 const f = Math.fround;
@@ -97,7 +98,7 @@ export const expandResize: Expander = (ctx: RewriteContext) => {
   const dims = dataDims(ctx, 0, 'X');
   const rank = dims.length;
   const { mode, transform, nearest } = readAttrs(ctx);
-  const axes = (ctx.attrs.ints('axes') ?? range(0, rank)).map((a) => normAxis(ctx, a, rank, 'axes entry'));
+  const axes = (ctx.attrs.ints('axes') ?? range(0, rank)).map((a) => normalizeAxis(ctx, a, rank, 'axes entry'));
   const scalesT = constFloats(ctx, 2, 'scales');
   const sizes = constInts(ctx, 3, 'sizes');
   const scalesIn = scalesT && scalesT.data.length > 0 ? [...scalesT.data] : undefined;

@@ -1,7 +1,8 @@
 // Slice (opset 13+ form: starts, ends, axes, steps as constant inputs) → per non-trivial axis a Gather with
 // constant int64 indices; an identity slice → a Reshape to the same dims (an alias).
 
-import { constVector, dataDims, Emitter, isIdentity, normAxis } from './sliceOps.ts';
+import { constVector, dataDims, Emitter, isIdentity } from './sliceOps.ts';
+import { normalizeAxis } from '../fold/tensor.ts';
 import type { Expander, RewriteContext } from './types.ts';
 
 /** The indices ONNX Slice selects along an axis of `dim` entries (numpy semantics, clamped bounds). */
@@ -51,7 +52,7 @@ export const expandSlice: Expander = (ctx: RewriteContext) => {
   }
   const lists = new Map<number, number[]>();
   starts.forEach((s, i) => {
-    const a = normAxis(ctx, axes[i], dims.length, 'axes entry');
+    const a = normalizeAxis(ctx, axes[i], dims.length, 'axes entry');
     if (lists.has(a)) ctx.fail(`axis ${a} is sliced twice`, 'list each axis once');
     if (steps[i] === 0) ctx.fail(`step ${i} is 0`, 'use a non-zero step');
     lists.set(a, sliceIndices(dims[a], s, ends[i], steps[i]));

@@ -2,15 +2,8 @@
 // constant shape, Concat, Transpose, MatMul, ...) and readers for constant integer/float operands.
 
 import { formatDims, isFloatTensor, isIntTensor, MAX_ELEMENTS, type FloatTensor } from '../../graph.ts';
+import { saturateInt32 } from '../tensors.ts';
 import type { RawNode, RewriteContext } from './types.ts';
-
-const INT32_MIN = -(2 ** 31);
-const INT32_MAX = 2 ** 31 - 1;
-
-/** Saturates to the int32 range (INT64_MAX/MIN in Slice ends mean "to the end"). */
-export function sat32(v: number): number {
-  return Math.max(INT32_MIN, Math.min(INT32_MAX, v));
-}
 
 /** A constant int64 operand's values, undefined when absent; refused by name when it is run-time data. */
 export function constInts(ctx: RewriteContext, i: number, role: string): number[] | undefined {
@@ -21,7 +14,7 @@ export function constInts(ctx: RewriteContext, i: number, role: string): number[
     ctx.unsupported(`input ${i} (${role}) "${name}" is run-time data; opml needs it constant`, 'export with constant shapes/axes or constant-fold the model');
   }
   if (!isIntTensor(t)) ctx.fail(`input ${i} (${role}) "${name}" is float32, expected int64`, 'the file is corrupt');
-  return Array.from(t.data, sat32);
+  return Array.from(t.data, saturateInt32);
 }
 
 /** constInts for an operand the spec makes 1-D (onnxruntime rejects any other rank): refused by name otherwise. */
@@ -51,13 +44,6 @@ export function dataDims(ctx: RewriteContext, i = 0, role = 'data'): number[] {
     ctx.unsupported(`input ${i} (${role}) "${name}" is ${info.dtype}, only float32 data is supported here`, 'cast it to float32 in the model');
   }
   return [...info.dims];
-}
-
-/** Normalizes an axis in [-rank, rank - 1]. */
-export function normAxis(ctx: RewriteContext, axis: number, rank: number, what = 'axis'): number {
-  const a = axis < 0 ? axis + rank : axis;
-  if (!Number.isInteger(a) || a < 0 || a >= rank) ctx.fail(`${what} ${axis} is out of range for rank ${rank}`, `use a value in [${-rank}, ${rank - 1}]`);
-  return a;
 }
 
 /** Emits canonical nodes with fresh names derived from the rewritten node's name. */

@@ -1,12 +1,13 @@
 // Split (opset 18+ form: a `split` input or `num_outputs`, uneven last chunk) → one Gather (or alias) per output.
 
 import { gatherAxes } from './slice.ts';
-import { constVector, dataDims, Emitter, normAxis, range } from './sliceOps.ts';
+import { constVector, dataDims, Emitter, range } from './sliceOps.ts';
+import { normalizeAxis } from '../fold/tensor.ts';
 import type { Expander, RewriteContext } from './types.ts';
 
 export const expandSplit: Expander = (ctx: RewriteContext) => {
   const dims = dataDims(ctx, 0, 'input');
-  const axis = normAxis(ctx, ctx.attrs.int('axis', 0), dims.length);
+  const axis = normalizeAxis(ctx, ctx.attrs.int('axis', 0), dims.length);
   const given = constVector(ctx, 1, 'split');
   const n = ctx.outputs.length;
   const numOutputs = ctx.attrs.has('num_outputs') ? ctx.attrs.int('num_outputs', n) : undefined;

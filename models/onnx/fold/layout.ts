@@ -3,6 +3,7 @@
 
 import { isIntTensor, numElements, type Tensor } from '../../graph.ts';
 import { broadcastDims, broadcastIndex, product, strideIndex, stridesOf } from '../../shape.ts';
+import { sliceIndices } from '../expanders/slice.ts';
 import type { RewriteContext } from '../expanders/types.ts';
 import { allConstant, checkFolded, constInput, gathered, intsOf, normalizeAxis } from './tensor.ts';
 import type { Folder } from './types.ts';
@@ -43,8 +44,6 @@ const gather: Folder = (ctx: RewriteContext) => {
   return [pick(ctx, data, dims, index)];
 };
 
-const INT32_MAX = 2 ** 31 - 1;
-
 const slice: Folder = (ctx: RewriteContext) => {
   const data = constInput(ctx, 0);
   const ops = [1, 2, 3, 4].map((i) => constInput(ctx, i));
@@ -66,16 +65,11 @@ const slice: Folder = (ctx: RewriteContext) => {
     const d = data.dims[a];
     const s = steps[i];
     if (s === 0) ctx.fail('a step is 0');
-    // ONNX: negatives count from the end; a positive step clamps both to [0, d], a negative one the start
-    // to [0, d - 1] and the end to [-1, d - 1]. An end of INT32_MAX or INT64_MAX (held saturated as
-    // INT32_MAX) means "to the end" in the step's direction, as onnxruntime reads it (-1 for negative steps).
-    const norm = (v: number) => (v < 0 ? v + d : v);
-    const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
-    const b = s > 0 ? clamp(norm(starts[i]), 0, d) : clamp(norm(starts[i]), 0, d - 1);
-    const e = ends[i] === INT32_MAX ? (s > 0 ? d : -1) : s > 0 ? clamp(norm(ends[i]), 0, d) : clamp(norm(ends[i]), -1, d - 1);
-    first[a] = b;
+    // The same ONNX clamping as the run-time Slice (expanders/slice.ts), INT64_MAX ends included.
+    const picked = sliceIndices(d, starts[i], ends[i], s);
+    first[a] = picked[0] ?? 0;
     step[a] = s;
-    dims[a] = Math.max(0, Math.ceil((e - b) / s));
+    dims[a] = picked.length;
   });
   checkFolded(ctx, dims);
   return [pick(ctx, data, dims, viewIndex(data.dims, dims, first, step))];
