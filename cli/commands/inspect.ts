@@ -12,7 +12,8 @@ import { lowerNode } from '../../models/int/vmNode.ts';
 import { Output, table } from '../output.ts';
 import { disputeGameAbi, FORCED_MOVE_CALLDATA, FORCED_MOVE_GAS, forcedMoves, type ForcedMoveCost } from '../game/forcedMoves.ts';
 import { longestDispute, PROFILES } from '../game/params.ts';
-import { modelFile, symbolicInputs, zooFor, type OnnxInterface, type OnnxValue } from '../../models/prepare.ts';
+import { symbolicInputs, type OnnxInterface, type OnnxValue } from '../../models/onnx/interface.ts';
+import { modelFile, zooFor } from '../../models/prepare.ts';
 import { interfaceFromArgs, prepareFromArgs, resolveShapes, suggestedShape, type ModelArgs } from './modelArg.ts';
 
 export interface InspectRow {

@@ -12,6 +12,8 @@ export const MAX_OPSET = 25;
 export interface DecodedModel {
   graph: GraphProto;
   opset: number;
+  /** producer_name and producer_version, space-separated ('' when absent). */
+  producer: string;
 }
 
 export function decodeModel(bytes: Uint8Array): DecodedModel {
@@ -49,5 +51,5 @@ export function decodeModel(bytes: Uint8Array): DecodedModel {
       `re-export with an opset in that range (e.g. torch.onnx.export(..., opset_version=17))`,
     );
   }
-  return { graph: model.graph, opset };
+  return { graph: model.graph, opset, producer: [model.producerName, model.producerVersion].filter(Boolean).join(' ') };
 }
