@@ -9,7 +9,7 @@ import { parseBackend } from './commands/backendParse.ts';
 import { PROFILE_INFO as PROFILES } from './game/profileInfo.ts';
 import { SCENARIOS } from './game/scenarios.ts';
 import { repoPath } from '../models/repoRoot.ts';
-import { CALIBRATION_HELP, collect, collectShape, SHAPE_HELP } from './commands/modelOptions.ts';
+import { CALIBRATION_HELP, collect, collectShape, parseTileSteps, SHAPE_HELP, TILE_STEPS_HELP } from './commands/modelOptions.ts';
 
 // Each action imports its command module when it runs, so `--help`, `--version` and a light command load no
 // viem, onnxruntime or WebGPU they do not use (test/cli/fast-start.test.ts checks it).
@@ -20,7 +20,7 @@ const MODEL_HELP = 'a zoo name (mnist-mlp, mnist-cnn, mnist-gru, mnist-mobilenet
 const INPUT_HELP = 'mnist:<i>, text:<16 chars>, tokens:<ids>, a JSON file or x.npy; name=x.npy, repeated, for a several-input model (docs/INPUTS.md)';
 
 /** --calibration and --shape: how every command that takes a model takes an .onnx outside the zoo. */
-const modelOpts = (c: Command) => c.option('--calibration <file>', CALIBRATION_HELP, collect).option('--shape <name=dims>', SHAPE_HELP, collectShape);
+const modelOpts = (c: Command) => c.option('--calibration <file>', CALIBRATION_HELP, collect).option('--shape <name=dims>', SHAPE_HELP, collectShape).option('--tile-steps <n>', TILE_STEPS_HELP, parseTileSteps);
 
 function positiveInt(v: string): number {
   const n = /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
@@ -56,7 +56,7 @@ export function buildProgram(): Command {
     .description('list the integer nodes of a model (ops, shapes, VM step counts, code and memory sizes), its forced moves (startVM gas bound and calldata per node, the dearest move, the caps) and its longest dispute per chain profile')
     .argument('<model>', MODEL_HELP)
     .option('--json', 'print one JSON document (with forcedMoves and longestDispute)')
-    .addHelpText('after', '\nExamples:\n  opml inspect mnist-cnn\n  opml inspect model.onnx                     (inputs, outputs, what cannot run, what to give next)\n  opml inspect model.onnx --shape image=1,3,224,224 --calibration samples.json --json')
+    .addHelpText('after', '\nExamples:\n  opml inspect mnist-cnn\n  opml inspect model.onnx                     (inputs, outputs, what cannot run, what to give next)\n  opml inspect model.onnx --shape image=1,3,224,224 --calibration samples.json --json\n  opml inspect mnist-mlp --tile-steps 4096         (fc1 committed as 32 tiles)')
     .action(async (model: string, opts) => void (await import('./commands/inspect.ts')).inspectModel(model, opts));
 
   modelOpts(program

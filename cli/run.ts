@@ -69,6 +69,10 @@ export function classify(err: unknown): Classified {
     const parts = err as { cause_?: string; fix?: string };
     return { exitCode: ExitCode.INPUT, message: firstLine(parts.cause_ ?? err.message), hint: parts.fix ?? 'check the model and input files (`opml inspect <model>` lists the nodes and what cannot run)' };
   }
+  if (err.name === 'TileStepsError') {
+    const least = (err as { least?: number }).least;
+    return { exitCode: ExitCode.USAGE, message: `--tile-steps: ${firstLine(err.message)}`, hint: least ? `give --tile-steps ${least} or more` : 'give a larger --tile-steps (default 2^20)' };
+  }
   if (GPU_ERROR_NAMES.has(err.name)) return { exitCode: ExitCode.INPUT, message: firstLine(err.message), hint: 'use --backend cpu (or auto) on a machine without a usable GPU' };
   if (TOOLCHAIN_ERROR_NAMES.has(err.name)) return { exitCode: ExitCode.CHAIN, message: firstLine(err.message), hint: 'run `npm install` again (anvil and forge come from npm), then retry' };
   const sys = err as NodeJS.ErrnoException & { address?: string; port?: number; dest?: string };

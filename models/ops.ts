@@ -38,6 +38,8 @@ export interface NodeAttrs {
   Gather: { axis: number };
   /** Normalizes over dims [axis, rank). */
   LayerNormalization: { axis: number; epsilon: number };
+  /** x / sqrt(mean(x²) + epsilon) · scale over dims [axis, rank) (opset 23, or fused from its decomposition). */
+  RMSNormalization: { axis: number; epsilon: number };
   /** Sorted, non-negative, distinct. */
   ReduceMean: { axes: number[]; keepdims: boolean };
   /** Sum over axes; same normalization as ReduceMean. */
@@ -84,7 +86,7 @@ export const SUPPORTED_OPS: readonly OpType[] = [
   'BatchNormalization', 'Flatten', 'Reshape', 'Transpose', 'Concat', 'Gather', 'LayerNormalization',
   'ReduceMean', 'ReduceSum', 'Clip', 'LeakyRelu', 'Elu', 'Selu', 'Celu', 'ThresholdedRelu', 'HardSwish', 'Softplus',
   'Softsign', 'Exp', 'Log', 'Neg', 'Abs', 'Reciprocal', 'Mish', 'Swish', 'Sin', 'Cos', 'Tan', 'Asin', 'Acos', 'Atan',
-  'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh', 'Sign', 'Floor', 'Ceil', 'Round',
+  'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh', 'Sign', 'Floor', 'Ceil', 'Round', 'RMSNormalization',
 ];
 
 export function isSupportedOp(op: string): op is OpType {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Feeds } from './float/evaluate.ts';
 import type { FloatGraph, Tensor, ValueInfo } from './graph.ts';
 import type { IntGraph } from './int/graph.ts';
+import type { LoweringOptions } from './int/tiles/options.ts';
 import { printable } from './errors.ts';
 import { deserializeIntGraph } from './int/serialize.ts';
 import { loadOnnx } from './onnx/load.ts';
@@ -26,6 +27,11 @@ export interface PreparedModel {
   /** The float graph, when the model came from ONNX (for float reference runs). */
   float?: FloatGraph;
   zoo?: ZooModel;
+  /**
+   * The lowering options the model is committed with (`--tile-steps`): pass them to `modelCommitment` (and
+   * whatever lowers the model for the game), since they change the model id as the calibration does.
+   */
+  lowering: LoweringOptions;
 }
 
 export class ModelRefError extends Error {
@@ -74,6 +80,8 @@ export interface PrepareOptions {
   inputDims?: Record<string, number[]>;
   /** Calibration method and bias correction (models/quantize/quantize.ts); the zoo's graph cache holds only the defaults. */
   quantize?: QuantizeOptions;
+  /** Lowering options (tileSteps), kept on the prepared model for its commitment; the graph does not depend on them. */
+  lowering?: LoweringOptions;
 }
 
 /** The file a reference names (a zoo model's .onnx, or the path itself), checked to be a readable file. */
@@ -91,7 +99,8 @@ export function modelFile(ref: string): { file: string; zoo?: ZooModel } {
 export function prepareModel(ref: string, calibration?: Calibration, options: PrepareOptions = {}): PreparedModel {
   const { file, zoo } = modelFile(ref);
   const bytes = new Uint8Array(readFileSync(file));
-  if (file.endsWith('.opml')) return { ref, int: deserializeIntGraph(bytes) };
+  const lowering = { ...options.lowering };
+  if (file.endsWith('.opml')) return { ref, int: deserializeIntGraph(bytes), lowering };
   // A zoo model's input dims are its advertised ones (mnist-mobilenet declares a symbolic batch dim).
   if (zoo) options = { ...options, inputDims: { [zoo.inputName]: zoo.inputDims, ...options.inputDims } };
   const defaults = !options.quantize?.calibration && !options.quantize?.biasCorrection;
@@ -100,7 +109,7 @@ export function prepareModel(ref: string, calibration?: Calibration, options: Pr
     const cached = cachedZooGraph(zoo.name, bytes);
     if (cached) {
       let float: FloatGraph | undefined;
-      return { ref, int: cached, zoo, get float() { return (float ??= loadOnnx(bytes, { inputDims: options.inputDims })); } };
+      return { ref, int: cached, zoo, lowering, get float() { return (float ??= loadOnnx(bytes, { inputDims: options.inputDims })); } };
     }
   }
   const float = loadOnnx(bytes, { inputDims: options.inputDims });
@@ -110,5 +119,5 @@ export function prepareModel(ref: string, calibration?: Calibration, options: Pr
   }
   const int = quantize(float, samples, options.quantize);
   if (zoo && !calibration && defaults) storeZooGraph(zoo.name, bytes, int);
-  return { ref, int, float, zoo };
+  return { ref, int, float, zoo, lowering };
 }

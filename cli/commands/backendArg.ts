@@ -2,6 +2,7 @@
 import { GpuBackendError, runGraphOn, type Backend } from '../../models/gpu/backend.ts';
 import type { GraphRun } from '../../models/int/execute.ts';
 import type { IntGraph } from '../../models/int/graph.ts';
+import type { LoweringOptions } from '../../models/int/tiles/options.ts';
 import { HonestClaims } from '../game/claims.ts';
 import { ExitCode, OpmlError } from '../errors.ts';
 
@@ -19,8 +20,8 @@ export async function nativeRun(backend: Backend, graph: IntGraph, inputs: Int32
 }
 
 /** Honest claims whose graph run came from the chosen native backend. */
-export async function honestClaims(backend: Backend, graph: IntGraph, inputs: Int32Array[], onDetail?: (d: string) => void): Promise<HonestClaims> {
+export async function honestClaims(backend: Backend, graph: IntGraph, inputs: Int32Array[], onDetail?: (d: string) => void, lowering: LoweringOptions = {}): Promise<HonestClaims> {
   const { run, detail } = await nativeRun(backend, graph, inputs);
   onDetail?.(detail);
-  return new HonestClaims(graph, inputs, undefined, run);
+  return new HonestClaims(graph, inputs, undefined, run, lowering);
 }

@@ -7,23 +7,28 @@ import { readFileSync } from 'node:fs';
 import { nodeSpec, type NodeSpec } from '../../models/int/commitment.ts';
 import { unsupportedNodes, type UnsupportedNode } from '../../models/onnx/support.ts';
 import { ExitCode, OpmlError } from '../errors.ts';
-import { elementCount } from '../../models/int/graph.ts';
-import { lowerNode } from '../../models/int/vmNode.ts';
+import { elementCount, type IntGraph } from '../../models/int/graph.ts';
+import { lowerForCommitment, type NodeLowering } from '../../models/int/tiles/lowering.ts';
+import { TileStepsError, type LoweringOptions } from '../../models/int/tiles/options.ts';
 import { Output, table } from '../output.ts';
 import { disputeGameAbi, FORCED_MOVE_CALLDATA, FORCED_MOVE_GAS, forcedMoves, type ForcedMoveCost } from '../game/forcedMoves.ts';
 import { longestDispute, PROFILES } from '../game/params.ts';
 import { symbolicInputs, type OnnxInterface, type OnnxValue } from '../../models/onnx/interface.ts';
 import { modelFile, zooFor } from '../../models/prepare.ts';
-import { interfaceFromArgs, prepareFromArgs, resolveShapes, suggestedShape, type ModelArgs } from './modelArg.ts';
+import { interfaceFromArgs, loweringFromArgs, prepareFromArgs, resolveShapes, suggestedShape, type ModelArgs } from './modelArg.ts';
 
 export interface InspectRow {
   name: string;
   op: string;
   inputs: number[][];
   output: number[];
+  /** VM steps of the node (of all its tiles, for a tiled node). */
   steps: number;
+  /** Instructions of its program (of its longest tile program). */
   codeSize: number;
   memoryWords: number;
+  /** Tiles it is committed as (only for a tiled node). */
+  tiles?: number;
 }
 
 const fmtDims = (dims: OnnxValue['dims']) => (dims === null ? '(shape not declared)' : `[${dims.map((d) => (d === null ? '?' : d)).join(', ')}]`);
@@ -74,24 +79,27 @@ export function inspectModel(model: string, opts: InspectOptions, out = new Outp
       return [];
     }
   }
-  const { int: graph } = prepareFromArgs(model, opts.calibration, opts.shape);
+  const { int: graph, lowering } = prepareFromArgs(model, opts.calibration, opts.shape, undefined, loweringFromArgs(opts));
   const specs: NodeSpec[] = [];
+  const maxTileSteps: number[] = [];
   const rows = graph.nodes.map((node, i) => {
     out.progress(`lowering node ${i + 1}/${graph.nodes.length}: ${node.name}`);
-    const lowered = lowerNode(graph, i);
-    const spec = nodeSpec(graph, i, lowered);
+    const plan = lowerWithArgs(graph, i, lowering);
+    const spec = nodeSpec(graph, i, plan);
     specs.push(spec);
+    maxTileSteps.push(plan.kind === 'vm' ? 0 : Math.max(...plan.specs().map((t) => t.steps)));
     return {
       name: node.name,
       op: node.op,
       inputs: node.inputs.map((t) => graph.tensors[t].dims),
       output: graph.tensors[node.output].dims,
-      steps: spec.steps,
-      codeSize: lowered.program.length,
-      memoryWords: lowered.layout.extent,
+      steps: plan.kind === 'vm' ? plan.steps : plan.totalSteps(),
+      codeSize: plan.kind === 'vm' ? plan.lowered.program.length : plan.maxCodeSize(),
+      memoryWords: plan.kind === 'vm' ? plan.lowered.layout.extent : plan.layout.extent,
+      ...(plan.kind === 'vm' ? {} : { tiles: plan.numTiles }),
     };
   });
-  const shape = { nodes: specs, numNodes: specs.length, inputWords: graph.inputs.map((t) => elementCount(graph.tensors[t].dims)) };
+  const shape = { nodes: specs, numNodes: specs.length, maxTileSteps, inputWords: graph.inputs.map((t) => elementCount(graph.tensors[t].dims)) };
   const game = gameFigures(shape, graph.nodes.map((n) => n.name), out);
   if (out.json) {
     out.result({ model, ...(onnx ? { onnx } : {}), inputs: graph.inputs.map((t) => graph.tensors[t]), nodes: rows, ...game });
@@ -102,14 +110,26 @@ export function inspectModel(model: string, opts: InspectOptions, out = new Outp
   out.line(`inputs: ${graph.inputs.map((t) => `${graph.tensors[t].name} [${graph.tensors[t].dims}]`).join(', ')}`);
   out.line();
   const fmt = (d: number[]) => `[${d.join('x')}]`;
+  // A tiles column only when a node is tiled (`--tile-steps`, or a node too large for one VM program).
+  const tiled = rows.some((r) => r.tiles !== undefined);
   out.line(
     table([
-      ['#', 'node', 'op', 'inputs', 'output', 'VM steps', 'code', 'memory'],
-      ...rows.map((r, i) => [String(i), r.name, r.op, r.inputs.map(fmt).join(' '), fmt(r.output), r.steps.toLocaleString('en-US'), String(r.codeSize), `${elementCount([r.memoryWords]).toLocaleString('en-US')} w`]),
+      ['#', 'node', 'op', 'inputs', 'output', 'VM steps', 'code', 'memory', ...(tiled ? ['tiles'] : [])],
+      ...rows.map((r, i) => [String(i), r.name, r.op, r.inputs.map(fmt).join(' '), fmt(r.output), r.steps.toLocaleString('en-US'), String(r.codeSize), `${elementCount([r.memoryWords]).toLocaleString('en-US')} w`, ...(tiled ? [r.tiles?.toLocaleString('en-US') ?? '-'] : [])]),
     ]),
   );
   printGameFigures(game, rows.map((r) => r.name), out);
   return rows;
+}
+
+/** lowerForCommitment, with a --tile-steps too small for a node as a usage error (exit 2) that says what would do. */
+function lowerWithArgs(graph: IntGraph, i: number, lowering: LoweringOptions): NodeLowering {
+  try {
+    return lowerForCommitment(graph, i, lowering);
+  } catch (err) {
+    if (!(err instanceof TileStepsError)) throw err;
+    throw new OpmlError(`--tile-steps ${lowering.tileSteps}: ${err.message}`, ExitCode.USAGE, err.least ? `give --tile-steps ${err.least} or more` : 'give a larger --tile-steps');
+  }
 }
 
 /** The ONNX file's interface, what cannot run and what to give next, for people. */
@@ -160,7 +180,7 @@ interface GameFigures {
 }
 
 /** The forced moves' bounds and the longest dispute under every profile. */
-function gameFigures(c: { nodes: NodeSpec[]; numNodes: number; inputWords: number[] }, names: string[], out: Output): GameFigures {
+function gameFigures(c: { nodes: NodeSpec[]; numNodes: number; inputWords: number[]; maxTileSteps?: number[] }, names: string[], out: Output): GameFigures {
   const longest = PROFILES.map((p) => ({ profile: p.name, ...longestDispute(c, p.params), clockSeconds: p.params.clockSeconds, moveIncrement: p.params.moveIncrement }));
   let abi;
   try {

@@ -11,15 +11,18 @@ import { readSamples, samplesToFeeds, shapeArg } from '../../models/inputs/sampl
 import { onnxInterface, symbolicInputs, type OnnxInterface } from '../../models/onnx/interface.ts';
 import { ModelRefError, modelFile, prepareModel, type PreparedModel } from '../../models/prepare.ts';
 import type { QuantizeOptions } from '../../models/quantize/quantize.ts';
+import type { LoweringOptions } from '../../models/int/tiles/options.ts';
 import { ExitCode, OpmlError, printable } from '../errors.ts';
 import { parseShapeSpec, type ShapeSpec } from './modelOptions.ts';
 
-export { CALIBRATION_HELP, collect, collectShape, parseShapeSpec, SHAPE_HELP, type ShapeSpec } from './modelOptions.ts';
+export { CALIBRATION_HELP, collect, collectShape, parseShapeSpec, parseTileSteps, SHAPE_HELP, TILE_STEPS_HELP, type ShapeSpec } from './modelOptions.ts';
 
 /** What every model-taking command accepts besides the model itself. */
 export interface ModelArgs {
   calibration?: string | string[];
   shape?: string[];
+  /** --tile-steps: the lowering's tile bound (changes the model id; default 2^20). */
+  tileSteps?: number;
 }
 
 const specs = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -102,7 +105,12 @@ function wrap<T>(fn: () => T): T {
   }
 }
 
-export function prepareFromArgs(model: string, calibration?: string | string[], shape?: readonly string[], quantize?: QuantizeOptions): PreparedModel {
+/** The lowering options of a command's model arguments (`prepared.lowering` once prepared). */
+export function loweringFromArgs(args: Pick<ModelArgs, 'tileSteps'>): LoweringOptions {
+  return args.tileSteps === undefined ? {} : { tileSteps: args.tileSteps };
+}
+
+export function prepareFromArgs(model: string, calibration?: string | string[], shape?: readonly string[], quantize?: QuantizeOptions, lowering?: LoweringOptions): PreparedModel {
   const calib = specs(calibration);
   const shapes = shape ?? [];
   return wrap(() => {
@@ -118,7 +126,7 @@ export function prepareFromArgs(model: string, calibration?: string | string[], 
         ? undefined
         : (inputs: readonly { name: string; dims: number[]; dtype: string }[]) =>
             samplesToFeeds(readSamples(calib, { flag: '--calibration', many: true }), inputs.map((v) => ({ name: v.name, dims: v.dims, integer: v.dtype !== 'float32' })));
-    const prepared = prepareModel(model, read, { inputDims, quantize });
+    const prepared = prepareModel(model, read, { inputDims, quantize, lowering });
     if (!isOnnx(file)) checkOpmlShapes(model, prepared, shapes);
     return prepared;
   });
@@ -126,7 +134,7 @@ export function prepareFromArgs(model: string, calibration?: string | string[], 
 
 /** The model options of a command, for error fixes that repeat them: ` --calibration a.json --shape x=1,4`. */
 export function modelFlags(args: ModelArgs): string {
-  return [...specs(args.calibration).map((c) => ` --calibration ${c}`), ...(args.shape ?? []).map((s) => ` --shape ${s}`)].join('');
+  return [...specs(args.calibration).map((c) => ` --calibration ${c}`), ...(args.shape ?? []).map((s) => ` --shape ${s}`), ...(args.tileSteps === undefined ? [] : [` --tile-steps ${args.tileSteps}`])].join('');
 }
 
 /** --calibration specs with absolute paths (for state files read later from another directory). */

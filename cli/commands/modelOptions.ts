@@ -1,11 +1,13 @@
 /**
- * The option values every model-taking command shares (--calibration, --shape, a repeatable --input), parsed
- * with nothing heavy imported: cli/program.ts loads this for `--help`.
+ * The option values every model-taking command shares (--calibration, --shape, --tile-steps, a repeatable
+ * --input), parsed with nothing heavy imported: cli/program.ts loads this for `--help`.
  */
 import { InvalidArgumentError } from 'commander';
 import { printable } from '../errors.ts';
+import { MAX_TILE_STEPS, MIN_TILE_STEPS } from '../../models/int/tiles/options.ts';
 
 export const CALIBRATION_HELP = 'samples to quantize an .onnx outside the zoo with: a JSON file or x.npy (first axis: samples); name=x.npy, repeated, for several inputs (docs/INPUTS.md)';
+export const TILE_STEPS_HELP = 'most VM steps of one tile: a matmul or embedding lookup longer than this, or too large for VM memory, is committed as tiles of at most this many steps (default 1048576 = 2^20; it changes the model id: every party must give the same; docs/VM.md "Tiled nodes")';
 export const SHAPE_HELP = 'fix an input\'s symbolic dims: name=1,3,224,224 (repeatable; a one-input model may omit name=)';
 
 /** Commander collector for repeatable options (--calibration a=a.npy --calibration b=b.npy). */
@@ -36,4 +38,11 @@ export function parseShapeSpec(v: string): ShapeSpec {
 export function collectShape(v: string, prev: string[] | undefined): string[] {
   parseShapeSpec(v);
   return collect(v, prev);
+}
+
+/** `--tile-steps <n>`: a whole number from 64 to 2^40. */
+export function parseTileSteps(v: string): number {
+  const n = /^\s*\d{1,13}\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < MIN_TILE_STEPS || n > MAX_TILE_STEPS) throw new InvalidArgumentError(`expected a whole number of steps from ${MIN_TILE_STEPS} to 2^40 (${MAX_TILE_STEPS})`);
+  return n;
 }

@@ -4,13 +4,13 @@ import { modelCommitment } from '../../models/int/commitment.ts';
 import { intGraphHash, serializeIntGraph } from '../../models/int/serialize.ts';
 import type { CalibrationMethod } from '../../models/quantize/calibrate.ts';
 import { Output } from '../output.ts';
-import { prepareFromArgs } from './modelArg.ts';
+import { loweringFromArgs, prepareFromArgs } from './modelArg.ts';
 
-export function quantizeModel(model: string, opts: { output: string; calibration?: string | string[]; shape?: string[]; calibrationMethod?: CalibrationMethod; json?: boolean }, out = new Output(opts)) {
-  const { int: graph } = prepareFromArgs(model, opts.calibration, opts.shape, { calibration: opts.calibrationMethod });
+export function quantizeModel(model: string, opts: { output: string; calibration?: string | string[]; shape?: string[]; tileSteps?: number; calibrationMethod?: CalibrationMethod; json?: boolean }, out = new Output(opts)) {
+  const { int: graph, lowering } = prepareFromArgs(model, opts.calibration, opts.shape, { calibration: opts.calibrationMethod }, loweringFromArgs(opts));
   const bytes = serializeIntGraph(graph);
   writeFileSync(opts.output, bytes);
-  const result = { file: opts.output, bytes: bytes.length, hash: intGraphHash(graph), modelId: modelCommitment(graph).modelId, nodes: graph.nodes.length };
+  const result = { file: opts.output, bytes: bytes.length, hash: intGraphHash(graph), modelId: modelCommitment(graph, lowering).modelId, nodes: graph.nodes.length };
   out.result(result);
   out.line(`wrote ${opts.output}: ${bytes.length.toLocaleString('en-US')} bytes, ${graph.nodes.length} nodes`);
   out.line(`hash ${result.hash}`);

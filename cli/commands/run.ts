@@ -9,13 +9,14 @@ import { dequantize } from '../../models/quantize/quantize.ts';
 import { parseInput } from '../inputs.ts';
 import { Output } from '../output.ts';
 import { nativeRun } from './backendArg.ts';
-import { prepareFromArgs } from './modelArg.ts';
+import { loweringFromArgs, prepareFromArgs } from './modelArg.ts';
 
 export interface RunOptions {
   /** One spec, or several (name=x.npy for each input). */
   input: string | string[];
   backend?: Backend;
   calibration?: string | string[];
+  tileSteps?: number;
   shape?: string[];
   json?: boolean;
 }
@@ -44,7 +45,7 @@ function argmaxOf(v: ArrayLike<number>): number {
 export async function runModel(model: string, opts: RunOptions, out = new Output(opts)): Promise<RunResult> {
   let t = performance.now();
   out.progress(`preparing ${model} ...`);
-  const prepared = prepareFromArgs(model, opts.calibration, opts.shape);
+  const prepared = prepareFromArgs(model, opts.calibration, opts.shape, undefined, loweringFromArgs(opts));
   const graph = prepared.int;
   const tQuantize = performance.now() - t;
   const input = parseInput(opts.input, graph);
@@ -52,7 +53,7 @@ export async function runModel(model: string, opts: RunOptions, out = new Output
   const { run, detail } = await nativeRun(opts.backend ?? 'auto', graph, input.words, 'outputs');
   const tRun = performance.now() - t;
   t = performance.now();
-  const commitment = modelCommitment(graph);
+  const commitment = modelCommitment(graph, prepared.lowering);
   const tCommit = performance.now() - t;
   const outInfo = graph.tensors[graph.outputs[0]];
   const output = Array.from(dequantize(run.outputs[0], outInfo.scale));

@@ -14,7 +14,7 @@ import { parseInput } from '../inputs.ts';
 import { Output } from '../output.ts';
 import { honestClaims } from './backendArg.ts';
 import { connect, type ChainOptions } from './connect.ts';
-import { absoluteSpecs, modelFlags, prepareFromArgs, type ModelArgs } from './modelArg.ts';
+import { absoluteSpecs, modelFlags, loweringFromArgs, prepareFromArgs, type ModelArgs } from './modelArg.ts';
 import { playUntilDone, requireNoLoss } from './watch.ts';
 
 export interface SubmitOptions extends ChainOptions, ModelArgs {
@@ -56,7 +56,8 @@ export function tamperNode(spec: string, graph: IntGraph): number {
 }
 
 export async function register(model: string, opts: ChainOptions & ModelArgs & { json?: boolean }, out = new Output(opts)) {
-  const c = modelCommitment(prepareFromArgs(model, opts.calibration, opts.shape).int); // a bad model file is refused before the chain is touched
+  const registered = prepareFromArgs(model, opts.calibration, opts.shape, undefined, loweringFromArgs(opts));
+  const c = modelCommitment(registered.int, registered.lowering); // a bad model file is refused before the chain is touched
   const chain = await connect(opts);
   const already = await chain.isRegistered(c.modelId);
   await chain.register(c);
@@ -66,15 +67,15 @@ export async function register(model: string, opts: ChainOptions & ModelArgs & {
 }
 
 export async function submit(model: string, opts: SubmitOptions, out = new Output(opts)) {
-  const prepared = prepareFromArgs(model, opts.calibration, opts.shape); // bad model and input files are refused before the chain is touched
+  const prepared = prepareFromArgs(model, opts.calibration, opts.shape, undefined, loweringFromArgs(opts)); // bad model and input files are refused before the chain is touched
   const input = parseInput(opts.input, prepared.int);
   const chain = await connect({ ...opts, account: opts.account ?? 0 });
   if (opts.tamper !== undefined) requireDevChain(chain.deployment.chainId);
   const lieNode = opts.tamper === undefined ? undefined : tamperNode(opts.tamper, prepared.int);
   const claims: Claims =
     lieNode === undefined
-      ? await honestClaims(opts.backend ?? 'auto', prepared.int, input.words, (d) => out.progress(`native run: ${d}`))
-      : new LyingClaims(prepared.int, input.words, { node: lieNode, vmFrom: 'end' });
+      ? await honestClaims(opts.backend ?? 'auto', prepared.int, input.words, (d) => out.progress(`native run: ${d}`), prepared.lowering)
+      : new LyingClaims(prepared.int, input.words, { node: lieNode, vmFrom: 'end' }, undefined, prepared.lowering);
   const bond = parseEther(opts.bond ?? '0.1');
   const file = opts.state ?? path.join('.opml', `submitter-${Date.now()}.json`);
   const calibration = absoluteSpecs(opts.calibration);
@@ -84,6 +85,7 @@ export async function submit(model: string, opts: SubmitOptions, out = new Outpu
     input: typeof opts.input === 'string' ? opts.input : opts.input.join(' '),
     ...(calibration.length > 0 ? { calibration } : {}),
     ...(opts.shape && opts.shape.length > 0 ? { shape: opts.shape } : {}),
+    ...(opts.tileSteps === undefined ? {} : { tileSteps: opts.tileSteps }),
     ...(lieNode === undefined ? {} : { tamper: lieNode }),
   };
   const store = Store.openBound<SubmitterState>(file, initial, { chainId: chain.deployment.chainId, game: chain.deployment.game });
@@ -114,10 +116,10 @@ export async function submit(model: string, opts: SubmitOptions, out = new Outpu
 
 export async function challenge(id: string, opts: ChainOptions & ModelArgs & { model: string; backend?: Backend; force?: boolean; play?: boolean; state?: string; json?: boolean }, out = new Output(opts)) {
   if (!/^\d+$/.test(id)) throw new OpmlError(`challenge: "${id}" is not a submission id`, ExitCode.USAGE, 'ids are the numbers `opml submit` and `opml status` print');
-  const prepared = prepareFromArgs(opts.model, opts.calibration, opts.shape); // a bad model file is refused before the chain is touched
+  const prepared = prepareFromArgs(opts.model, opts.calibration, opts.shape, undefined, loweringFromArgs(opts)); // a bad model file is refused before the chain is touched
   const chain = await connect({ ...opts, account: opts.account ?? 1 });
   const inputs = await chain.submittedInputs(BigInt(id));
-  const claims = await honestClaims(opts.backend ?? 'auto', prepared.int, inputs, (d) => out.progress(`native run: ${d}`));
+  const claims = await honestClaims(opts.backend ?? 'auto', prepared.int, inputs, (d) => out.progress(`native run: ${d}`), prepared.lowering);
   const file = opts.state ?? path.join('.opml', `challenger-${Date.now()}.json`);
   const store = Store.openBound<ChallengerState>(file, { role: 'challenger', model: opts.model, checked: {} }, { chainId: chain.deployment.chainId, game: chain.deployment.game });
   const log = (l: string) => (out.json ? undefined : out.line(l));

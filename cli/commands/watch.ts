@@ -19,7 +19,7 @@ import { ExitCode, OpmlError } from '../errors.ts';
 import { Output } from '../output.ts';
 import { honestClaims } from './backendArg.ts';
 import { connect, type ChainOptions } from './connect.ts';
-import { absoluteSpecs, prepareFromArgs, type ModelArgs } from './modelArg.ts';
+import { absoluteSpecs, loweringFromArgs, prepareFromArgs, type ModelArgs } from './modelArg.ts';
 import { WatchMetrics, type WatchObserver } from './watchMetrics.ts';
 
 export interface WatchOptions extends ChainOptions, ModelArgs {
@@ -65,9 +65,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A model by name (with --calibration and --shape for an .onnx outside the zoo), ready to re-execute any input on the chosen backend. */
 function watchedModel(name: string, backend: Backend, args: ModelArgs = {}): WatchedModel {
-  const prepared = prepareFromArgs(name, args.calibration, args.shape);
-  const commitment = modelCommitment(prepared.int);
-  return { name, commitment, claims: (inputs) => honestClaims(backend, prepared.int, inputs) };
+  const prepared = prepareFromArgs(name, args.calibration, args.shape, undefined, loweringFromArgs(args));
+  const commitment = modelCommitment(prepared.int, prepared.lowering);
+  return { name, commitment, claims: (inputs) => honestClaims(backend, prepared.int, inputs, undefined, prepared.lowering) };
 }
 
 /** Throw DISPUTE_LOST if any actor lost a dispute (after saying which). */
@@ -112,9 +112,9 @@ function modelsInStateFiles(dir: string): ModelRef[] {
     .filter((f) => f.startsWith('submitter-') && f.endsWith('.json'))
     .flatMap((f) => {
       try {
-        const s = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { model?: unknown; calibration?: unknown; shape?: unknown };
+        const s = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { model?: unknown; calibration?: unknown; shape?: unknown; tileSteps?: unknown };
         const strings = (v: unknown) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined);
-        return typeof s.model === 'string' && s.model !== '' ? [{ name: s.model, calibration: strings(s.calibration), shape: strings(s.shape) }] : [];
+        return typeof s.model === 'string' && s.model !== '' ? [{ name: s.model, calibration: strings(s.calibration), shape: strings(s.shape), tileSteps: Number.isSafeInteger(s.tileSteps) ? (s.tileSteps as number) : undefined }] : [];
       } catch {
         return [];
       }
@@ -178,15 +178,15 @@ async function watchRole(
     const dir = opts.state ? path.dirname(opts.state) : '.opml';
     // The same model named twice (on the command line and in a state file) is prepared once.
     const refs = new Map<string, ModelRef>();
-    for (const r of [...(opts.model ?? []).map((name) => ({ name, calibration: absoluteSpecs(opts.calibration), shape: opts.shape })), ...modelsInStateFiles(dir)]) {
-      const key = JSON.stringify([r.name, r.calibration ?? [], r.shape ?? []]);
+    for (const r of [...(opts.model ?? []).map((name) => ({ name, calibration: absoluteSpecs(opts.calibration), shape: opts.shape, tileSteps: opts.tileSteps })), ...modelsInStateFiles(dir)]) {
+      const key = JSON.stringify([r.name, r.calibration ?? [], r.shape ?? [], r.tileSteps ?? null]);
       if (!refs.has(key)) refs.set(key, r);
     }
     const names = [...new Set([...refs.values()].map((r) => r.name))];
     if (names.length === 0) throw new OpmlError('watch: no model to defend', ExitCode.USAGE, 'pass --model <name> (or submit first with `opml submit`, whose state file names it)');
     const models = new Map<Hex, WatchedModel>(); // bad model files are refused before the chain is touched
     for (const r of refs.values()) {
-      const m = watchedModel(r.name, backend, r.calibration && r.calibration.length > 0 ? r : { shape: r.shape });
+      const m = watchedModel(r.name, backend, r.calibration && r.calibration.length > 0 ? r : { shape: r.shape, tileSteps: r.tileSteps });
       models.set(m.commitment.modelId, m);
     }
     const chain = await connect({ ...opts, account: opts.account ?? 0 });

@@ -48,9 +48,10 @@ import { DEFAULT_LOG_RANGE, type RemoteSignerSpec, type TxSettings } from '../ch
 import { ensureContractsBuilt } from '../chain/foundry.ts';
 import { toAbiState } from '../chain/judgeAbi.ts';
 import { toAbiNodeSpec, type ModelCommitment } from '../../models/int/commitment.ts';
+import { toAbiTileSpec } from '../../models/int/tiles/spec.ts';
 import { packWords, unpackWords } from '../../models/int/roots.ts';
 import type { StepWitness } from '../../vm/prover.ts';
-import type { Transition } from './claims.ts';
+import type { TileTransition, TileVMTransition, Transition } from './claims.ts';
 import { chainError, ChainError } from './errors.ts';
 import { ExitCode, OpmlError } from '../errors.ts';
 import { SubmissionStatus, type Deployment, type DisputeView, type SubmissionView } from './types.ts';
@@ -180,6 +181,34 @@ export function toAbiTransition(t: Transition) {
   };
 }
 
+/** A tiled node's tile-phase opening as the contract's TileEntryProof struct (startTiles). */
+export function toAbiTileEntry(t: TileTransition) {
+  return {
+    spec: toAbiNodeSpec(t.spec),
+    nodeSiblings: t.nodeSiblings,
+    slotRoots: t.slotRoots,
+    slotSiblings: t.slotSiblings,
+    finalMem: t.finalMem,
+    outRoot: t.outRoot,
+    outSiblings: t.outSiblings,
+    outSlotSiblings: t.outSlotSiblings,
+  };
+}
+
+/**
+ * A tile's VM-phase opening as the contract's TileVMProof struct (startTileVM): the tile and its proof, the
+ * window's current root in σ_i with its siblings (`window` there, `windowRoot` in TileEntry), the final state.
+ */
+export function toAbiTileVM(t: TileVMTransition) {
+  return {
+    tile: toAbiTileSpec(t.entry.spec),
+    tileSiblings: t.entry.tileSiblings,
+    window: t.entry.windowRoot,
+    windowSiblings: t.entry.windowSiblings,
+    finalState: toAbiState(t.final),
+  };
+}
+
 export interface GameParams {
   minBond: bigint;
   challengeBond: bigint;
@@ -198,7 +227,7 @@ export class GameChain {
   readonly gas: GasEntry[] = [];
   /** Wei this client paid in transaction fees (reverted transactions included). */
   fees = 0n;
-  /** The game's ABI plus the errors of the contracts it calls (so their reverts decode by name too). */
+  /** The game's ABI plus the errors of the contracts it calls (verifier, validator, judge: so their reverts decode by name too). */
   readonly abi: Abi;
   private inFlight: InFlight[] = [];
   /** The block range of one eth_getLogs (shrinks when the node refuses a range). */
@@ -215,7 +244,7 @@ export class GameChain {
     readonly tx: TxSettings = {},
   ) {
     const errorsOf = (name: string) => loadArtifact(name).abi.filter((e) => e.type === 'error');
-    this.abi = [...loadArtifact('DisputeGame').abi, ...errorsOf('TransitionVerifier'), ...errorsOf('VMJudge')];
+    this.abi = [...loadArtifact('DisputeGame').abi, ...errorsOf('TransitionVerifier'), ...errorsOf('ModelValidator'), ...errorsOf('VMJudge')];
     this.pager = { range: tx.logRange ?? DEFAULT_LOG_RANGE };
     const discovery = this.abi.filter((e): e is AbiEvent => e.type === 'event' && (e.name === 'Submitted' || e.name === 'Challenged'));
     this.index = new EventIndex({
@@ -592,6 +621,24 @@ export class GameChain {
 
   startVM(d: bigint, t: Transition) {
     return this.send('start VM', 'startVM', [d, toAbiTransition(t)]);
+  }
+
+  /** The transition into a tiled node's tile phase (the graph bisection converged on it). */
+  startTiles(d: bigint, t: TileTransition) {
+    return this.send('start tiles', 'startTiles', [d, toAbiTileEntry(t)]);
+  }
+
+  postTileState(d: bigint, state: Hex) {
+    return this.send('post tile state', 'postTileState', [d, state]);
+  }
+
+  respondTile(d: bigint, agree: boolean) {
+    return this.send('respond tile', 'respondTile', [d, agree]);
+  }
+
+  /** The transition into one tile's VM run (the tile bisection converged on it). */
+  startTileVM(d: bigint, t: TileVMTransition) {
+    return this.send('start tile VM', 'startTileVM', [d, toAbiTileVM(t)]);
   }
 
   postVMState(d: bigint, state: Hex) {

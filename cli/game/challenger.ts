@@ -105,13 +105,18 @@ export class Challenger extends Actor {
       await this.chain.respondGraph(d, agree);
       return this.moved(`dispute ${d}: ${agree ? 'agrees with' : 'disputes'} S_${v.mid}`);
     }
+    if (v.next === Move.RespondTile) {
+      const agree = this.claims.tileState(v.node, Number(v.mid)) === v.midHash;
+      await this.chain.respondTile(d, agree);
+      return this.moved(`dispute ${d}: ${agree ? 'agrees with' : 'disputes'} tile state σ_${v.mid} of node ${v.node}`);
+    }
     if (v.next === Move.RespondVM) {
-      const agree = this.claims.vmState(v.node, Number(v.mid)) === v.midHash;
+      const agree = this.claims.vmState(v.node, Number(v.mid), v.tile) === v.midHash;
       await this.chain.respondVM(d, agree);
       return this.moved(`dispute ${d}: ${agree ? 'agrees with' : 'disputes'} VM step ${v.mid}`);
     }
     if (v.next === Move.ResolveStep) {
-      const w = this.claims.witness(v.node, Number(v.lo));
+      const w = this.claims.witness(v.node, Number(v.lo), v.tile);
       if (w.preHash !== v.loHash || w.postHash === v.hiHash) return false; // the step would not go my way
       await this.chain.resolveStep(d, w);
       return this.moved(`dispute ${d}: asked the judge to execute step ${v.lo} of node ${v.node}: its result differs from the submitter's`);

@@ -18,7 +18,7 @@
 import { encodeFunctionData, type Abi, type Hex } from 'viem';
 import { loadArtifact } from '../chain/artifacts.ts';
 import { ensureContractsBuilt } from '../chain/foundry.ts';
-import { toAbiNodeSpec, type ModelCommitment, type NodeSpec } from '../../models/int/commitment.ts';
+import { toAbiNodeSpec, UNTILED, type ModelCommitment, type NodeSpec } from '../../models/int/commitment.ts';
 import { CODE_DEPTH, MEM_DEPTH, NUM_REGS } from '../../vm/isa.ts';
 import { ceilLog2 } from '../../vm/merkle.ts';
 import { toAbiState } from '../chain/judgeAbi.ts';
@@ -302,6 +302,7 @@ export function registrableWorstStartVM(abi: Abi = disputeGameAbi()): StartVMCos
     outBase: 0,
     outHeight: 0,
     inputs: Array.from({ length: 32 }, (_, i) => ({ fromSlot: true, slot: i, root: ZERO, base: i * 8 * 2 ** 14, height: 0 })),
+    ...UNTILED,
   };
   const numNodes = 2 ** 20;
   const model = { nodes: new Array<NodeSpec>(numNodes).fill(spec), numNodes, inputWords: Array<number>(256).fill(8) };

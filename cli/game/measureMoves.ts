@@ -11,7 +11,7 @@
  */
 import { bytesToHex, hexToBytes, keccak256, toHex, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { modelIdOf, nodeTree, type InputRegion, type ModelCommitment, type NodeSpec } from '../../models/int/commitment.ts';
+import { modelIdOf, nodeTree, UNTILED, type InputRegion, type ModelCommitment, type NodeSpec } from '../../models/int/commitment.ts';
 import { slotTree, tensorRoot } from '../../models/int/roots.ts';
 import { MEM_DEPTH } from '../../vm/isa.ts';
 import { Machine } from '../../vm/interpreter.ts';
@@ -221,13 +221,13 @@ export function syntheticModel(graphInputs: number, nodes: number, wide: WideNod
   if (n * 2 ** strideLog > 2 ** MEM_DEPTH) throw new RangeError('the regions do not fit in memory');
   const specs: NodeSpec[] = Array.from({ length: nodes }, (_, k) => {
     if (k !== j) {
-      return { codeRoot: hashOf(`code ${tag} ${k}`), steps: 1 + k, outBase: 8, outHeight: 0, inputs: [{ fromSlot: true, slot: 0, root: ZERO, base: 0, height: 0 }] };
+      return { codeRoot: hashOf(`code ${tag} ${k}`), steps: 1 + k, outBase: 8, outHeight: 0, inputs: [{ fromSlot: true, slot: 0, root: ZERO, base: 0, height: 0 }], ...UNTILED };
     }
     const inputs: InputRegion[] = Array.from({ length: n }, (_, i) => {
       const base = i * 8 * 2 ** strideLog;
       return i < wide.slotInputs ? { fromSlot: true, slot: i, root: ZERO, base, height: 0 } : { fromSlot: false, slot: 0, root: hashOf(`const ${tag} ${i}`), base, height: wide.constHeight };
     });
-    return { codeRoot: hashOf(`code ${tag} ${k}`), steps: 1000 + k, outBase: 0, outHeight: wide.outHeight, inputs };
+    return { codeRoot: hashOf(`code ${tag} ${k}`), steps: 1000 + k, outBase: 0, outHeight: wide.outHeight, inputs, ...UNTILED };
   });
   const m = {
     nodes: specs,

@@ -13,6 +13,7 @@ export const MAX_NODES = 2 ** 20;
 export const MAX_GRAPH_INPUTS = 2 ** 8;
 export const MAX_NODE_INPUTS = 32;
 export const MAX_STEPS = 2 ** 40;
+export const MAX_TILES = 2 ** 20;
 
 /** The Solidity errors of the validator's checks (contracts/src/GameErrors.sol). */
 export type ModelRule =
@@ -25,7 +26,9 @@ export type ModelRule =
   | 'RegionOutOfRange'
   | 'RegionMisaligned'
   | 'RegionsOverlap'
-  | 'SlotNotProducedYet';
+  | 'SlotNotProducedYet'
+  | 'TileFieldsOnUntiledNode'
+  | 'ProgramOnTiledNode';
 
 export interface ModelProblem {
   rule: ModelRule;
@@ -47,6 +50,19 @@ function regionRule(base: number, height: number, depth: number): 'RegionOutOfRa
   if (base % (8 * 2 ** height) !== 0) return 'RegionMisaligned';
   if (Math.floor(base / 2 ** (3 + height)) >= 2 ** (depth - height)) return 'RegionOutOfRange';
   return undefined;
+}
+
+/** ModelValidator._checkTiles: a tiled node's bounded tile count, no program of its own, a window apart from every region. */
+function checkTiled(spec: ModelCommitment['nodes'][number], j: number, add: (p: ModelProblem) => void): void {
+  if (spec.numTiles > MAX_TILES) add({ rule: 'ModelTooLarge', node: j, message: `node ${j} has ${spec.numTiles} tiles, over the bound of ${MAX_TILES}` });
+  if (!/^0x0{64}$/.test(spec.codeRoot) || spec.steps !== 0) add({ rule: 'ProgramOnTiledNode', node: j, message: `node ${j} is tiled but has a code root or step count of its own` });
+  const rule = regionRule(spec.windowBase, spec.windowHeight, MEM_DEPTH);
+  if (rule) add({ rule, node: j, message: `node ${j}: the window (base ${spec.windowBase}, height ${spec.windowHeight}) ${rule === 'RegionMisaligned' ? 'is not aligned to its size' : 'does not fit in VM memory'}` });
+  const end = spec.windowBase + 8 * 2 ** spec.windowHeight;
+  const overlaps = (base: number, height: number) => base < end && spec.windowBase < base + 8 * 2 ** height;
+  if (spec.inputs.some((r) => overlaps(r.base, r.height)) || overlaps(spec.outBase, spec.outHeight)) {
+    add({ rule: 'RegionsOverlap', node: j, message: `node ${j}: the window (base ${spec.windowBase}, height ${spec.windowHeight}) shares words with an input or the output region` });
+  }
 }
 
 /**
@@ -74,8 +90,13 @@ export function checkModel(c: Pick<ModelCommitment, 'nodes' | 'inputWords' | 'ou
   }
 
   c.nodes.forEach((spec, j) => {
-    if (spec.steps === 0) add({ rule: 'ZeroSteps', node: j, message: `node ${j} takes zero steps: a program halts after one step at least` });
-    if (spec.steps > MAX_STEPS) add({ rule: 'ModelTooLarge', node: j, message: `node ${j} takes ${spec.steps} steps, over the bound of ${MAX_STEPS}` });
+    if (spec.numTiles === 0) {
+      if (spec.steps === 0) add({ rule: 'ZeroSteps', node: j, message: `node ${j} takes zero steps: a program halts after one step at least` });
+      if (spec.steps > MAX_STEPS) add({ rule: 'ModelTooLarge', node: j, message: `node ${j} takes ${spec.steps} steps, over the bound of ${MAX_STEPS}` });
+      if (!/^0x0{64}$/.test(spec.tilesRoot) || spec.windowBase !== 0 || spec.windowHeight !== 0) add({ rule: 'TileFieldsOnUntiledNode', node: j, message: `node ${j} is untiled but has a tile root or a window` });
+    } else {
+      checkTiled(spec, j, add);
+    }
     const regions = spec.inputs;
     if (regions.length > MAX_NODE_INPUTS) add({ rule: 'ModelTooLarge', node: j, message: `node ${j} has ${regions.length} input regions, over the bound of ${MAX_NODE_INPUTS}` });
     // Commitments.checkLayout: each region aligned and inside memory, sorted by base, disjoint.

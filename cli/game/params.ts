@@ -71,11 +71,13 @@ export function checkParams(p: GameParams, blockTime: number): void {
 }
 
 /** The most moves in one dispute of model `c`, and the chain-time bound on its length under `p`. */
-export function longestDispute(c: Pick<ModelCommitment, 'numNodes' | 'nodes'>, p: Pick<GameParams, 'clockSeconds' | 'moveIncrement'>): { moves: number; seconds: number } {
+export function longestDispute(c: Pick<ModelCommitment, 'numNodes' | 'nodes' | 'maxTileSteps'>, p: Pick<GameParams, 'clockSeconds' | 'moveIncrement'>): { moves: number; seconds: number } {
   const graphRounds = ceilLog2(c.numNodes);
-  const vmRounds = Math.max(...c.nodes.map((n) => ceilLog2(n.steps)));
-  // Each round is a post and an answer; startVM is one more move; resolveStep ends the game and earns nothing.
-  const moves = 2 * (graphRounds + vmRounds) + 1;
+  // Below the graph phase: an untiled node's VM rounds and startVM; a tiled node's tile rounds, its longest tile's
+  // VM rounds (2^40 steps when the tiles are not known here), startTiles and startTileVM.
+  const nodeMoves = c.nodes.map((n, i) => (n.numTiles > 0 ? 2 * (ceilLog2(n.numTiles) + ceilLog2(c.maxTileSteps?.[i] || 2 ** 40)) + 2 : 2 * ceilLog2(n.steps) + 1));
+  // Each round is a post and an answer; each transition is one more move; resolveStep ends the game and earns nothing.
+  const moves = 2 * graphRounds + Math.max(...nodeMoves);
   // Each side spends at most its starting clock plus an increment per move it made (the cap only lowers this).
   return { moves, seconds: 2 * p.clockSeconds + moves * p.moveIncrement };
 }

@@ -76,7 +76,7 @@ export interface ReplayResult {
   fundsOk: boolean;
   burned: string;
   gas: { submitter: string; challengers: string[]; judgeStep?: string; startVM?: string; startVMCalldata?: number };
-  rounds: { graph: number; vm: number };
+  rounds: { graph: number; tile: number; vm: number };
   /** Chain seconds from the first challenge to the last ruling, and the bound docs/GAME.md gives one dispute. */
   chainSeconds: number;
   boundSeconds: number;
@@ -85,9 +85,9 @@ export interface ReplayResult {
 }
 
 function claimsFor(spec: ActorSpec, prepared: PreparedModel, input: Int32Array[], c: ModelCommitment): Claims {
-  if (!spec.lie) return new HonestClaims(prepared.int, input, c);
-  const node = pickNode(spec.lie.node, c.numNodes, c.nodes.map((n) => n.inputs.length));
-  return new LyingClaims(prepared.int, input, { node, vmFrom: spec.lie.vmFrom, badTransition: spec.badTransition }, c);
+  if (!spec.lie) return new HonestClaims(prepared.int, input, c, undefined, prepared.lowering);
+  const node = pickNode(spec.lie.node, c.numNodes, c.nodes.map((n) => n.inputs.length), c.nodes.map((n) => n.numTiles));
+  return new LyingClaims(prepared.int, input, { node, vmFrom: spec.lie.vmFrom, tileFrom: spec.lie.tileFrom, badTransition: spec.badTransition }, c, prepared.lowering);
 }
 
 async function rpc(url: string, method: string, params: unknown[]): Promise<unknown> {
@@ -109,7 +109,7 @@ export async function replay(scenario: Scenario, opts: ReplayOptions): Promise<R
   const dir = mkdtempSync(path.join(tmpdir(), 'opml-replay-'));
   const blockTime = opts.blockTime ?? scenario.blockTime ?? 0;
   try {
-    const c = opts.commitment ?? modelCommitment(opts.model.int);
+    const c = opts.commitment ?? modelCommitment(opts.model.int, opts.model.lowering);
     const base = PROFILES.find((p) => p.name === (blockTime >= 12 ? 'l1' : 'devnet'))!.params;
     const params: GameParams = { ...base, minBond: BOND, challengeBond: BOND };
     if (blockTime > 0) await rpc(rpcUrl, 'anvil_setBlockTimestampInterval', [blockTime]);
@@ -154,7 +154,7 @@ export async function replay(scenario: Scenario, opts: ReplayOptions): Promise<R
 
     // Challengers: honest ones are real watchers (they see every submission, poison included); liars and
     // accomplices challenge this result whatever they find.
-    const honestModel: WatchedModel = { name: opts.model.ref, commitment: c, claims: async (inputs) => new HonestClaims(opts.model.int, inputs, c) };
+    const honestModel: WatchedModel = { name: opts.model.ref, commitment: c, claims: async (inputs) => new HonestClaims(opts.model.int, inputs, c, undefined, opts.model.lowering) };
     const challengers = await Promise.all(
       scenario.challengers.map(async (spec, i) => {
         const chain = await connect();
@@ -274,6 +274,12 @@ export async function replay(scenario: Scenario, opts: ReplayOptions): Promise<R
     const all = chains.flatMap((ch) => ch.gas);
     const startVM = all.filter((g) => g.action === 'start VM').sort((a, b) => Number(b.gas - a.gas))[0];
     if (startVM && (startVM.gas > BigInt(FORCED_MOVE_GAS) || startVM.calldata > FORCED_MOVE_CALLDATA)) problems.push(`startVM took ${startVM.gas} gas and ${startVM.calldata} bytes of calldata, over the caps`);
+    // Every other move of a dispute (the tile transitions included) is a forced move too: none may pass the caps.
+    const SETUP = new Set(['register', 'upload input', 'submit', 'challenge', 'withdraw', 'finalize']);
+    for (const g of all) {
+      if (SETUP.has(g.action) || g.action === 'start VM') continue;
+      if (g.gas > BigInt(FORCED_MOVE_GAS) || g.calldata > FORCED_MOVE_CALLDATA) problems.push(`${g.action} took ${g.gas} gas and ${g.calldata} bytes of calldata, over the caps`);
+    }
     const sum = (chain: GameChain) => chain.gas.reduce((a, g) => a + g.gas, 0n).toString();
     return {
       scenario: scenario.name,
@@ -287,7 +293,7 @@ export async function replay(scenario: Scenario, opts: ReplayOptions): Promise<R
       fundsOk,
       burned: burned.toString(),
       gas: { submitter: sum(subChain), challengers: challengers.map((ch) => sum(ch.chain)), judgeStep: all.find((g) => g.action === 'resolve step')?.gas.toString(), startVM: startVM?.gas.toString(), startVMCalldata: startVM?.calldata },
-      rounds: { graph: subChain.gas.filter((g) => g.action === 'post graph state').length, vm: subChain.gas.filter((g) => g.action === 'post VM state').length },
+      rounds: { graph: subChain.gas.filter((g) => g.action === 'post graph state').length, tile: subChain.gas.filter((g) => g.action === 'post tile state').length, vm: subChain.gas.filter((g) => g.action === 'post VM state').length },
       chainSeconds: Number(lastRuling - firstChallenge),
       boundSeconds: bound,
       blockTime,
@@ -364,18 +370,20 @@ async function attack(kind: Scenario['attack'], chain: GameChain, claims: Claims
  * lie about this model on edge-valued inputs (re-executable: the integer semantics are total).
  */
 async function poison(chain: GameChain, model: PreparedModel, c: ModelCommitment, log: ActorLog): Promise<void> {
-  const other: ModelCommitment = { ...c, nodes: c.nodes.map((n, j) => (j === 0 ? { ...n, steps: n.steps + 1 } : n)) };
+  // Another model: one node's commitment changed (an untiled node's step count, or a tiled node's tile root).
+  const alter = (n: ModelCommitment['nodes'][number]) => (n.numTiles === 0 ? { ...n, steps: n.steps + 1 } : { ...n, tilesRoot: `0x${'11'.repeat(32)}` as const });
+  const other: ModelCommitment = { ...c, nodes: c.nodes.map((n, j) => (j === 0 ? alter(n) : n)) };
   other.nodesRoot = bytesToHex(nodeTree(other.nodes).root());
   other.modelId = modelIdOf(other);
   await chain.register(other);
   await chain.register(c);
   const edge = c.inputWords.map(edgeWords);
-  const honestEdge = new HonestClaims(model.int, edge, c);
+  const honestEdge = new HonestClaims(model.int, edge, c, undefined, model.lowering);
   const uploads: bigint[] = [];
   for (const w of edge) uploads.push(await chain.uploadInput(w));
   await chain.submit(other.modelId, uploads, honestEdge.output(), honestEdge.graphState(c.numNodes), honestEdge.outputProof(), BOND);
   log(`poisoner: posted a result of another model (${other.modelId.slice(0, 10)}…)`);
-  const lie = new LyingClaims(model.int, edge, { node: 0, vmFrom: 'end' }, c);
+  const lie = new LyingClaims(model.int, edge, { node: 0, vmFrom: 'end' }, c, model.lowering);
   await chain.submit(c.modelId, uploads, lie.output(), lie.graphState(c.numNodes), lie.outputProof(), BOND);
   log('poisoner: posted a lie on edge-valued inputs');
 }

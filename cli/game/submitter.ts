@@ -16,6 +16,8 @@ export interface SubmitterState {
   /** How an .onnx outside the zoo was quantized (absolute paths), so `opml watch --role submitter` derives the same graph. */
   calibration?: string[];
   shape?: string[];
+  /** `--tile-steps` the model was committed with, so `opml watch --role submitter` derives the same commitment. */
+  tileSteps?: number;
   /** `opml submit --tamper`: the node whose output this (deliberately wrong) result lies about. */
   tamper?: number;
   /** Upload ids of the published inputs, once published. */
@@ -98,7 +100,7 @@ export class Submitter extends Actor {
     if (v.turn === Side.Submitter) return this.move(d, v);
     if (v.next === Move.ResolveStep) {
       // One step left and the challenger to move: an honest submitter can prove its step itself.
-      const w = this.claims.witness(v.node, Number(v.lo));
+      const w = this.claims.witness(v.node, Number(v.lo), v.tile);
       if (w.preHash !== v.loHash || w.postHash !== v.hiHash) return false;
       await this.chain.resolveStep(d, w);
       return this.moved(`dispute ${d}: asked the judge to execute step ${v.lo} of node ${v.node}; it gives my state`);
@@ -112,6 +114,23 @@ export class Submitter extends Actor {
       await this.chain.postGraphState(d, h);
       return this.moved(`dispute ${d}: graph state S_${v.mid} = ${short(h)} (nodes ${v.lo}..${v.hi} in dispute)`);
     }
+    if (v.next === Move.StartVM && this.claims.commitment.nodes[Number(v.lo)].numTiles > 0) return this.startTiles(d, Number(v.lo));
+    if (v.next === Move.PostTileState) {
+      const h = this.claims.tileState(v.node, Number(v.mid));
+      await this.chain.postTileState(d, h);
+      return this.moved(`dispute ${d}: tile state σ_${v.mid} of node ${v.node} = ${short(h)} (tiles ${v.lo}..${v.hi} in dispute)`);
+    }
+    if (v.next === Move.StartTileVM) {
+      if (this.refused.has(d)) return false;
+      const t = this.claims.tileVM(v.node, Number(v.lo));
+      try {
+        await this.chain.startTileVM(d, t);
+      } catch (err) {
+        this.refused.add(d);
+        throw new Error(`the contract refused my transition into tile ${v.lo} of node ${v.node}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      return this.moved(`dispute ${d}: tile ${v.lo} of node ${v.node} is disputed; opened its VM phase: ${t.entry.spec.steps.toLocaleString('en-US')} steps`);
+    }
     if (v.next === Move.StartVM) {
       if (this.refused.has(d)) return false;
       const t = this.claims.transition(Number(v.lo));
@@ -124,11 +143,24 @@ export class Submitter extends Actor {
       return this.moved(`dispute ${d}: node ${v.lo} (${this.claims.graph.nodes[Number(v.lo)].name}) is disputed; opened its VM phase: ${t.spec.steps.toLocaleString('en-US')} steps`);
     }
     if (v.next === Move.PostVMState) {
-      const h = this.claims.vmState(v.node, Number(v.mid));
+      const h = this.claims.vmState(v.node, Number(v.mid), v.tile);
       await this.chain.postVMState(d, h);
       return this.moved(`dispute ${d}: VM state at step ${v.mid} = ${short(h)} (steps ${v.lo}..${v.hi} in dispute)`);
     }
     return false;
+  }
+
+  /** Open the tile phase of tiled node j (startTiles). */
+  private async startTiles(d: bigint, j: number): Promise<boolean> {
+    if (this.refused.has(d)) return false;
+    const t = this.claims.tileTransition(j);
+    try {
+      await this.chain.startTiles(d, t);
+    } catch (err) {
+      this.refused.add(d);
+      throw new Error(`the contract refused my transition of tiled node ${j}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return this.moved(`dispute ${d}: node ${j} (${this.claims.graph.nodes[j].name}) is disputed; opened its tile phase: ${t.spec.numTiles} tiles`);
   }
 
   async done(): Promise<boolean> {

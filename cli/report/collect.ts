@@ -32,7 +32,7 @@ export async function collectReport(chain: GameChain, id: bigint, opts: CollectO
   const events = new EventReader(chain, latest.number ?? undefined);
 
   // The model: the file's commitment must be the one the submission was made on.
-  const commitment = opts.model ? modelCommitment(opts.model.int) : undefined;
+  const commitment = opts.model ? modelCommitment(opts.model.int, opts.model.lowering) : undefined;
   if (opts.model && commitment!.modelId !== s.modelId) {
     throw new OpmlError(`report: the model ${opts.model.ref} has id ${commitment!.modelId}, but submission ${id} was made on model ${s.modelId}`, ExitCode.INPUT, 'pass the model the result was submitted for, or leave out --model');
   }

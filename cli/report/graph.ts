@@ -4,7 +4,7 @@
  * registration transaction's calldata (`register(nodes, inputWords, outputSlot, outputWords)`).
  */
 import { decodeFunctionData, type Hex } from 'viem';
-import type { ModelCommitment, NodeSpec } from '../../models/int/commitment.ts';
+import { UNTILED, type ModelCommitment, type NodeSpec } from '../../models/int/commitment.ts';
 import { elementCount, type IntGraph } from '../../models/int/graph.ts';
 import type { GameChain } from '../game/chain.ts';
 import type { EventReader } from './events.ts';
@@ -23,6 +23,10 @@ interface AbiSpec {
   outBase: number;
   outHeight: number;
   inputs: readonly AbiRegion[];
+  numTiles?: number;
+  tilesRoot?: Hex;
+  windowBase?: number;
+  windowHeight?: number;
 }
 
 export function graphNodes(specs: readonly NodeSpec[], numInputs: number, graph?: IntGraph): GraphNode[] {
@@ -76,7 +80,17 @@ export async function modelFromChain(chain: GameChain, events: EventReader, mode
     const call = decodeFunctionData({ abi: chain.abi, data: reg.input });
     if (call.functionName !== 'register') throw new Error(`the registering transaction called ${call.functionName}`);
     const specs = (call.args![0] as readonly AbiSpec[]).map(
-      (s): NodeSpec => ({ codeRoot: s.codeRoot, steps: Number(s.steps), outBase: s.outBase, outHeight: s.outHeight, inputs: s.inputs.map((r) => ({ ...r })) }),
+      (s): NodeSpec => ({
+        codeRoot: s.codeRoot,
+        steps: Number(s.steps),
+        outBase: s.outBase,
+        outHeight: s.outHeight,
+        inputs: s.inputs.map((r) => ({ ...r })),
+        numTiles: s.numTiles ?? UNTILED.numTiles,
+        tilesRoot: s.tilesRoot ?? UNTILED.tilesRoot,
+        windowBase: s.windowBase ?? UNTILED.windowBase,
+        windowHeight: s.windowHeight ?? UNTILED.windowHeight,
+      }),
     );
     return { ...base, source: 'registration calldata', nodes: graphNodes(specs, base.numInputs), note: 'node names and ops are not on chain; pass --model to show them' };
   } catch (err) {

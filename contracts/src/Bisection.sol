@@ -50,8 +50,10 @@ library BisectionLib {
     }
 
     /// @notice The challenger's answer on the posted hash: agree moves lo up to mid, disagree moves hi down to it.
+    /// @dev Reads lo and hi (one slot) and the posted hash only.
     function respond(Bisection storage b, bool agree) internal {
-        uint64 m = mid(b);
+        uint64 lo = b.lo;
+        uint64 m = lo + (b.hi - lo) / 2;
         if (agree) {
             b.lo = m;
             b.loHash = b.midHash;

@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {Merkle} from "./Merkle.sol";
 import {VMState, hashState, MEM_DEPTH, STATUS_RUNNING} from "./VMTypes.sol";
 import {BadProofLength} from "./VMErrors.sol";
-import {InputRegion, NodeSpec, Model} from "./ModelTypes.sol";
+import {InputRegion, NodeSpec, TileSpec, Model} from "./ModelTypes.sol";
 import {
     RegionMisaligned,
     RegionOutOfRange,
@@ -14,7 +14,7 @@ import {
 } from "./GameErrors.sol";
 
 /// @title Commitments
-/// @notice The hashes and compositions of docs/GAME.md: node leaves, model ids, graph states, a node's initial VM
+/// @notice The hashes and compositions of docs/GAME.md: node and tile leaves, model ids, graph states, a node's initial VM
 ///         memory and state, tensor roots. TypeScript twins: models/int/commitment.ts, models/int/roots.ts; the two
 ///         must agree byte for byte.
 /// @dev Every tree is the Merkle scheme of docs/VM.md (Merkle.sol): raw 32-byte leaves, keccak256(left ‖ right)
@@ -24,6 +24,11 @@ library Commitments {
     /// @notice The node tree's leaf of a spec: keccak256(abi.encode(spec)).
     function nodeLeaf(NodeSpec calldata spec) internal pure returns (bytes32) {
         return keccak256(abi.encode(spec));
+    }
+
+    /// @notice A tiled node's tile tree leaf of a tile: keccak256(abi.encode(tile)).
+    function tileLeaf(TileSpec calldata tile) internal pure returns (bytes32) {
+        return keccak256(abi.encode(tile));
     }
 
     /// @notice keccak256(abi.encode(nodesRoot, numNodes, outputSlot, outputWords, inputWords)).

@@ -20,7 +20,9 @@ import {
     Submission,
     Dispute,
     DisputeView,
-    TransitionProof
+    TransitionProof,
+    TileEntryProof,
+    TileVMProof
 } from "./GameTypes.sol";
 import "./GameErrors.sol";
 
@@ -28,8 +30,9 @@ import "./GameErrors.sol";
 /// @notice Optimistic ML results on-chain (docs/GAME.md): a submitter publishes a model's inputs (InputUploads) and
 ///         posts its output with a bond; during the challenge window anyone may dispute it with the game's
 ///         challenge bond. Each dispute bisects the graph states to one node, checks the transition into that
-///         node's VM run (startVM), bisects the VM states to one step and has the judge execute it. Whoever is
-///         shown wrong, or lets its chess clock run out, loses.
+///         node's VM run (startVM), bisects the VM states to one step and has the judge execute it; a tiled node
+///         adds a level (startTiles, a bisection over its tile states, startTileVM into one tile's VM run). Whoever
+///         is shown wrong, or lets its chess clock run out, loses.
 /// @dev One dispute per challenge, several per submission, and each runs to its own ruling: a dispute that was
 ///      losing is never refunded. Moves are assigned: the submitter posts hashes and the transition, the
 ///      challenger answers; resolveStep, timeout, settle and finalize are open to anyone. Positions are always
@@ -37,8 +40,8 @@ import "./GameErrors.sol";
 contract DisputeGame is ModelRegistry, InputUploads {
     /// @notice The one-step judge (a VMJudge).
     IStepJudge public immutable judge;
-    /// @notice The transition's checks (deployed by the constructor; a separate contract keeps this one under the
-    ///         code size limit).
+    /// @notice The transitions' checks: startVM's, startTiles' and startTileVM's (deployed by the constructor; a
+    ///         separate contract keeps this one under the code size limit).
     TransitionVerifier public immutable transitionVerifier;
     /// @notice The smallest submission bond.
     uint256 public immutable minBond;
@@ -97,6 +100,20 @@ contract DisputeGame is ModelRegistry, InputUploads {
 
     /// @notice The transition into node `node`'s VM run checked out; the VM bisection runs over [0, steps].
     event VMStarted(uint256 indexed d, uint32 node, uint64 steps, bytes32 initialState, bytes32 finalState);
+
+    /// @notice The transition into tiled node `node` checked out; the tile bisection runs over tile states
+    ///         [0, numTiles], from sigma_0 = `initialMem` (composed here) to the submitter's sigma_m = `finalMem`.
+    event TilesStarted(uint256 indexed d, uint32 node, uint32 numTiles, bytes32 initialMem, bytes32 finalMem);
+
+    /// @notice The submitter posted its tile state (a memory root) at tile position `position` (the bisection's
+    ///         mid).
+    event TileStatePosted(uint256 indexed d, uint64 position, bytes32 state);
+
+    /// @notice The challenger answered a tile state; [lo, hi] is the new interval.
+    event TileResponded(uint256 indexed d, bool agree, uint64 lo, uint64 hi);
+
+    /// @notice The transition into tile `tile`'s VM run checked out; the VM bisection runs over [0, steps].
+    event TileVMStarted(uint256 indexed d, uint32 tile, uint64 steps, bytes32 initialState, bytes32 finalState);
 
     /// @notice The submitter posted its VM state hash at step `position` (the bisection's mid).
     event VMStatePosted(uint256 indexed d, uint64 position, bytes32 state);
@@ -274,81 +291,210 @@ contract DisputeGame is ModelRegistry, InputUploads {
     }
 
     // ======================================================================================================
-    // Graph phase
+    // Bisections: graph, tile and VM states
     // ======================================================================================================
 
     /// @notice The submitter posts its graph state at mid = (lo + hi) / 2.
     function postGraphState(uint256 d, bytes32 state) external {
-        Dispute storage dis = _move(d, Phase.Graph, Side.Submitter);
-        Bisection memory b = dis.bisection;
-        // INVARIANT: a converged bisection has no midpoint; the next move is the transition.
-        if (b.isConverged()) revert BisectionConverged(b.lo, b.hi);
-        dis.bisection.post(state);
-        dis.clock.handTo(Side.Challenger, moveIncrement, clockSeconds);
-        emit GraphStatePosted(d, b.mid(), state);
+        _post(d, Phase.Graph, state);
     }
 
     /// @notice The challenger agrees (lo = mid) or disagrees (hi = mid) with the posted graph state.
     function respondGraph(uint256 d, bool agree) external {
-        Dispute storage dis = _move(d, Phase.Graph, Side.Challenger);
-        // The challenger's turn in the graph phase always follows a post, so lo + 1 < hi here.
-        dis.bisection.respond(agree);
-        dis.clock.handTo(Side.Submitter, moveIncrement, clockSeconds);
-        emit GraphResponded(d, agree, dis.bisection.lo, dis.bisection.hi);
+        _respond(d, Phase.Graph, agree);
+    }
+
+    /// @notice The submitter posts its tile state sigma_mid (a memory root) at mid = (lo + hi) / 2.
+    function postTileState(uint256 d, bytes32 state) external {
+        _post(d, Phase.Tile, state);
+    }
+
+    /// @notice The challenger agrees (lo = mid) or disagrees (hi = mid) with the posted tile state.
+    function respondTile(uint256 d, bool agree) external {
+        _respond(d, Phase.Tile, agree);
+    }
+
+    /// @notice The submitter posts its VM state hash at step mid = (lo + hi) / 2.
+    function postVMState(uint256 d, bytes32 state) external {
+        _post(d, Phase.VM, state);
+    }
+
+    /// @notice The challenger agrees (lo = mid) or disagrees (hi = mid) with the posted VM state.
+    function respondVM(uint256 d, bool agree) external {
+        _respond(d, Phase.VM, agree);
+    }
+
+    /// @dev The submitter's post in `phase`'s bisection: its hash at mid, then the challenger's turn.
+    function _post(uint256 d, Phase phase, bytes32 state) private {
+        Dispute storage dis = _move(d, phase, Side.Submitter);
+        Bisection storage bs = dis.bisection;
+        (uint64 lo, uint64 hi) = (bs.lo, bs.hi);
+        // INVARIANT: a converged bisection has no midpoint; the next move is the transition (graph and tile
+        // phases). In the VM phase the submitter's turn is never converged (a converged VM bisection is the
+        // challenger's to resolve), so mid is strictly inside (lo, hi) there too.
+        if (hi - lo == 1) revert BisectionConverged(lo, hi);
+        bs.post(state);
+        dis.clock.handTo(Side.Challenger, moveIncrement, clockSeconds);
+        uint64 position = lo + (hi - lo) / 2;
+        if (phase == Phase.Graph) emit GraphStatePosted(d, position, state);
+        else if (phase == Phase.Tile) emit TileStatePosted(d, position, state);
+        else emit VMStatePosted(d, position, state);
+    }
+
+    /// @dev The challenger's answer in `phase`'s bisection, then the submitter's turn; or, once a VM bisection
+    ///      converges, the challenger's again (resolveStep).
+    function _respond(uint256 d, Phase phase, bool agree) private {
+        Dispute storage dis = _move(d, phase, Side.Challenger);
+        Bisection storage bs = dis.bisection;
+        (uint64 lo, uint64 hi) = (bs.lo, bs.hi);
+        // INVARIANT: at one step left the challenger's move is resolveStep; there is nothing to answer. (In the
+        // graph and tile phases the challenger's turn always follows a post, so lo + 1 < hi there.)
+        if (hi - lo == 1) revert BisectionConverged(lo, hi);
+        bs.respond(agree);
+        (lo, hi) = (bs.lo, bs.hi);
+        // Converged in the VM phase: the challenger, who disputes the state at hi, must now show the step
+        // (resolveStep). Otherwise the submitter posts next, or proves the next level's transition.
+        bool stepDue = phase == Phase.VM && hi - lo == 1;
+        dis.clock.handTo(stepDue ? Side.Challenger : Side.Submitter, moveIncrement, clockSeconds);
+        if (phase == Phase.Graph) emit GraphResponded(d, agree, lo, hi);
+        else if (phase == Phase.Tile) emit TileResponded(d, agree, lo, hi);
+        else emit VMResponded(d, agree, lo, hi);
     }
 
     // ======================================================================================================
-    // Transition
+    // Transitions
     // ======================================================================================================
 
     /// @notice The submitter proves the transition from the agreed S_lo through node j = lo's VM run to its S_hi,
     ///         and the VM bisection starts over [0, spec.steps]. Every check of docs/GAME.md, "Transition";
     ///         a transition that does not check reverts (and a submitter who cannot make one loses on time).
+    ///         Node j must be untiled (NodeTiled otherwise: its transition is startTiles).
     function startVM(uint256 d, TransitionProof calldata t) external {
-        Dispute storage dis = _move(d, Phase.Graph, Side.Submitter);
+        uint256 proof;
+        assembly ("memory-safe") {
+            proof := t // the witness's calldata offset, to pass it on as it came
+        }
+        (Dispute storage dis, uint64 j, bytes memory ret) =
+            _nodeTransition(d, TransitionVerifier.verify.selector, proof);
+        (bytes32 initialHash, bytes32 finalHash, uint64 steps) = abi.decode(ret, (bytes32, bytes32, uint64));
+        // Safe: j < numNodes, a uint32.
+        dis.node = uint32(j);
+        _startVMBisection(dis, steps, initialHash, finalHash);
+        emit VMStarted(d, uint32(j), steps, initialHash, finalHash);
+    }
+
+    /// @notice The submitter proves the transition from the agreed S_lo into tiled node j = lo's tile states and
+    ///         out to its S_hi: sigma_0 composed here from the agreed roots, its sigma_m holding the node's output R,
+    ///         S_hi = S_lo with R in node j's slot. The tile bisection starts over [0, numTiles] (docs/GAME.md,
+    ///         "Tiled nodes"). Node j must be tiled (NodeNotTiled otherwise: its transition is startVM).
+    function startTiles(uint256 d, TileEntryProof calldata t) external {
+        uint256 proof;
+        assembly ("memory-safe") {
+            proof := t // the witness's calldata offset, to pass it on as it came
+        }
+        (Dispute storage dis, uint64 j, bytes memory ret) =
+            _nodeTransition(d, TransitionVerifier.verifyTiles.selector, proof);
+        (
+            bytes32 initialMem,
+            bytes32 finalMem,
+            uint32 numTiles,
+            bytes32 tilesRoot,
+            uint32 windowBase,
+            uint8 windowHeight
+        ) = abi.decode(ret, (bytes32, bytes32, uint32, bytes32, uint32, uint8));
+        dis.phase = Phase.Tile;
+        // Safe: j < numNodes, a uint32.
+        dis.node = uint32(j);
+        // What startTileVM needs from the spec, kept here (all but tilesRoot in a slot the dispute writes anyway).
+        dis.numTiles = numTiles;
+        dis.windowBase = windowBase;
+        dis.windowHeight = windowHeight;
+        dis.tilesRoot = tilesRoot;
+        // lo = 0 is sigma_0 (computed here from agreed roots), hi = numTiles is the submitter's sigma_m (disputed).
+        dis.bisection.init(numTiles, initialMem, finalMem);
+        // The submitter posts next, or (one tile: converged at once) proves the tile's transition.
+        dis.clock.handTo(Side.Submitter, moveIncrement, clockSeconds);
+        emit TilesStarted(d, uint32(j), numTiles, initialMem, finalMem);
+    }
+
+    /// @notice The submitter proves the transition from the agreed tile state sigma_i (i = lo) through tile i's VM
+    ///         run to its sigma_{i+1}, and the VM bisection starts over [0, tile.steps] (docs/GAME.md, "Tiled
+    ///         nodes"). The VM phase and the judge then proceed as for an untiled node.
+    function startTileVM(uint256 d, TileVMProof calldata t) external {
+        Dispute storage dis = _move(d, Phase.Tile, Side.Submitter);
+        Bisection memory b = dis.bisection;
+        // INVARIANT: the transition is proven for exactly one tile, the first one in dispute; the tile index i
+        // comes from the game, never from the witness, and i < numTiles.
+        if (!b.isConverged()) revert BisectionNotConverged(b.lo, b.hi);
+        uint256 proof;
+        assembly ("memory-safe") {
+            proof := t // the witness's calldata offset, to pass it on as it came
+        }
+        bytes memory ret = _verify(
+            abi.encodeWithSelector(
+                TransitionVerifier.verifyTileVM.selector,
+                dis.tilesRoot,
+                dis.numTiles,
+                dis.windowBase,
+                dis.windowHeight,
+                b.lo,
+                b.loHash,
+                b.hiHash,
+                uint256(0x100) // the witness's offset: after these eight head words
+            ),
+            proof
+        );
+        (bytes32 initialHash, bytes32 finalHash, uint64 steps) = abi.decode(ret, (bytes32, bytes32, uint64));
+        // Safe: lo < numTiles, a uint32.
+        dis.tile = uint32(b.lo);
+        _startVMBisection(dis, steps, initialHash, finalHash);
+        emit TileVMStarted(d, uint32(b.lo), steps, initialHash, finalHash);
+    }
+
+    /// @dev The common part of startVM and startTiles: the submitter's move at the converged graph bisection, and
+    ///      the verifier's answer for node j = lo (a revert passed on as it came).
+    function _nodeTransition(uint256 d, bytes4 selector, uint256 proof)
+        private
+        view
+        returns (Dispute storage dis, uint64 j, bytes memory ret)
+    {
+        dis = _move(d, Phase.Graph, Side.Submitter);
         Bisection memory b = dis.bisection;
         // INVARIANT: the transition is proven for exactly one node, the first one in dispute.
         if (!b.isConverged()) revert BisectionNotConverged(b.lo, b.hi);
         Model memory m = _models[_submissions[dis.submissionId].modelId];
-        uint64 j = b.lo;
-        (bytes32 initialHash, bytes32 finalHash) = transitionVerifier.verify(m, j, b.loHash, b.hiHash, t);
+        j = b.lo;
+        // verify(m, j, S_lo, S_hi, witness): the model is encoded after the five head words (its own 5 head words,
+        // the inputWords length and words), and the witness after it.
+        ret = _verify(
+            abi.encodeWithSelector(selector, m, j, b.loHash, b.hiHash, 32 * (11 + m.inputWords.length)), proof
+        );
+    }
 
-        uint64 steps = t.spec.steps;
+    /// @dev Calls the verifier with `head` (selector and every argument but the last, the witness, whose offset
+    ///      `head` ends with) followed by the witness as it is in this call's calldata from `proof` on (its inner
+    ///      offsets are relative to its start, so it moves as one piece). Returns the verifier's answer, or reverts
+    ///      with the verifier's error.
+    function _verify(bytes memory head, uint256 proof) private view returns (bytes memory ret) {
+        bool ok;
+        (ok, ret) = address(transitionVerifier).staticcall(bytes.concat(head, msg.data[proof:]));
+        if (!ok) _bubble(ret);
+    }
+
+    /// @dev Reverts with a callee's revert data as it came (so its named errors reach the caller).
+    function _bubble(bytes memory ret) private pure {
+        assembly ("memory-safe") {
+            revert(add(ret, 32), mload(ret))
+        }
+    }
+
+    /// @dev The VM phase over [0, steps], from the initial state's hash (computed by the verifier) to the
+    ///      submitter's final one.
+    function _startVMBisection(Dispute storage dis, uint64 steps, bytes32 initialHash, bytes32 finalHash) private {
         dis.phase = Phase.VM;
-        // Safe: j < numNodes, a uint32.
-        dis.node = uint32(j);
         dis.bisection.init(steps, initialHash, finalHash);
         // A one-step run is converged at once: the challenger's move is resolveStep.
         dis.clock.handTo(steps == 1 ? Side.Challenger : Side.Submitter, moveIncrement, clockSeconds);
-        emit VMStarted(d, uint32(j), steps, initialHash, finalHash);
-    }
-
-    // ======================================================================================================
-    // VM phase
-    // ======================================================================================================
-
-    /// @notice The submitter posts its VM state hash at step mid = (lo + hi) / 2.
-    function postVMState(uint256 d, bytes32 state) external {
-        Dispute storage dis = _move(d, Phase.VM, Side.Submitter);
-        Bisection memory b = dis.bisection;
-        // The submitter's turn in the VM phase is never converged (a converged VM bisection is the
-        // challenger's to resolve), so mid is strictly inside (lo, hi).
-        dis.bisection.post(state);
-        dis.clock.handTo(Side.Challenger, moveIncrement, clockSeconds);
-        emit VMStatePosted(d, b.mid(), state);
-    }
-
-    /// @notice The challenger agrees (lo = mid) or disagrees (hi = mid) with the posted VM state.
-    function respondVM(uint256 d, bool agree) external {
-        Dispute storage dis = _move(d, Phase.VM, Side.Challenger);
-        Bisection memory b = dis.bisection;
-        // INVARIANT: at one step left the challenger's move is resolveStep; there is nothing to answer.
-        if (b.isConverged()) revert BisectionConverged(b.lo, b.hi);
-        dis.bisection.respond(agree);
-        b = dis.bisection;
-        // Converged: the challenger, who disputes the state at hi, must now show the step (resolveStep).
-        dis.clock.handTo(b.isConverged() ? Side.Challenger : Side.Submitter, moveIncrement, clockSeconds);
-        emit VMResponded(d, agree, b.lo, b.hi);
     }
 
     /// @notice At one step left, executes it: `pre` must hash to the agreed state at lo; the expected post-state
@@ -365,10 +511,20 @@ contract DisputeGame is ModelRegistry, InputUploads {
         // INVARIANT: every position the bisection can reach is provable by the honest side (docs/GAME.md): the
         // agreed state at lo is the initial state composed here from roots in the agreed S_lo (inputs published
         // on-chain, outputs both sides computed, each at its tensor's height: registration checked it) and from
-        // the model's constant roots, or a state the honest party computed itself; so whoever is honest can open
+        // the model's constant roots, or for a tile mu_i, computed here from the agreed tile state sigma_i and the
+        // tile's constant window root, or a state the honest party computed itself; so whoever is honest can open
         // `pre` and its memory word, and the step executed is the one from the agreed state.
         if (actual != b.loHash) revert PreStateMismatch(b.loHash, actual);
-        bytes32 post = pre.status == STATUS_RUNNING ? judge.step(b.loHash, pre, proof) : b.loHash;
+        bytes32 post = b.loHash;
+        if (pre.status == STATUS_RUNNING) {
+            // judge.step(loHash, pre, proof): its arguments are this call's with d replaced by loHash (the same head
+            // layout), so they are forwarded as they came rather than encoded again (code size).
+            (bool ok, bytes memory ret) =
+                address(judge).staticcall(bytes.concat(IStepJudge.step.selector, b.loHash, msg.data[36:]));
+            if (!ok) _bubble(ret);
+            post = abi.decode(ret, (bytes32));
+        }
+        proof; // forwarded above
         _resolve(d, dis, post == b.hiHash ? Side.Submitter : Side.Challenger, Reason.Step);
     }
 
@@ -423,13 +579,15 @@ contract DisputeGame is ModelRegistry, InputUploads {
 
     /// @notice Dispute `d` as of now: phase, the move awaited, positions and hashes, clocks, deadline, outcome.
     function dispute(uint256 d) external view returns (DisputeView memory v) {
-        Dispute memory dis = _dispute(d);
+        Dispute storage dis = _dispute(d);
         Submission storage s = _submissions[dis.submissionId];
         Bisection memory b = dis.bisection;
+        ChessClock memory c = dis.clock;
+        Phase phase = dis.phase;
         v.submissionId = dis.submissionId;
         v.submitter = s.submitter;
         v.challenger = dis.challenger;
-        v.phase = dis.phase;
+        v.phase = phase;
         v.lo = b.lo;
         v.hi = b.hi;
         v.mid = b.mid();
@@ -439,19 +597,22 @@ contract DisputeGame is ModelRegistry, InputUploads {
         v.createdAt = dis.createdAt;
         v.winner = dis.winner;
         v.reason = dis.reason;
+        v.tile = dis.tile;
+        v.numTiles = dis.numTiles;
         // Stopped clocks (as of the last move) once the dispute is over.
-        v.submitterClock = dis.clock.submitterLeft;
-        v.challengerClock = dis.clock.challengerLeft;
-        if (dis.phase == Phase.Resolved) {
-            if (dis.winner == Side.Challenger && !dis.settled && s.openDisputes == 0) v.next = Move.Settle;
+        v.submitterClock = c.submitterLeft;
+        v.challengerClock = c.challengerLeft;
+        if (phase == Phase.Resolved) {
+            if (v.winner == Side.Challenger && !dis.settled && s.openDisputes == 0) v.next = Move.Settle;
             return v;
         }
-        v.submitterClock = dis.clock.remaining(Side.Submitter);
-        v.challengerClock = dis.clock.remaining(Side.Challenger);
-        v.turn = dis.clock.turn;
-        v.deadline = dis.clock.deadline();
-        v.next = _nextMove(dis.phase, dis.clock.turn, b.isConverged());
-        if (v.next == Move.RespondGraph || v.next == Move.RespondVM) v.midHash = b.midHash;
+        v.submitterClock = c.remaining(Side.Submitter);
+        v.challengerClock = c.remaining(Side.Challenger);
+        v.turn = c.turn;
+        v.deadline = c.deadline();
+        Move next = _nextMove(phase, c.turn, b.isConverged());
+        v.next = next;
+        if (next == Move.RespondGraph || next == Move.RespondTile || next == Move.RespondVM) v.midHash = b.midHash;
     }
 
     /// @notice The number of submissions (ids are 0 .. count - 1).
@@ -540,11 +701,16 @@ contract DisputeGame is ModelRegistry, InputUploads {
         return _disputes[d];
     }
 
-    /// @dev The move awaited in an active dispute.
+    /// @dev The move awaited in an active dispute. At a converged graph bisection it is StartVM for either
+    ///      transition (startVM or startTiles, by node lo's spec, which the contract does not keep).
     function _nextMove(Phase phase, Side turn, bool converged) private pure returns (Move) {
         if (phase == Phase.Graph) {
             if (turn == Side.Challenger) return Move.RespondGraph;
             return converged ? Move.StartVM : Move.PostGraphState;
+        }
+        if (phase == Phase.Tile) {
+            if (turn == Side.Challenger) return Move.RespondTile;
+            return converged ? Move.StartTileVM : Move.PostTileState;
         }
         if (turn == Side.Submitter) return Move.PostVMState;
         return converged ? Move.ResolveStep : Move.RespondVM;

@@ -51,7 +51,7 @@ error OutputSlotOutOfRange(uint256 outputSlot, uint256 numSlots);
 
 /// @notice The model is larger than the game's bounds allow (nodes, graph inputs, inputs per node, steps per
 ///         node): each bound keeps every forced move under its gas and calldata caps (docs/GAME.md).
-/// @param what Which bound: "nodes", "graph inputs", "node inputs", "steps".
+/// @param what Which bound: "nodes", "graph inputs", "node inputs", "steps", "tiles", "tile steps".
 /// @param value The model's value.
 /// @param max The bound.
 error ModelTooLarge(string what, uint256 value, uint256 max);
@@ -69,6 +69,14 @@ error SlotNotProducedYet(uint256 node, uint256 slot);
 /// @param expected The slot's tensor height.
 /// @param actual The region's (or output's) height.
 error SlotHeightMismatch(uint256 slot, uint256 expected, uint256 actual);
+
+/// @notice An untiled node (numTiles = 0) has a nonzero tilesRoot, windowBase or windowHeight.
+/// @param node The node.
+error TileFieldsOnUntiledNode(uint256 node);
+
+/// @notice A tiled node (numTiles >= 1) has a nonzero codeRoot or steps: its programs are its tiles'.
+/// @param node The node.
+error ProgramOnTiledNode(uint256 node);
 
 /// @notice No model is registered under this id.
 /// @param modelId The id asked for.
@@ -180,7 +188,8 @@ error NothingToSettle(uint256 d);
 /// @param deadline When it will be.
 error ClockNotSpent(uint256 deadline);
 
-/// @notice The bisection is down to one position step: the next move is startVM or resolveStep.
+/// @notice The bisection is down to one position step: the next move is startVM, startTiles, startTileVM or
+///         resolveStep.
 /// @param lo The agreed position.
 /// @param hi The disputed position.
 error BisectionConverged(uint64 lo, uint64 hi);
@@ -220,6 +229,25 @@ error CodeRootMismatch(bytes32 expected, bytes32 actual);
 
 /// @notice The output root and siblings do not give the final state's memRoot at the output region.
 error InvalidOutputProof();
+
+/// @notice startVM on a tiled node: its transition is startTiles.
+/// @param node The disputed node.
+error NodeTiled(uint256 node);
+
+/// @notice startTiles on an untiled node: its transition is startVM.
+/// @param node The disputed node.
+error NodeNotTiled(uint256 node);
+
+/// @notice The tile spec and siblings do not give the node's tilesRoot at the disputed tile's index.
+error InvalidTileProof();
+
+/// @notice The window root and siblings do not give the agreed tile state sigma_i at the node's window region.
+error InvalidWindowProof();
+
+/// @notice The claimed final VM state of a tile's run does not hold the submitter's next tile state.
+/// @param expected sigma_{i+1}, the submitter's tile state at hi.
+/// @param actual The final state's memRoot.
+error FinalMemoryMismatch(bytes32 expected, bytes32 actual);
 
 /// @notice The disputed node's output slot is not empty in the agreed graph state S_lo.
 /// @param slot The slot numInputs + j.

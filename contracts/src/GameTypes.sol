@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Side, ChessClock} from "./Clock.sol";
 import {Bisection} from "./Bisection.sol";
-import {NodeSpec} from "./ModelTypes.sol";
+import {NodeSpec, TileSpec} from "./ModelTypes.sol";
 import {VMState} from "./VMTypes.sol";
 
 // The dispute game's records (docs/GAME.md, "Submission", "A dispute", "Outcome").
@@ -17,13 +17,16 @@ enum SubmissionStatus {
     Finalized
 }
 
-/// @notice Graph: bisection over graph states, then the transition. VM: bisection over VM states, then the step.
-///         Resolved: over (see winner and reason).
+/// @notice Graph: bisection over graph states, then the transition (startVM, or startTiles for a tiled node).
+///         VM: bisection over VM states, then the step. Resolved: over (see winner and reason). Tile: bisection
+///         over a tiled node's tile states, then the transition into one tile's VM run (startTileVM). Tile is
+///         appended last so the other values never change.
 enum Phase {
     None,
     Graph,
     VM,
-    Resolved
+    Resolved,
+    Tile
 }
 
 /// @notice Why a dispute ended. Step: resolveStep ruled. Timeout: the mover's clock was spent.
@@ -34,6 +37,9 @@ enum Reason {
 }
 
 /// @notice The move a dispute waits for (a view for actors; the contract derives it from phase, turn and lo/hi).
+///         StartVM stands for the transition into the disputed node: startVM for an untiled node, startTiles for a
+///         tiled one (the contract keeps no node specs; node lo's spec says which). StartTiles names the move in
+///         reports. The tile moves are appended last so the other values never change.
 enum Move {
     None,
     PostGraphState,
@@ -42,7 +48,11 @@ enum Move {
     PostVMState,
     RespondVM,
     ResolveStep,
-    Settle
+    Settle,
+    StartTiles,
+    PostTileState,
+    RespondTile,
+    StartTileVM
 }
 
 /// @notice A submitted result.
@@ -73,17 +83,24 @@ struct Submission {
     bytes32 outputRoot;
 }
 
-/// @notice One challenger's dispute of a submission (fields ordered to share storage slots).
+/// @notice One challenger's dispute of a submission (fields ordered to share storage slots: the tile fields fill
+///         the second slot, after settled; only tilesRoot takes a slot of its own).
 /// @param challenger Who challenged, with the game's challenge bond.
 /// @param createdAt When the challenge was made (the clocks started).
-/// @param node The disputed node j (set by startVM).
+/// @param node The disputed node j (set by startVM or startTiles).
 /// @param submissionId The disputed submission.
 /// @param phase See Phase.
 /// @param winner The side credited at the end (None while open).
 /// @param reason Why it ended.
 /// @param settled Whether its challenger, a winner, was credited its share of the forfeited bond.
+/// @param tile The disputed tile i of a tiled node (set by startTileVM).
+/// @param numTiles Node j's tile count m (set by startTiles; 0 for an untiled node).
+/// @param windowBase Node j's window address (set by startTiles).
+/// @param windowHeight Node j's window height (set by startTiles).
 /// @param clock Both sides' chess clocks and whose turn it is.
-/// @param bisection The current bisection: over graph states in the graph phase, over VM states in the VM phase.
+/// @param bisection The current bisection: over graph states in the graph phase, over tile states in the tile
+///        phase, over VM states in the VM phase.
+/// @param tilesRoot Node j's tile tree root (set by startTiles).
 struct Dispute {
     address challenger;
     uint64 createdAt;
@@ -93,8 +110,13 @@ struct Dispute {
     Side winner;
     Reason reason;
     bool settled;
+    uint32 tile;
+    uint32 numTiles;
+    uint32 windowBase;
+    uint8 windowHeight;
     ChessClock clock;
     Bisection bisection;
+    bytes32 tilesRoot;
 }
 
 /// @notice Everything an actor needs to play its next move, as of the current block.
@@ -105,19 +127,23 @@ struct Dispute {
 /// @param next The move the dispute waits for: Settle once resolved with the challenger's share to credit, None
 ///        once resolved otherwise.
 /// @param turn The side whose clock runs (None once resolved).
-/// @param lo The agreed position (node index in the graph phase, step in the VM phase).
+/// @param lo The agreed position (node index in the graph phase, tile state index in the tile phase, step in the
+///        VM phase).
 /// @param hi The disputed position.
 /// @param mid The position the submitter posts next (equal to lo once converged).
 /// @param loHash The agreed hash at lo.
 /// @param hiHash The submitter's hash at hi.
 /// @param midHash The submitter's posted hash at mid while the challenger has to answer it (zero otherwise).
-/// @param node The disputed node (VM phase).
+/// @param node The disputed node (tile and VM phases).
 /// @param submitterClock Seconds the submitter has left now (as of the last move once the dispute is over).
 /// @param challengerClock Seconds the challenger has left now (as of the last move once the dispute is over).
 /// @param deadline When the mover's clock is spent (timeout possible from then on; zero once resolved).
 /// @param createdAt When the dispute began.
 /// @param winner The winner once resolved.
 /// @param reason Why it was resolved.
+/// @param tile The disputed tile (VM phase of a tiled node).
+/// @param numTiles The disputed node's tile count: 0 for an untiled node (or before the transition), else m (its
+///        tile phase bisects over tile states 0 .. m, and its VM phase runs tile `tile`).
 struct DisputeView {
     uint256 submissionId;
     address submitter;
@@ -138,6 +164,8 @@ struct DisputeView {
     uint64 createdAt;
     Side winner;
     Reason reason;
+    uint32 tile;
+    uint32 numTiles;
 }
 
 /// @notice The submitter's witness for startVM (docs/GAME.md, "Transition"), for the disputed node j = lo.
@@ -161,4 +189,44 @@ struct TransitionProof {
     bytes32 outRoot;
     bytes32[] outSiblings;
     bytes32[] outSlotSiblings;
+}
+
+/// @notice The submitter's witness for startTiles (docs/GAME.md, "Tiled nodes"), for the disputed node j = lo, a
+///         tiled node. sigma_0 is composed here from the slot roots (as for startVM); sigma_m is the submitter's claim.
+/// @param spec Node j's spec (numTiles >= 1).
+/// @param nodeSiblings ceil(log2 numNodes) siblings proving keccak256(abi.encode(spec)) at index j under nodesRoot.
+/// @param slotRoots One entry per spec.inputs entry, as in TransitionProof.
+/// @param slotSiblings One entry per spec.inputs entry, as in TransitionProof.
+/// @param finalMem sigma_m: the memory root after the last tile.
+/// @param outRoot R: the output tensor's root, the subtree of finalMem at (outBase, outHeight).
+/// @param outSiblings MEM_DEPTH - outHeight siblings proving outRoot under finalMem.
+/// @param outSlotSiblings D siblings of slot numInputs + j: they prove the slot empty in S_lo and give S_hi with
+///        outRoot written there.
+struct TileEntryProof {
+    NodeSpec spec;
+    bytes32[] nodeSiblings;
+    bytes32[] slotRoots;
+    bytes32[][] slotSiblings;
+    bytes32 finalMem;
+    bytes32 outRoot;
+    bytes32[] outSiblings;
+    bytes32[] outSlotSiblings;
+}
+
+/// @notice The submitter's witness for startTileVM (docs/GAME.md, "Tiled nodes"), for the disputed tile i = lo:
+///         sigma_i is agreed, sigma_{i+1} is the submitter's claim.
+/// @param tile Tile i's spec.
+/// @param tileSiblings ceil(log2 numTiles) siblings proving keccak256(abi.encode(tile)) at index i under tilesRoot.
+/// @param window The window region's root in sigma_i (whatever the previous tile left there; zero subtree before
+///        tile 0).
+/// @param windowSiblings MEM_DEPTH - windowHeight siblings proving `window` under sigma_i; the same siblings give
+///        mu_i, sigma_i with tile.windowRoot in the window.
+/// @param finalState The tile's final VM state: HALTED, step = tile.steps, codeRoot = tile.codeRoot,
+///        memRoot = sigma_{i+1}.
+struct TileVMProof {
+    TileSpec tile;
+    bytes32[] tileSiblings;
+    bytes32 window;
+    bytes32[] windowSiblings;
+    VMState finalState;
 }

@@ -40,8 +40,16 @@ contract ModelRegistry {
     {
         Model memory m;
         // INVARIANT: every registered model is defendable: each position of its game can be played by the honest
-        // side (ModelValidator.validate), and its node tree commits to exactly the specs checked.
-        m.nodesRoot = modelValidator.validate(nodes, inputWords, outputSlot, outputWords);
+        // side (ModelValidator.validate), and its node tree commits to exactly the specs checked. The arguments are
+        // validate's own, forwarded as they came (re-encoding the specs here would cost code size and gas).
+        (bool ok, bytes memory ret) =
+            address(modelValidator).staticcall(bytes.concat(ModelValidator.validate.selector, msg.data[4:]));
+        if (!ok) {
+            assembly ("memory-safe") {
+                revert(add(ret, 32), mload(ret))
+            }
+        }
+        m.nodesRoot = abi.decode(ret, (bytes32));
         // Safe: the validator bounds the node count far below 2^32.
         m.numNodes = uint32(nodes.length);
         m.outputSlot = outputSlot;

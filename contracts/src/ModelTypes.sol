@@ -18,17 +18,40 @@ struct InputRegion {
 }
 
 /// @notice What node j of a model runs; leaf j of the model's node tree is keccak256(abi.encode(spec)).
-/// @param codeRoot Root of the node's VM program.
-/// @param steps T: the program halts after exactly T steps.
+///         An untiled node (numTiles = 0) is one VM program; a tiled node (numTiles >= 1) is numTiles programs run
+///         one after another over one shared memory, each with its own constants in the window region
+///         (docs/GAME.md, "Tiled nodes").
+/// @param codeRoot Root of the node's VM program (zero for a tiled node).
+/// @param steps T: the program halts after exactly T steps (zero for a tiled node).
 /// @param outBase Word address of the output region in VM memory.
 /// @param outHeight Subtree height of the output region.
 /// @param inputs The node's input regions; every word not covered by one starts at zero.
+/// @param numTiles m: the number of tiles; 0 for an untiled node.
+/// @param tilesRoot Root of the depth-ceil(log2 m) tree whose leaf i is keccak256(abi.encode(tile i)) (TileSpec);
+///        leaves past m are zero. Zero for an untiled node.
+/// @param windowBase Word address of the window region, where each tile's constants are placed before it runs
+///        (zero for an untiled node).
+/// @param windowHeight Subtree height of the window region (zero for an untiled node).
 struct NodeSpec {
     bytes32 codeRoot;
     uint64 steps;
     uint32 outBase;
     uint8 outHeight;
     InputRegion[] inputs;
+    uint32 numTiles;
+    bytes32 tilesRoot;
+    uint32 windowBase;
+    uint8 windowHeight;
+}
+
+/// @notice Tile i of a tiled node; leaf i of the node's tile tree is keccak256(abi.encode(tile)).
+/// @param codeRoot Root of the tile's VM program.
+/// @param steps The tile's program halts after exactly this many steps (1 .. 2^40, checked when it is played).
+/// @param windowRoot Root, at the node's windowHeight, of the constants the tile reads from the window.
+struct TileSpec {
+    bytes32 codeRoot;
+    uint64 steps;
+    bytes32 windowRoot;
 }
 
 /// @notice A registered model. Node j (0-based) writes slot numInputs + j; there are numInputs + numNodes slots,

@@ -11,7 +11,10 @@ import {
     TensorSizeOutOfRange,
     SlotNotProducedYet,
     SlotHeightMismatch,
-    ZeroSteps
+    ZeroSteps,
+    RegionsOverlap,
+    TileFieldsOnUntiledNode,
+    ProgramOnTiledNode
 } from "./GameErrors.sol";
 
 /// @title ModelValidator
@@ -29,11 +32,15 @@ contract ModelValidator {
     uint256 public constant MAX_NODE_INPUTS = 32;
     /// @notice At most this many VM steps per node (the VM bisection's depth stays <= 40 rounds).
     uint256 public constant MAX_STEPS = 1 << 40;
+    /// @notice At most this many tiles per tiled node (the tile bisection's depth stays <= 20 rounds).
+    uint256 public constant MAX_TILES = 1 << 20;
 
     /// @notice The node tree's root of a model that passes every check, or a revert naming the first that fails:
-    ///         sizes out of the bounds above; a node with zero steps; a region misaligned, outside memory, unsorted
-    ///         or overlapping another; a node reading a slot not produced before it; a region whose height is not
-    ///         the height of the slot it reads; an output slot out of range or whose height is not the output's.
+    ///         sizes out of the bounds above; an untiled node with zero steps or a tile field set; a tiled node with
+    ///         a program of its own (codeRoot or steps) or a window misaligned, outside memory or overlapping an
+    ///         input or the output region; a region misaligned, outside memory, unsorted or overlapping another; a
+    ///         node reading a slot not produced before it; a region whose height is not the height of the slot it
+    ///         reads; an output slot out of range or whose height is not the output's.
     function validate(NodeSpec[] calldata nodes, uint32[] calldata inputWords, uint32 outputSlot, uint32 outputWords)
         external
         pure
@@ -70,16 +77,25 @@ contract ModelValidator {
     /// @dev Node j's checks (see validate).
     function _checkNode(NodeSpec[] calldata nodes, uint32[] calldata inputWords, uint256 j) private pure {
         NodeSpec calldata spec = nodes[j];
-        // INVARIANT: a program halts only by executing HALT, one step at least; T = 0 has no halted final state.
-        if (spec.steps == 0) revert ZeroSteps();
-        // INVARIANT: the VM bisection has bounded depth.
-        if (spec.steps > MAX_STEPS) revert ModelTooLarge("steps", spec.steps, MAX_STEPS);
         InputRegion[] calldata regions = spec.inputs;
-        // INVARIANT: startVM's witness (a slot proof per input) stays under the forced-move caps.
+        // INVARIANT: startVM's and startTiles' witness (a slot proof per input) stays under the forced-move caps.
         if (regions.length > MAX_NODE_INPUTS) revert ModelTooLarge("node inputs", regions.length, MAX_NODE_INPUTS);
         // INVARIANT: input regions are aligned, inside memory, sorted and disjoint; so is the output region.
         Commitments.checkLayout(regions, MEM_DEPTH);
         Commitments.checkRegion(spec.outBase, spec.outHeight, MEM_DEPTH);
+        if (spec.numTiles == 0) {
+            // INVARIANT: a program halts only by executing HALT, one step at least; T = 0 has no halted final state.
+            if (spec.steps == 0) revert ZeroSteps();
+            // INVARIANT: the VM bisection has bounded depth.
+            if (spec.steps > MAX_STEPS) revert ModelTooLarge("steps", spec.steps, MAX_STEPS);
+            // INVARIANT: one node, one commitment: an untiled node's leaf has no tile fields that could differ
+            // between two encodings of the same node.
+            if (spec.tilesRoot != 0 || spec.windowBase != 0 || spec.windowHeight != 0) {
+                revert TileFieldsOnUntiledNode(j);
+            }
+        } else {
+            _checkTiles(spec, j);
+        }
         uint256 produced = inputWords.length + j; // slots 0 .. produced - 1 exist when node j runs
         for (uint256 i = 0; i < regions.length; i++) {
             if (!regions[i].fromSlot) continue;
@@ -91,6 +107,37 @@ contract ModelValidator {
             // the initial memory can be opened by whoever knows the tensors (the honest side always does).
             if (regions[i].height != height) revert SlotHeightMismatch(slot, height, regions[i].height);
         }
+    }
+
+    /// @dev A tiled node's checks (docs/GAME.md, "Tiled nodes"): bounded tile count, no program of its own, a window
+    ///      that is a whole subtree of memory apart from every input region and from the output region.
+    function _checkTiles(NodeSpec calldata spec, uint256 j) private pure {
+        // INVARIANT: the tile bisection has bounded depth.
+        if (spec.numTiles > MAX_TILES) revert ModelTooLarge("tiles", spec.numTiles, MAX_TILES);
+        // INVARIANT: a node is played at one level: a tiled node's programs are its tiles', and its leaf has no
+        // program fields that could differ between two encodings of the same node.
+        if (spec.codeRoot != 0 || spec.steps != 0) revert ProgramOnTiledNode(j);
+        uint256 base = spec.windowBase;
+        uint256 height = spec.windowHeight;
+        // INVARIANT: the window is a whole subtree of memory, so one sibling path replaces it in any tile state.
+        Commitments.checkRegion(base, height, MEM_DEPTH);
+        uint256 end = base + (uint256(8) << height);
+        InputRegion[] calldata regions = spec.inputs;
+        for (uint256 i = 0; i < regions.length; i++) {
+            // INVARIANT: the window is zero in sigma_0 and never hides an input: it shares no word with one.
+            if (_overlaps(base, end, regions[i].base, regions[i].height)) revert RegionsOverlap(base, height);
+        }
+        // INVARIANT: no tile's constants ever overwrite the output: the window shares no word with it.
+        if (_overlaps(base, end, spec.outBase, spec.outHeight)) revert RegionsOverlap(base, height);
+    }
+
+    /// @dev Whether the words [base, end) and the region (otherBase, otherHeight) share a word.
+    function _overlaps(uint256 base, uint256 end, uint256 otherBase, uint256 otherHeight)
+        private
+        pure
+        returns (bool)
+    {
+        return otherBase < end && base < otherBase + (uint256(8) << otherHeight);
     }
 
     /// @dev The tree height of slot `slot`'s tensor: an input's from its word count, a node output's region's.

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {Test} from "forge-std/Test.sol";
-import {InputRegion, NodeSpec, Model} from "../src/ModelTypes.sol";
+import {InputRegion, NodeSpec, TileSpec, Model} from "../src/ModelTypes.sol";
 import {VMState, hashState, MEM_DEPTH, STATUS_RUNNING} from "../src/VMTypes.sol";
 import {BadProofLength} from "../src/VMErrors.sol";
 import {
@@ -508,8 +508,9 @@ contract CommitmentsTest is Test {
     // TypeScript twin (models/int/commitment.ts, models/int/roots.ts)
     // ======================================================================================================
 
-    /// @dev Values printed by the TypeScript twins for the same inputs (nodeLeaf, modelIdOf, composeMemory,
-    ///      tensorRoot = packedRoot at the tensor's height, graphState); the two must agree byte for byte (docs/GAME.md).
+    /// @dev Values printed by the TypeScript twins for the same inputs (nodeLeaf of an untiled and a tiled node,
+    ///      the tile leaf, modelIdOf, composeMemory, tensorRoot = packedRoot at the tensor's height, graphState);
+    ///      the two must agree byte for byte (docs/GAME.md).
     function test_twin_matchesTypeScript_succeeds() public view {
         NodeSpec memory spec;
         spec.codeRoot = repeat(0x11);
@@ -519,7 +520,18 @@ contract CommitmentsTest is Test {
         spec.inputs = new InputRegion[](2);
         spec.inputs[0] = InputRegion({fromSlot: true, slot: 3, root: 0, base: 0, height: 3});
         spec.inputs[1] = InputRegion({fromSlot: false, slot: 0, root: repeat(0x22), base: 128, height: 4});
-        assertEq(h.nodeLeaf(spec), 0x814fe0d60bf727d2a069833ffff215bf6dfaa23077722a8295442fc3cd496a47);
+        // An untiled node: the four tile fields zero, still encoded (appended after inputs).
+        assertEq(h.nodeLeaf(spec), 0x5421f64cf0cef57a848127660e1ad2c924873dea6363f63c55d2d864763f73ee);
+        // A tiled node with the same layout: no program of its own, 5 tiles, a window of height 7 at word 1024.
+        spec.codeRoot = 0;
+        spec.steps = 0;
+        spec.numTiles = 5;
+        spec.tilesRoot = repeat(0x88);
+        spec.windowBase = 1024;
+        spec.windowHeight = 7;
+        assertEq(h.nodeLeaf(spec), 0x5724b7e2c2517e5066fedf150ab6a00db93096a93c9c73571698ec5b4f15e5de);
+        TileSpec memory tile = TileSpec({codeRoot: repeat(0x99), steps: 1 << 20, windowRoot: repeat(0xaa)});
+        assertEq(h.tileLeaf(tile), 0xeb6f1cd190ac731259ba14ee1f173c0c772f73673bea4ed569be038039c6d782);
 
         uint32[] memory inWords = new uint32[](2);
         inWords[0] = 784;

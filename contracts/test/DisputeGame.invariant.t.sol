@@ -7,13 +7,15 @@ import {VMJudge} from "../src/VMJudge.sol";
 import {DisputeGame} from "../src/DisputeGame.sol";
 import {IStepJudge} from "../src/IStepJudge.sol";
 import {SubmissionStatus, Phase, Move, Submission, DisputeView} from "../src/GameTypes.sol";
-import {GameHandler} from "./utils/GameHandler.sol";
+import {GameHandler, HandlerCalls, TileCalls} from "./utils/GameHandler.sol";
+import {TraceRunner} from "./utils/Tracer.sol";
 
 /// @notice Invariants of the game under random submitters, challengers, moves, time and withdrawals
-///         (GameHandler): conservation of every wei (credits, burns, withdrawals and locked bonds add up to the
-///         deposits, and the balance is the deposits less the withdrawals), an honest submitter never loses, an
-///         honest challenger never loses, one resolution per dispute, and no dispute outlives both clocks plus an
-///         increment per move. After each run everything is played out and paid out.
+///         (GameHandler, over a model with a tiled node between two untiled ones): conservation of every wei
+///         (credits, burns, withdrawals and locked bonds add up to the deposits, and the balance is the deposits less
+///         the withdrawals), an honest submitter never loses, an honest challenger never loses, one resolution per
+///         dispute, and no dispute outlives both clocks plus an increment per move. After each run everything is
+///         played out and paid out.
 contract DisputeGameInvariantTest is StdInvariant, Test {
     uint64 internal constant CLOCK = 1 hours;
     uint64 internal constant INCREMENT = 5 minutes;
@@ -26,7 +28,9 @@ contract DisputeGameInvariantTest is StdInvariant, Test {
         vm.warp(1_000_000);
         judge = new VMJudge();
         game = new DisputeGame(IStepJudge(address(judge)), 1 ether, 0.4 ether, 1 days, CLOCK, INCREMENT);
-        handler = new GameHandler(game, judge);
+        handler = new GameHandler(
+            game, judge, new TraceRunner(judge), new HandlerCalls(judge), new TileCalls(judge)
+        );
         bytes4[] memory selectors = new bytes4[](9);
         selectors[0] = GameHandler.submit.selector;
         selectors[1] = GameHandler.challenge.selector;
@@ -132,6 +136,7 @@ contract DisputeGameInvariantTest is StdInvariant, Test {
         assertEq(address(game).balance, game.burned(), "only burns stay");
         assertEq(game.burned() + handler.withdrawn(), handler.deposited());
         console.log("submissions, disputes, VM starts:", m, n, handler.vmStarts());
+        console.log("tile starts, tile VM starts:", handler.tileStarts(), handler.tileVMStarts());
         console.log(
             "step rulings, timeouts, settlements:", handler.stepRulings(), handler.timeouts(), handler.settlements()
         );

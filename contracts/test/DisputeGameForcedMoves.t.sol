@@ -3,11 +3,11 @@ pragma solidity ^0.8.24;
 
 import {console} from "forge-std/Test.sol";
 import {VMState, MEM_DEPTH, STATUS_HALTED} from "../src/VMTypes.sol";
-import {InputRegion, NodeSpec, Model} from "../src/ModelTypes.sol";
+import {InputRegion, NodeSpec, TileSpec, Model} from "../src/ModelTypes.sol";
 import {Commitments} from "../src/Commitments.sol";
 import {DisputeGame} from "../src/DisputeGame.sol";
 import {ModelRegistry} from "../src/ModelRegistry.sol";
-import {Phase, Move, DisputeView, TransitionProof} from "../src/GameTypes.sol";
+import {Phase, Move, DisputeView, TransitionProof, TileEntryProof, TileVMProof} from "../src/GameTypes.sol";
 import {GameFixture} from "./utils/GameFixture.sol";
 import {SmallTree} from "./utils/SmallTree.sol";
 import {ToyModels} from "./utils/ToyModels.sol";
@@ -15,7 +15,9 @@ import {Asm} from "./utils/Asm.sol";
 
 /// @notice Forced moves stay bounded at the registration limits: startVM for a node with MAX_NODE_INPUTS = 32 slot
 ///         inputs, in a model at MAX_NODES = 2^20 nodes and 32 graph inputs (slot depth 21, node depth 20, the
-///         deepest registrable), costs at most 2,000,000 gas and 65,536 bytes of calldata.
+///         deepest registrable), costs at most 2,000,000 gas and 65,536 bytes of calldata; so do startTiles for
+///         the same node tiled, and startTileVM for its tile 2^20 - 1 of MAX_TILES = 2^20 (tile depth 20) with a
+///         one-leaf window (19 window siblings).
 /// @dev A model that large cannot be registered in a test (2^20 specs of calldata), so it is written into the
 ///      game's registry storage directly (layout checked by reading it back through model()), under the id
 ///      registration would give it; its node tree holds node 0's spec at leaf 0. The regions are spread over
@@ -187,5 +189,120 @@ contract DisputeGameForcedMovesTest is GameFixture {
         assertLe(exec, 2_000_000, "startVM execution gas");
         assertLe(total, 2_000_000, "startVM whole transaction");
         assertLe(data.length, 65_536, "startVM calldata");
+    }
+    // ======================================================================================================
+    // Tiled: startTiles and startTileVM at the bounds
+    // ======================================================================================================
+
+    uint32 internal constant TILES = uint32(1 << 20);
+    uint256 internal constant TILE_DEPTH = 20;
+
+    /// @dev Arbitrary nonzero words (the dearest calldata).
+    function words32(string memory label, uint256 n) internal pure returns (bytes32[] memory w) {
+        w = new bytes32[](n);
+        for (uint256 k = 0; k < n; k++) {
+            w[k] = keccak256(abi.encode(label, k));
+        }
+    }
+
+    /// @dev The last tile (index 2^20 - 1): a made-up program of 2^40 steps, a window root.
+    function lastTile() internal pure returns (TileSpec memory t) {
+        t.codeRoot = keccak256("the last tile's code");
+        t.steps = uint64(1 << 40);
+        t.windowRoot = keccak256("the last tile's window");
+    }
+
+    /// @dev Node 0 tiled: the 32 spread slot inputs of wideSpec, the output at leaf 1, 2^20 tiles whose tree holds
+    ///      lastTile() at its last leaf, a one-leaf window at leaf 2.
+    function wideTiledSpec() internal pure returns (NodeSpec memory spec) {
+        spec = wideSpec();
+        spec.codeRoot = 0;
+        spec.steps = 0;
+        spec.numTiles = TILES;
+        spec.tilesRoot =
+            SmallTree.fold(keccak256(abi.encode(lastTile())), TILES - 1, words32("tile sibling", TILE_DEPTH));
+        spec.windowBase = 16;
+        spec.windowHeight = 0;
+    }
+
+    function tileEntry(NodeSpec memory spec) internal pure returns (TileEntryProof memory e) {
+        TransitionProof memory tp = witness(spec);
+        e.spec = spec;
+        e.nodeSiblings = tp.nodeSiblings;
+        e.slotRoots = tp.slotRoots;
+        e.slotSiblings = tp.slotSiblings;
+        e.outRoot = tp.outRoot;
+        e.outSiblings = tp.outSiblings;
+        e.finalMem = tp.finalState.memRoot;
+        e.outSlotSiblings = tp.outSlotSiblings;
+    }
+
+    function test_startTilesAndTileVM_maxInputsMaxDepths_boundedGasAndCalldata_succeeds() public {
+        NodeSpec memory spec = wideTiledSpec();
+        uint256 d = disputeNodeZero(setUpModel(spec));
+        TileEntryProof memory e = tileEntry(spec);
+        bytes memory data = abi.encodeCall(DisputeGame.startTiles, (d, e));
+        vm.cool(address(game));
+        vm.cool(address(game.transitionVerifier()));
+        vm.prank(submitter);
+        (bool ok,) = address(game).call(data);
+        assertTrue(ok, "startTiles");
+        uint256 exec = vm.lastCallGas().gasTotalUsed;
+        uint256 total = 21_000 + calldataGas(data) + exec;
+        console.log("startTiles (32 slot inputs, slot depth 21, node depth 20): execution gas", exec);
+        console.log("startTiles calldata bytes", data.length);
+        console.log("startTiles tx total gas ~", total);
+        assertEq(uint8(game.dispute(d).phase), uint8(Phase.Tile));
+        assertLe(total, 2_000_000, "startTiles whole transaction");
+        assertLe(data.length, 65_536, "startTiles calldata");
+
+        // The challenger agrees with every tile state: the last tile is in dispute after 20 rounds, its sigma_i a
+        // state the submitter posted (a memory holding a window root under made-up siblings).
+        bytes32[] memory windowSiblings = words32("window sibling", MEM_DEPTH);
+        bytes32 window = keccak256("what the previous tile left in the window");
+        bytes32 sigma = SmallTree.fold(window, 2, windowSiblings);
+        uint256 rounds;
+        while (game.dispute(d).next == Move.PostTileState) {
+            vm.prank(submitter);
+            game.postTileState(d, sigma);
+            vm.prank(challenger);
+            game.respondTile(d, true);
+            rounds++;
+        }
+        assertEq(rounds, TILE_DEPTH);
+        DisputeView memory v = game.dispute(d);
+        assertEq(v.lo, TILES - 1);
+        assertEq(uint8(v.next), uint8(Move.StartTileVM));
+
+        TileVMProof memory p;
+        p.tile = lastTile();
+        p.tileSiblings = words32("tile sibling", TILE_DEPTH);
+        p.window = window;
+        p.windowSiblings = windowSiblings;
+        p.finalState.codeRoot = p.tile.codeRoot;
+        p.finalState.memRoot = v.hiHash;
+        p.finalState.pc = 12345;
+        p.finalState.step = p.tile.steps;
+        p.finalState.status = STATUS_HALTED;
+        for (uint256 r = 1; r < 16; r++) {
+            p.finalState.regs[r] = -int32(int256(r)) * 1_000_003;
+        }
+        data = abi.encodeCall(DisputeGame.startTileVM, (d, p));
+        vm.cool(address(game));
+        vm.cool(address(game.transitionVerifier()));
+        vm.prank(submitter);
+        (ok,) = address(game).call(data);
+        assertTrue(ok, "startTileVM");
+        exec = vm.lastCallGas().gasTotalUsed;
+        total = 21_000 + calldataGas(data) + exec;
+        console.log("startTileVM (tile depth 20, 19 window siblings): execution gas", exec);
+        console.log("startTileVM calldata bytes", data.length);
+        console.log("startTileVM tx total gas ~", total);
+        v = game.dispute(d);
+        assertEq(uint8(v.phase), uint8(Phase.VM));
+        assertEq(v.tile, TILES - 1);
+        assertEq(v.hi, uint64(1 << 40));
+        assertLe(total, 2_000_000, "startTileVM whole transaction");
+        assertLe(data.length, 65_536, "startTileVM calldata");
     }
 }

@@ -7,11 +7,12 @@ import {NodeSpec, Model} from "../src/ModelTypes.sol";
 import {DisputeGame} from "../src/DisputeGame.sol";
 import {ModelRegistry} from "../src/ModelRegistry.sol";
 import {InputUploads} from "../src/InputUploads.sol";
-import {Move, TransitionProof} from "../src/GameTypes.sol";
+import {Move, TransitionProof, TileEntryProof, TileVMProof} from "../src/GameTypes.sol";
 import {GameFixture} from "./utils/GameFixture.sol";
 import {Tracer} from "./utils/Tracer.sol";
 import {ToyModels} from "./utils/ToyModels.sol";
 import {Asm} from "./utils/Asm.sol";
+import {TiledToys} from "./utils/TiledToys.sol";
 
 /// @notice Gas of every move of a dispute over the sum4 model (a node with 4 slot inputs, 65 steps), measured as
 ///         the execution gas of the game's call frame (vm.lastCallGas) with the game's and the judge's storage and
@@ -201,5 +202,42 @@ contract DisputeGameGasTest is GameFixture {
     function padWorld(bytes32[] memory world, uint256 slots) internal pure returns (bytes32[] memory w) {
         w = new bytes32[](slots);
         w[0] = world[0];
+    }
+    function test_gas_tileMoves_succeeds() public {
+        // A 4-tile node (TiledToys) as node 0 of a two-node model; the challenger disagrees with everything.
+        NodeSpec[] memory specs = new NodeSpec[](2);
+        specs[0] = TiledToys.spec(4, 0);
+        specs[1] = ToyModels.chainSpec(1, false);
+        Toy memory t = registerSpecs(specs, 1);
+        int32[8][] memory ts = new int32[8][](3);
+        ts[0] = input8(2);
+        ts[1] = TiledToys.output(ts[0], 4);
+        ts[2] = ToyModels.add8(ts[1], 2);
+        bytes32[] memory world = ToyModels.rootsOf(ts);
+        uint256 id = submitWorld(t, ts, world, ts[2], submitter, MIN_BOND);
+        uint256 d = challengeAs(id, challenger);
+        vm.prank(submitter);
+        game.postGraphState(d, ToyModels.graphState(world, 2));
+        vm.prank(challenger);
+        game.respondGraph(d, false);
+        (bytes32[][] memory sigma, VMState[] memory finals) = TiledToys.run(judge, world[0], 4, false, 0);
+
+        TileEntryProof memory e = TiledToys.entry(specs, 0, world, 1, sigma[4]);
+        bytes memory data = abi.encodeCall(DisputeGame.startTiles, (d, e));
+        call(submitter, 0, data);
+        report("startTiles (1 slot input, 4 tiles, D = 2)", data, 200_000);
+        while (game.dispute(d).next == Move.PostTileState) {
+            uint64 mid = game.dispute(d).mid;
+            data = abi.encodeCall(DisputeGame.postTileState, (d, TiledToys.root(sigma[mid])));
+            call(submitter, 0, data);
+            report("postTileState", data, 60_000);
+            data = abi.encodeCall(DisputeGame.respondTile, (d, false));
+            call(challenger, 0, data);
+            report("respondTile", data, 60_000);
+        }
+        TileVMProof memory p = TiledToys.tileVM(4, 0, sigma[0], finals[0]);
+        data = abi.encodeCall(DisputeGame.startTileVM, (d, p));
+        call(submitter, 0, data);
+        report("startTileVM (tile depth 2, 19 window siblings)", data, 120_000);
     }
 }

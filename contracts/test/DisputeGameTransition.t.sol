@@ -207,7 +207,7 @@ contract DisputeGameTransitionTest is GameFixture {
     /// @dev The verifier called directly with a model as registration would store it for `spec` (one node, one
     ///      8-word input), though registration would refuse the spec: the transition's own checks still hold
     ///      (defence in depth behind ModelValidator).
-    function verifyUnregistered(NodeSpec memory spec) internal view returns (bytes32, bytes32) {
+    function verifyUnregistered(NodeSpec memory spec) internal view returns (bytes32, bytes32, uint64) {
         NodeSpec[] memory specs = new NodeSpec[](1);
         specs[0] = spec;
         bytes32[] memory world = new bytes32[](2);
@@ -304,11 +304,12 @@ contract DisputeGameTransitionTest is GameFixture {
         bytes32[] memory mem = ToyModels.nodeMemory(spec, world);
         (VMState memory fin, bytes32[] memory finalMem) = Tracer.finish(judge, code, mem, spec.steps);
         TransitionProof memory tp = ToyModels.transition(specs, 0, world, 1, fin, finalMem);
-        (bytes32 initialHash, bytes32 finalHash) = verifier.verify(
+        (bytes32 initialHash, bytes32 finalHash, uint64 steps) = verifier.verify(
             ToyModels.modelOf(specs, 1), 0, ToyModels.graphState(world, 1), ToyModels.graphState(world, 2), tp
         );
         assertEq(initialHash, hashState(Tracer.initial(code, mem)));
         assertEq(finalHash, hashState(fin));
+        assertEq(steps, spec.steps);
     }
 
     // ======================================================================================================

@@ -17,7 +17,9 @@ import {
     ZeroSteps,
     RegionMisaligned,
     RegionOutOfRange,
-    RegionsOverlap
+    RegionsOverlap,
+    TileFieldsOnUntiledNode,
+    ProgramOnTiledNode
 } from "../src/GameErrors.sol";
 import {SmallTree} from "./utils/SmallTree.sol";
 
@@ -411,5 +413,146 @@ contract ModelRegistryTest is Test {
         vm.expectRevert(ZeroSteps.selector);
         reg(nodes, sampleInputs(), 3, 16);
         assertFalse(registry.isRegistered(id));
+    }
+    // ======================================================================================================
+    // Tiled nodes (docs/GAME.md, "Tiled nodes")
+    // ======================================================================================================
+
+    /// @dev The sample with node 1 tiled: no program of its own, 3 tiles, a 32-word window at word 32 (its inputs
+    ///      sit at words 0 .. 15, its output at 16 .. 31).
+    function tiledSample() internal pure returns (NodeSpec[] memory nodes) {
+        nodes = sampleNodes();
+        nodes[1].codeRoot = 0;
+        nodes[1].steps = 0;
+        nodes[1].numTiles = 3;
+        nodes[1].tilesRoot = keccak256("tiles");
+        nodes[1].windowBase = 32;
+        nodes[1].windowHeight = 2;
+    }
+
+    function expectTiledRefused(NodeSpec[] memory nodes, bytes memory err) internal {
+        expectRefused(nodes, sampleInputs(), 3, 16, err);
+    }
+
+    function test_register_tiledNode_succeeds() public {
+        // A tiled node has zero code root and steps (no ZeroSteps for it): its leaf commits to the tile fields.
+        NodeSpec[] memory nodes = tiledSample();
+        bytes32 id = reg(nodes, sampleInputs(), 3, 16);
+        assertEq(id, expectedId(nodes, sampleInputs(), 3, 16));
+        assertTrue(id != reg(sampleNodes(), sampleInputs(), 3, 16), "tiled and untiled are other models");
+        // Every tile field is in the leaf.
+        nodes[1].numTiles = 4;
+        assertTrue(reg(nodes, sampleInputs(), 3, 16) != id);
+        nodes = tiledSample();
+        nodes[1].tilesRoot = keccak256("other tiles");
+        assertTrue(reg(nodes, sampleInputs(), 3, 16) != id);
+        nodes = tiledSample();
+        nodes[1].windowBase = 64;
+        assertTrue(reg(nodes, sampleInputs(), 3, 16) != id);
+        nodes = tiledSample();
+        nodes[1].windowHeight = 1;
+        assertTrue(reg(nodes, sampleInputs(), 3, 16) != id);
+    }
+
+    function test_register_tiledBounds_succeeds() public {
+        // MAX_TILES tiles; one tile; a window adjacent to the output (words 32 ..) and one at the top of memory.
+        NodeSpec[] memory nodes = tiledSample();
+        nodes[1].numTiles = uint32(validator.MAX_TILES());
+        reg(nodes, sampleInputs(), 3, 16);
+        nodes[1].numTiles = 1;
+        nodes[1].windowHeight = 0;
+        reg(nodes, sampleInputs(), 3, 16);
+        nodes[1].windowHeight = uint8(MEM_DEPTH - 1);
+        nodes[1].windowBase = uint32(MEM_WORDS / 2);
+        reg(nodes, sampleInputs(), 3, 16);
+        assertEq(validator.MAX_TILES(), 1 << 20);
+    }
+
+    function test_register_tooManyTiles_reverts() public {
+        NodeSpec[] memory nodes = tiledSample();
+        nodes[1].numTiles = uint32((1 << 20) + 1);
+        expectTiledRefused(
+            nodes, abi.encodeWithSelector(ModelTooLarge.selector, "tiles", (1 << 20) + 1, 1 << 20)
+        );
+    }
+
+    function test_register_tiledNodeWithCodeRoot_reverts() public {
+        NodeSpec[] memory nodes = tiledSample();
+        nodes[1].codeRoot = keccak256("code 1");
+        expectTiledRefused(nodes, abi.encodeWithSelector(ProgramOnTiledNode.selector, 1));
+    }
+
+    function test_register_tiledNodeWithSteps_reverts() public {
+        NodeSpec[] memory nodes = tiledSample();
+        nodes[1].steps = 7;
+        expectTiledRefused(nodes, abi.encodeWithSelector(ProgramOnTiledNode.selector, 1));
+    }
+
+    function test_register_untiledNodeWithTileFields_reverts() public {
+        // numTiles = 0 is an untiled node: any other tile field set is refused, each on its own.
+        NodeSpec[] memory nodes = sampleNodes();
+        nodes[1].tilesRoot = keccak256("tiles");
+        expectTiledRefused(nodes, abi.encodeWithSelector(TileFieldsOnUntiledNode.selector, 1));
+        nodes = sampleNodes();
+        nodes[1].windowBase = 32;
+        expectTiledRefused(nodes, abi.encodeWithSelector(TileFieldsOnUntiledNode.selector, 1));
+        nodes = sampleNodes();
+        nodes[0].windowHeight = 1;
+        expectTiledRefused(nodes, abi.encodeWithSelector(TileFieldsOnUntiledNode.selector, 0));
+    }
+
+    function test_register_misalignedWindow_reverts() public {
+        NodeSpec[] memory nodes = tiledSample();
+        nodes[1].windowBase = 40; // not a multiple of 32
+        expectTiledRefused(nodes, abi.encodeWithSelector(RegionMisaligned.selector, 40, 2));
+        nodes[1].windowBase = 36;
+        nodes[1].windowHeight = 0; // not a multiple of 8
+        expectTiledRefused(nodes, abi.encodeWithSelector(RegionMisaligned.selector, 36, 0));
+    }
+
+    function test_register_windowOutsideMemory_reverts() public {
+        NodeSpec[] memory nodes = tiledSample();
+        nodes[1].windowBase = uint32(MEM_WORDS);
+        expectTiledRefused(nodes, abi.encodeWithSelector(RegionOutOfRange.selector, MEM_WORDS, 2));
+        nodes[1].windowBase = 0;
+        nodes[1].windowHeight = uint8(MEM_DEPTH + 1);
+        expectTiledRefused(nodes, abi.encodeWithSelector(RegionOutOfRange.selector, 0, MEM_DEPTH + 1));
+    }
+
+    function test_register_windowOverlapsInput_reverts() public {
+        // Node 1 reads slot 2 at words 0 .. 7 and a constant at 8 .. 15.
+        NodeSpec[] memory nodes = tiledSample();
+        nodes[1].windowBase = 0;
+        nodes[1].windowHeight = 0; // the slot input itself
+        expectTiledRefused(nodes, abi.encodeWithSelector(RegionsOverlap.selector, 0, 0));
+        nodes[1].windowBase = 8; // the constant input
+        expectTiledRefused(nodes, abi.encodeWithSelector(RegionsOverlap.selector, 8, 0));
+        nodes[1].windowBase = 0;
+        nodes[1].windowHeight = 1; // both inputs inside the window
+        expectTiledRefused(nodes, abi.encodeWithSelector(RegionsOverlap.selector, 0, 1));
+        nodes[1].windowHeight = uint8(MEM_DEPTH); // the whole memory
+        expectTiledRefused(nodes, abi.encodeWithSelector(RegionsOverlap.selector, 0, MEM_DEPTH));
+    }
+
+    function test_register_windowOverlapsOutput_reverts() public {
+        // Node 1 writes words 16 .. 31; its inputs sit below 16.
+        NodeSpec[] memory nodes = tiledSample();
+        nodes[1].windowBase = 16;
+        nodes[1].windowHeight = 1; // exactly the output region
+        expectTiledRefused(nodes, abi.encodeWithSelector(RegionsOverlap.selector, 16, 1));
+        nodes[1].windowBase = 24;
+        nodes[1].windowHeight = 0; // inside it
+        expectTiledRefused(nodes, abi.encodeWithSelector(RegionsOverlap.selector, 24, 0));
+        // A window holding the output: node 0 (inputs at 0 .. 7 and 64 .. 127, output 128 .. 135) with a window at
+        // 128 .. 255.
+        nodes = sampleNodes();
+        nodes[0].codeRoot = 0;
+        nodes[0].steps = 0;
+        nodes[0].numTiles = 2;
+        nodes[0].windowBase = 128;
+        nodes[0].windowHeight = 4;
+        expectTiledRefused(nodes, abi.encodeWithSelector(RegionsOverlap.selector, 128, 4));
+        nodes[0].windowBase = 256; // clear of everything
+        reg(nodes, sampleInputs(), 3, 16);
     }
 }

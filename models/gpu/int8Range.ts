@@ -7,7 +7,7 @@
  * - a graph input: unknown until a run; `{ input: t }` says "the range of input t's words", which the
  *   executor checks on the words of each run (models/gpu/executor.ts) before it takes a packed dispatch;
  * - an op whose reference ends in clamp32(v, lo, hi) = min(max(v, lo), hi) (conv2d, matmul, channelAffine,
- *   binary, sqrt, avgpool2d, reducemean, layernorm, concat): [min(lo, hi), hi] whatever v is; clamp itself:
+ *   binary, sqrt, avgpool2d, reducemean, layernorm, rmsnorm, concat): [min(lo, hi), hi] whatever v is; clamp itself:
  *   its input interval pushed through the (monotone) clamp;
  * - maxpool2d, min(max(lo, max of the valid taps), hi): monotone in the taps, so the input interval pushed
  *   through, joined with min(lo, hi) for a window with no valid tap;
@@ -99,7 +99,7 @@ export function tensorRanges(graph: IntGraph): Map<number, WordRange> {
         break;
       }
       default: {
-        // conv2d, matmul, channelAffine, binary, sqrt, avgpool2d, reducemean, layernorm, concat
+        // conv2d, matmul, channelAffine, binary, sqrt, avgpool2d, reducemean, layernorm, rmsnorm, concat
         const { lo, hi } = node.attrs;
         out = { lo: Math.min(lo, hi), hi };
       }

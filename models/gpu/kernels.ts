@@ -8,7 +8,7 @@
  * offset; a weight input is either in the arena too or its own read-only buffer (bindings 2..). Params
  * (binding 0, int32 words): invocations, invocations per grid row, the output's offset, each input's offset
  * (ignored for separate ones), then the op's parameters — which the bodies below read as p(2), p(3), ….
- * One invocation per output element, except softmax and layernorm (one per row: their passes run in order
+ * One invocation per output element, except softmax, layernorm and rmsnorm (one per row: their passes run in order
  * within the row).
  * Sums wrap (add32 of mul32), so the per-output summation order here gives the reference's bits.
  * These are the reference kernels on the GPU; matmul and conv2d also have tiled and packed variants
@@ -212,6 +212,32 @@ const BODIES = {
     yset(base + k, clamp32(add32(requant(w, x1(k), p(7)), x2(k)), p(8), p(9)));
   }`,
   },
+  rmsnorm: {
+    inputs: 2,
+    // one invocation per row. p: 2 N, 3 xmax, 4 eps, 5 shift, 6 lo, 7 hi
+    body: `let n = p(2);
+  let xmax = p(3);
+  let base = i * n;
+  var h = sra32(p(4), 16);
+  var l = p(4) & 65535;
+  for (var k = 0; k < n; k = k + 1) {
+    let c = clamp32(x0(base + k), -xmax, xmax);
+    let q = mul32(c, c);
+    h = add32(h, sra32(q, 16));
+    l = add32(l, q & 65535);
+  }
+  let cc = add32(shl32(min(h, 16384), 16), l);
+  let gg = add32(h, sra32(l, 16));
+  var u = 0;
+  for (var k = 1; k <= 15; k = k + 1) { u = u + select(0, 1, cc < (1 << u32(2 * k))); }
+  for (var k = 8; k <= 15; k = k + 1) { u = u + select(0, 1, gg < (1 << u32(2 * k))); }
+  let w = add32(shl32(h, 2 * u - 2), shl32(srl32(l, max(18 - 2 * u, 0)), max(2 * u - 18, 0)));
+  let r = div32(1 << 30u, isqrt32(w));
+  for (var k = 0; k < n; k = k + 1) {
+    let c = clamp32(x0(base + k), -xmax, xmax);
+    yset(base + k, clamp32(requant(requant(shl32(c, u + 6), r, 15), x1(k), p(5)), p(6), p(7)));
+  }`,
+  },
   reducemean: {
     inputs: 1,
     // p: 2 mult, 3 shift, 4 lo, 5 hi, 6 kept rank, 7 reduced rank, 8 reduced count, 9.. kept dims, kept strides, reduced dims, reduced strides
@@ -411,6 +437,17 @@ export const GPU_KERNELS: { [K in IntOp]: Planner<K> } = {
         params: [n, a.xmax, a.sqShift, a.divShift, a.eps, a.shift, a.lo, a.hi],
         threads: n === 0 ? 0 : elementCount(x.slice(0, a.axis)),
         inputs: [0, 1, 2],
+      },
+    ];
+  },
+  rmsnorm({ attrs: a, inputDims: [x] }) {
+    const n = elementCount(x.slice(a.axis));
+    return [
+      {
+        key: 'rmsnorm',
+        params: [n, a.xmax, a.eps, a.shift, a.lo, a.hi],
+        threads: n === 0 ? 0 : elementCount(x.slice(0, a.axis)),
+        inputs: [0, 1],
       },
     ];
   },

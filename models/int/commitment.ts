@@ -1,7 +1,8 @@
 /**
  * The model commitment of docs/GAME.md, computed from an integer graph: one NodeSpec per node (code root,
  * step count, where each input and the output sit in the node's VM memory, and each input's source: a graph
- * slot or a constant root), their tree, and the model id. The Solidity twin is contracts/src/Commitments.sol.
+ * slot or a constant root; for a tiled node its tile tree and window instead of a program: models/int/tiles/),
+ * their tree, and the model id. The Solidity twin is contracts/src/Commitments.sol.
  */
 import { bytesToHex, encodeAbiParameters, hexToBytes, keccak256, type Hex } from 'viem';
 import { MEM_DEPTH } from '../../vm/isa.ts';
@@ -10,7 +11,12 @@ import { hashPair } from '../../vm/keccak.ts';
 import { elementCount, type IntGraph } from './graph.ts';
 import { tensorRoot } from './roots.ts';
 import { staticSteps } from './staticSteps.ts';
-import { lowerNode, runLowered, type LoweredNode } from './vmNode.ts';
+import { lowerForCommitment, type NodeLowering } from './tiles/lowering.ts';
+import type { LoweringOptions } from './tiles/options.ts';
+import { stepsByRunning, type LoweredNode } from './vmNode.ts';
+
+export { stepsByRunning } from './vmNode.ts';
+export { TILE_SPEC_ABI, tileLeaf, tileTree, toAbiTileSpec, type TileSpec } from './tiles/spec.ts';
 
 export interface InputRegion {
   fromSlot: boolean;
@@ -21,11 +27,20 @@ export interface InputRegion {
 }
 
 export interface NodeSpec {
+  /** Zero for a tiled node. */
   codeRoot: Hex;
+  /** Zero for a tiled node. */
   steps: number;
   outBase: number;
   outHeight: number;
   inputs: InputRegion[];
+  /** 0: an untiled node (the three fields below zero); ≥ 1: a tiled node (docs/GAME.md "Tiled nodes"). */
+  numTiles: number;
+  /** Root of the tile tree (models/int/tiles/spec.ts `tileTree`). */
+  tilesRoot: Hex;
+  /** The window: the aligned region each tile's constants are swapped into. */
+  windowBase: number;
+  windowHeight: number;
 }
 
 export interface ModelCommitment {
@@ -40,9 +55,14 @@ export interface ModelCommitment {
   /** Each graph input's word count: a submission publishes exactly these. */
   inputWords: number[];
   modelId: Hex;
+  /** Off-chain only (not part of the id): per node, its longest tile's step count (0 for an untiled node). */
+  maxTileSteps?: number[];
 }
 
 const ZERO: Hex = `0x${'00'.repeat(32)}`;
+
+/** The tile fields of an untiled node: spread into a NodeSpec literal (`{ ...UNTILED, codeRoot, ... }`). */
+export const UNTILED = { numTiles: 0, tilesRoot: ZERO, windowBase: 0, windowHeight: 0 } as const satisfies Pick<NodeSpec, 'numTiles' | 'tilesRoot' | 'windowBase' | 'windowHeight'>;
 
 const INPUT_REGION = {
   type: 'tuple',
@@ -63,6 +83,10 @@ export const NODE_SPEC_ABI = {
     { name: 'outBase', type: 'uint32' },
     { name: 'outHeight', type: 'uint8' },
     { name: 'inputs', type: 'tuple[]', components: INPUT_REGION.components },
+    { name: 'numTiles', type: 'uint32' },
+    { name: 'tilesRoot', type: 'bytes32' },
+    { name: 'windowBase', type: 'uint32' },
+    { name: 'windowHeight', type: 'uint8' },
   ],
 } as const;
 
@@ -93,45 +117,42 @@ export function modelIdOf(m: Pick<ModelCommitment, 'nodesRoot' | 'numNodes' | 'o
 }
 
 /**
- * Node i's step count measured the slow way: one VM run of its lowered program on zero inputs. The reference
- * for `staticSteps` (the tests require both to agree), and the fallback for a program it does not accept.
+ * The NodeSpec of node i from its lowering (default: `lowerForCommitment` with the default options). An untiled
+ * node's step count is derived from the code (models/int/staticSteps.ts: every lowering's control flow is
+ * constant-trip loops, so the count is the same for every input), falling back to a VM run on zero inputs for a
+ * program of any other shape. A tiled node has a zero code root and step count, its tile count, tile tree root
+ * and window (docs/GAME.md "Tiled nodes"). Input regions are listed by base address, as registration requires
+ * (ModelValidator): region k is not node input k; a tiled node lists only its persistent inputs (the others are
+ * cut into its windows).
  */
-export function stepsByRunning(graph: IntGraph, i: number, lowered: LoweredNode = lowerNode(graph, i)): number {
-  const zeros = graph.nodes[i].inputs.map((t) => new Int32Array(elementCount(graph.tensors[t].dims)));
-  return runLowered(lowered, zeros).steps;
-}
-
-/**
- * The NodeSpec of node i from its lowering. Its step count is derived from the code (models/int/staticSteps.ts:
- * every lowering's control flow is constant-trip loops, so the count is the same for every input), falling
- * back to a VM run on zero inputs for a program of any other shape. Its input
- * regions are listed by base address, as registration requires (ModelValidator): region k is not node input k.
- */
-export function nodeSpec(graph: IntGraph, i: number, lowered: LoweredNode = lowerNode(graph, i)): NodeSpec {
+export function nodeSpec(graph: IntGraph, i: number, lowering: NodeLowering | LoweredNode = lowerForCommitment(graph, i)): NodeSpec {
   const node = graph.nodes[i];
   const slotOf = new Map<number, number>();
   graph.inputs.forEach((t, s) => slotOf.set(t, s));
   graph.nodes.forEach((n, j) => slotOf.set(n.output, graph.inputs.length + j));
-  const regionOf = (role: string) => lowered.layout.regions.find((r) => r.role === role)!;
-  const steps = staticSteps(lowered.program) ?? stepsByRunning(graph, i, lowered);
+  const plan: NodeLowering = 'kind' in lowering ? lowering : { kind: 'vm', lowered: lowering, steps: staticSteps(lowering.program) ?? stepsByRunning(graph, i, lowering) };
+  const regions = plan.kind === 'vm' ? plan.lowered.layout.regions : plan.layout.regions;
+  const regionOf = (role: string) => regions.find((r) => r.role === role);
+  const inputs = node.inputs
+    .flatMap((t, k) => {
+      const region = regionOf(`in${k}`);
+      if (!region) return []; // cut into the windows of a tiled node
+      const weight = graph.weights.get(t);
+      return [{ fromSlot: weight === undefined, slot: weight === undefined ? slotOf.get(t)! : 0, root: weight === undefined ? ZERO : tensorRoot(weight), base: region.base, height: region.height }];
+    })
+    .sort((a, b) => a.base - b.base);
+  const out = regionOf('out')!;
+  if (plan.kind === 'vm') return { codeRoot: plan.lowered.program.codeRoot(), steps: plan.steps, outBase: out.base, outHeight: out.height, inputs, ...UNTILED };
   return {
-    codeRoot: lowered.program.codeRoot(),
-    steps,
-    outBase: regionOf('out').base,
-    outHeight: regionOf('out').height,
-    inputs: node.inputs
-      .map((t, k) => {
-        const region = regionOf(`in${k}`);
-        const weight = graph.weights.get(t);
-        return {
-          fromSlot: weight === undefined,
-          slot: weight === undefined ? slotOf.get(t)! : 0,
-          root: weight === undefined ? ZERO : tensorRoot(weight),
-          base: region.base,
-          height: region.height,
-        };
-      })
-      .sort((a, b) => a.base - b.base),
+    codeRoot: ZERO,
+    steps: 0,
+    outBase: out.base,
+    outHeight: out.height,
+    inputs,
+    numTiles: plan.numTiles,
+    tilesRoot: plan.tilesRoot(),
+    windowBase: plan.layout.window,
+    windowHeight: plan.layout.windowHeight,
   };
 }
 
@@ -142,11 +163,24 @@ export class MultipleOutputsError extends Error {
   }
 }
 
-export function modelCommitment(graph: IntGraph, onNode?: (i: number) => void): ModelCommitment {
+/** What a model commitment is computed with: the lowering options (they change the commitment), and progress. */
+export interface CommitmentOptions extends LoweringOptions {
+  onNode?: (i: number) => void;
+}
+
+/**
+ * The model commitment of an integer graph, lowered with `options` (default: tileSteps 2^20). Every party must
+ * use the same options to get the same model id, as with the calibration. A function is taken as `onNode`.
+ */
+export function modelCommitment(graph: IntGraph, options: CommitmentOptions | ((i: number) => void) = {}): ModelCommitment {
+  const opts: CommitmentOptions = typeof options === 'function' ? { onNode: options } : options;
   if (graph.outputs.length !== 1) throw new MultipleOutputsError(graph.outputs.length);
+  const maxTileSteps: number[] = [];
   const nodes = graph.nodes.map((_, i) => {
-    const spec = nodeSpec(graph, i);
-    onNode?.(i);
+    const lowering = lowerForCommitment(graph, i, opts);
+    const spec = nodeSpec(graph, i, lowering);
+    maxTileSteps.push(lowering.kind === 'tiled' ? Math.max(...lowering.specs().map((t) => t.steps)) : 0);
+    opts.onNode?.(i);
     return spec;
   });
   const outputNode = graph.nodes.findIndex((n) => n.output === graph.outputs[0]);
@@ -160,7 +194,7 @@ export function modelCommitment(graph: IntGraph, onNode?: (i: number) => void): 
     outputWords: elementCount(graph.tensors[graph.outputs[0]].dims),
     inputWords: graph.inputs.map((t) => elementCount(graph.tensors[t].dims)),
   };
-  return { ...m, modelId: modelIdOf(m) };
+  return { ...m, modelId: modelIdOf(m), maxTileSteps };
 }
 
 /**

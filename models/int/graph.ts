@@ -50,6 +50,8 @@ export interface IntAttrs {
   softmax: { axis: number; mult: number; shift: number; one: number };
   /** LayerNorm over dims [axis, rank): integer mean, isqrt32 std, per-element mult/bias (kernels/layernorm.ts). Inputs: x, mult [N], bias [N]. */
   layernorm: { axis: number; xmax: number; sqShift: number; divShift: number; eps: number; shift: number; lo: number; hi: number };
+  /** RMSNorm over dims [axis, rank): exact integer sum of squares (+ eps), isqrt32 of it normalized to 15 bits, per-element mult, no mean, no bias (kernels/rmsnorm.ts). Inputs: x, mult [N]. */
+  rmsnorm: { axis: number; xmax: number; eps: number; shift: number; lo: number; hi: number };
   /** y = clamp(requant(Σ over axes of x, mult, shift), lo, hi) (kernels/reducemean.ts). Inputs: x. */
   reducemean: { axes: number[]; keepdims: boolean; mult: number; shift: number; lo: number; hi: number };
   /** y = clamp(rshr(isqrt32(requant(x, mult, shift)), frac), lo, hi) (kernels/sqrt.ts). Inputs: x. */

@@ -25,6 +25,7 @@ export const ATTR_SCHEMA: { [K in IntOp]: Record<string, Field> } = {
   copy: { dims: 'ints' },
   softmax: { axis: 'int', mult: 'int', shift: 'int', one: 'int' },
   layernorm: { axis: 'int', xmax: 'int', sqShift: 'int', divShift: 'int', eps: 'int', ...REQUANT },
+  rmsnorm: { axis: 'int', xmax: 'int', eps: 'int', ...REQUANT },
   reducemean: { axes: 'ints', keepdims: 'bool', mult: 'int', ...REQUANT },
   sqrt: { mult: 'int', frac: 'int', ...REQUANT },
   transpose: { perm: 'ints' },
@@ -36,6 +37,7 @@ export const ATTR_SCHEMA: { [K in IntOp]: Record<string, Field> } = {
 const ARITY: { [K in IntOp]: [number, number] } = {
   conv2d: [4, 4], maxpool2d: [1, 1], avgpool2d: [1, 1], channelAffine: [4, 4], matmul: [4, 4], binary: [2, 2], lut: [2, 2], clamp: [1, 1],
   copy: [1, 1], softmax: [2, 2], layernorm: [3, 3], reducemean: [1, 1], sqrt: [1, 1], transpose: [1, 1], concat: [1, 64], gather: [2, 2],
+  rmsnorm: [2, 2],
 };
 
 /** The most words one tensor of a file may have (1 GiB of int32). */

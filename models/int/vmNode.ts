@@ -52,6 +52,15 @@ export interface NodeVMRun {
   trace: Trace;
 }
 
+/**
+ * Node i's step count measured the slow way: one VM run of its lowered program on zero inputs. The reference
+ * for `staticSteps` (the tests require both to agree), and the fallback for a program it does not accept.
+ */
+export function stepsByRunning(graph: IntGraph, i: number, lowered: LoweredNode = lowerNode(graph, i)): number {
+  const zeros = graph.nodes[i].inputs.map((t) => new Int32Array(elementCount(graph.tensors[t].dims)));
+  return runLowered(lowered, zeros).steps;
+}
+
 /** Run a lowered node to its end in a Trace; the output region's root is a subtree root of final memory. */
 export function runLowered(lowered: LoweredNode, inputs: readonly Int32Array[], maxSteps = 2 ** 40): NodeVMRun {
   const trace = new Trace(lowered.program, initialMemory(lowered, inputs));

@@ -1,6 +1,6 @@
 // ONNX bytes → FloatGraph: decode, collect initializers and graph inputs, check that every value is defined
 // once, sort topologically, run every node through the pipeline (pipeline.ts: adapt → fold → alias →
-// expand → import), bind the graph outputs, prune unused constants.
+// expand → import), bind the graph outputs, fuse decomposed RMSNorms (fuse/rmsnorm.ts), prune unused constants.
 
 import type { GraphProto, NodeProto } from 'onnx-buf';
 import { InputShapeError, MissingValueError, OnnxLoadError, UnsupportedOpError, nodeSubject, printable } from '../errors.ts';
@@ -8,6 +8,7 @@ import { type FloatGraph, type Tensor, type ValueInfo } from '../graph.ts';
 import { decodeModel } from './decode.ts';
 import { isLoadableOp } from './opsets/loadable.ts';
 import { foldBudget } from './fold/tensor.ts';
+import { fuseRmsNorm } from './fuse/rmsnorm.ts';
 import { convOnlyValues } from './padIntoConv.ts';
 import { Pipeline, refuseUnloadable, unloadableInside } from './pipeline.ts';
 import { tensorFromProto } from './tensors.ts';
@@ -17,6 +18,8 @@ import { graphInput } from './values.ts';
 export interface LoadOptions {
   /** Static dims for graph inputs whose shape is symbolic (e.g. a dynamic batch axis). */
   inputDims?: Record<string, number[]>;
+  /** Fuse decomposed RMSNorms into RMSNormalization nodes (fuse/rmsnorm.ts; default true). */
+  fuseRmsNorm?: boolean;
 }
 
 interface PendingNode {
@@ -57,6 +60,7 @@ export function loadOnnx(bytes: Uint8Array, options: LoadOptions = {}): FloatGra
 
   const outputs = graph.output.map((o) => o.name);
   bindOutputs(p, outputs, inputs);
+  if (options.fuseRmsNorm !== false) fuseRmsNorm({ nodes: p.nodes, initializers: p.floats, values: p.values, outputs }, (hint) => p.fresh(hint));
 
   // Drop constants no node reads (e.g. Reshape shapes folded into attributes, folded shape arithmetic).
   const used = new Set([...p.nodes.flatMap((n) => n.inputs), ...outputs]);

@@ -105,10 +105,11 @@ function defaultDType(t: WriterTensor): WriterDType {
 export function tensorProto(t: WriterTensor, encoding: 'raw' | 'typed' = 'raw'): TensorProto {
   const dtype = defaultDType(t);
   const proto = create(TensorProtoSchema, { name: t.name, dims: t.dims.map((d) => BigInt(d)), dataType: DATA_TYPES[dtype] });
-  const numbers = Array.from(t.data as ArrayLike<number | bigint>, (v) => Number(v));
+  // float32 data written as float32 needs no conversion (large weight tensors: no per-element JS array)
+  const numbers = dtype === 'float32' && t.data instanceof Float32Array ? [] : Array.from(t.data as ArrayLike<number | bigint>, (v) => Number(v));
   let values: Float32Array | Float64Array | BigInt64Array | Int32Array | Int8Array | Uint8Array;
   switch (dtype) {
-    case 'float32': values = Float32Array.from(numbers); break;
+    case 'float32': values = t.data instanceof Float32Array ? t.data : Float32Array.from(numbers); break;
     case 'float64': values = Float64Array.from(numbers); break;
     case 'int64': values = t.data instanceof BigInt64Array ? t.data : BigInt64Array.from(numbers, (v) => BigInt(v)); break;
     case 'int32': values = Int32Array.from(numbers); break;

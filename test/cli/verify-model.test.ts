@@ -18,7 +18,7 @@ import { GameChain } from '../../cli/game/chain.ts';
 import { checkModel, type ModelRule } from '../../cli/game/modelChecks.ts';
 import type { Deployment } from '../../cli/game/types.ts';
 import { Output } from '../../cli/output.ts';
-import { modelCommitment, toAbiNodeSpec, type InputRegion, type ModelCommitment, type NodeSpec } from '../../models/int/commitment.ts';
+import { modelCommitment, toAbiNodeSpec, UNTILED, type InputRegion, type ModelCommitment, type NodeSpec } from '../../models/int/commitment.ts';
 import { prepareModel } from '../../models/prepare.ts';
 
 const ZERO: Hex = `0x${'00'.repeat(32)}`;
@@ -35,9 +35,9 @@ type Shape = Pick<ModelCommitment, 'nodes' | 'inputWords' | 'outputSlot' | 'outp
  */
 function good(): Shape {
   const nodes: NodeSpec[] = [
-    { codeRoot: root(100), steps: 10, outBase: 0, outHeight: 1, inputs: [slot(0, 0, 0), constant(1, 32, 2)] },
-    { codeRoot: root(101), steps: 20, outBase: 0, outHeight: 0, inputs: [slot(1, 0, 3), slot(2, 64, 1)] },
-    { codeRoot: root(102), steps: 30, outBase: 8, outHeight: 0, inputs: [slot(3, 0, 0)] },
+    { codeRoot: root(100), steps: 10, outBase: 0, outHeight: 1, inputs: [slot(0, 0, 0), constant(1, 32, 2)], ...UNTILED },
+    { codeRoot: root(101), steps: 20, outBase: 0, outHeight: 0, inputs: [slot(1, 0, 3), slot(2, 64, 1)], ...UNTILED },
+    { codeRoot: root(102), steps: 30, outBase: 8, outHeight: 0, inputs: [slot(3, 0, 0)], ...UNTILED },
   ];
   return { nodes, inputWords: [8, 64], outputSlot: 4, outputWords: 8 };
 }
@@ -161,6 +161,12 @@ describe('checkModel: the rules of ModelValidator', () => {
       expect(checkWeights(prepared.int, c).status).toBe('ok');
     }, 120_000);
   }
+
+  it('a tiled commitment (mnist-mlp, --tile-steps 4096: fc1 as 32 tiles) gets the same node tree root on-chain', async () => {
+    const c = modelCommitment(prepareModel('mnist-mlp').int, { tileSteps: 4096 });
+    expect(c.nodes[0].numTiles).toBe(32);
+    expect(await onChain(c)).toEqual({ nodesRoot: c.nodesRoot });
+  }, 120_000);
 
   it('the weights check notices a constant region that is not the root of a weight of the file', () => {
     const prepared = prepareModel('mnist-mlp');

@@ -66,3 +66,48 @@ describe('claims', () => {
     });
   }
 });
+
+describe('claims on a tiled node (mnist-mlp with --tile-steps 4096: fc1 is 32 tiles)', async () => {
+  const { prepareModel } = await import('../../models/prepare.ts');
+  const { modelCommitment } = await import('../../models/int/commitment.ts');
+  const { parseInput } = await import('../../cli/inputs.ts');
+  const { muOf } = await import('../../models/int/tiles/run.ts');
+  const prepared = prepareModel('mnist-mlp', undefined, { lowering: { tileSteps: 4096 } });
+  const c = modelCommitment(prepared.int, prepared.lowering);
+  const input = parseInput('mnist:5', prepared.int).words;
+  const truth = new HonestClaims(prepared.int, input, c, undefined, prepared.lowering);
+  const m = c.nodes[0].numTiles;
+
+  it('the honest tile transition ends in σ_m holding R, and every tile VM run goes from μ_i to σ_{i+1}', () => {
+    expect(m).toBeGreaterThan(1);
+    const t = truth.tileTransition(0);
+    const spec = c.nodes[0];
+    const index = spec.outBase / 8 / 2 ** spec.outHeight;
+    expect(bytesToHex(computeRoot(hexToBytes(t.outRoot), index, t.outSiblings.map((h) => hexToBytes(h))))).toBe(t.finalMem);
+    expect(t.finalMem).toBe(truth.tileState(0, m));
+    for (const i of [0, Math.floor(m / 2), m - 1]) {
+      const { entry, final } = truth.tileVM(0, i);
+      expect(entry.sigma).toBe(truth.tileState(0, i));
+      expect(muOf(entry.spec.windowRoot, spec.windowBase, spec.windowHeight, entry.windowSiblings)).toBe(entry.mu);
+      expect(truth.witness(0, 0, i).pre.memRoot).toBe(entry.mu);
+      expect(final.status).toBe(Status.HALTED);
+      expect(final.step).toBe(entry.spec.steps);
+      expect(final.memRoot).toBe(truth.tileState(0, i + 1));
+    }
+  });
+
+  for (const tileFrom of ['first', 'middle', 'last'] as const) {
+    it(`a liar from the ${tileFrom} tile is honest up to σ_f, wrong from σ_{f+1} on, and consistent at tile f`, () => {
+      const liar = new LyingClaims(prepared.int, input, { node: 0, vmFrom: 'middle', tileFrom }, c, prepared.lowering);
+      const f = tileFrom === 'first' ? 0 : tileFrom === 'middle' ? Math.floor((m - 1) / 2) : m - 1;
+      for (let i = 0; i <= m; i++) expect(liar.tileState(0, i) === truth.tileState(0, i)).toBe(i <= f);
+      expect(liar.tileTransition(0).finalMem).toBe(liar.tileState(0, m));
+      const { final } = liar.tileVM(0, f);
+      // The liar's tile run ends at its own σ_{f+1}, so only the VM phase of tile f can expose it.
+      expect(final.memRoot).toBe(liar.tileState(0, f + 1));
+      expect(liar.vmState(0, 0, f)).toBe(truth.vmState(0, 0, f));
+      expect(liar.vmState(0, final.step, f)).toBe(hashState(final));
+      expect(liar.vmState(0, final.step, f)).not.toBe(truth.vmState(0, final.step, f));
+    });
+  }
+});

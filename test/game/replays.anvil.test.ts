@@ -15,11 +15,22 @@ import { ZOO } from '../../models/zoo/index.ts';
 
 const INPUT: Record<string, string> = { 'mnist-mlp': 'mnist:0', 'mnist-cnn': 'mnist:1', 'tiny-transformer': 'text:bisect then step', 'mnist-gru': 'mnist:2', 'mnist-mobilenet': 'mnist:3' };
 
-describe.each(ZOO.map((z) => z.name))('replays on anvil: %s', (name) => {
-  const prepared = prepareModel(name);
-  const commitment = modelCommitment(prepared.int);
+const TILED = new Set(['tiled-node', 'tiled-lying-challenger']);
+
+/** A zoo model as the replays play it: as shipped, or with a small tile bound so that its big nodes are tiled. */
+const VARIANTS = [
+  ...ZOO.map((z) => ({ label: z.name, name: z.name, tileSteps: undefined as number | undefined })),
+  // fc1 (784×128) runs ~200k steps untiled: at 4096 steps a tile it is cut into dozens of tiles (three game levels).
+  { label: 'mnist-mlp, tiled (--tile-steps 4096)', name: 'mnist-mlp', tileSteps: 4096 },
+];
+
+describe.each(VARIANTS)('replays on anvil: $label', ({ name, tileSteps }) => {
+  const prepared = prepareModel(name, undefined, tileSteps === undefined ? {} : { lowering: { tileSteps } });
+  const commitment = modelCommitment(prepared.int, prepared.lowering);
   const input = parseInput(INPUT[name], prepared.int).words;
-  for (const s of SCENARIOS.filter((x) => !x.blockTime)) {
+  const tiled = commitment.nodes.some((n) => n.numTiles > 0);
+  it('is tiled exactly when a tile bound is given', () => expect(tiled).toBe(tileSteps !== undefined));
+  for (const s of SCENARIOS.filter((x) => !x.blockTime && (tiled || !TILED.has(x.name)))) {
     it(`${s.name}: ${s.description}`, async () => {
       const r = await replay(s, { model: prepared, input, inputLabel: INPUT[name], commitment });
       expect(r.problems).toEqual([]);
@@ -27,6 +38,7 @@ describe.each(ZOO.map((z) => z.name))('replays on anvil: %s', (name) => {
       expect(r.disputes.length).toBeGreaterThan(0);
       expect(r.fundsOk).toBe(true);
       if (s.name !== 'bad-transition' && s.name !== 'silent-submitter') expect(r.disputes.some((d) => d.reason === 'step')).toBe(true);
+      if (tiled && s.name.startsWith('tiled')) expect(r.rounds.tile).toBeGreaterThan(0);
       if (s.attack) expect(r.refused).toBe({ 'hidden-input': 'InputSizeMismatch', 'short-input': 'InputSizeMismatch', 'output-alias': 'OutputSizeMismatch' }[s.attack]);
     }, 300_000);
   }

@@ -171,4 +171,7 @@ export const OP_CASES: OpCase[] = [
   },
   // Clip, the lookup-table activations, ReduceSum, ceil-mode and 1-D windows (issue 9)
   ...CANONICAL_CASES,
+  // RMSNormalization (opset 23; issue 12)
+  simple('RMSNormalization last axis', { op: 'RMSNormalization', inputs: { x: [2, 4, 8] }, initializers: [init('s', [8])], opset: 23 }),
+  simple('RMSNormalization axis 1, broadcast scale, epsilon', { op: 'RMSNormalization', inputs: { x: [2, 4, 8] }, initializers: [init('s', [1, 8])], opset: 23, attrs: { axis: { int: 1 }, epsilon: { float: 1e-2 } } }),
 ];

@@ -278,6 +278,44 @@ export function layernormRef(at: LayerNormAttrs, dims: number[], x: W, mult: W, 
   return y;
 }
 
+/** and32 of the two's-complement words; srl32: the word's 32 bits shifted right by s mod 32, zeros in. */
+export const and32 = (a: number, b: number): number => wrap(B(a) & B(b));
+export const srl32 = (a: number, s: number): number => wrap(BigInt.asUintN(32, B(a)) >> B(mod(s, 32)));
+
+export interface RmsNormAttrs {
+  axis: number;
+  xmax: number;
+  eps: number;
+  shift: number;
+  lo: number;
+  hi: number;
+}
+
+/** rmsnorm (docs/INTEGER.md, RMSNorm): exact Σx'² in two halves, its square root normalized to 15 bits. */
+export function rmsnormRef(at: RmsNormAttrs, dims: number[], x: W, mult: W): number[] {
+  const n = count(dims.slice(at.axis));
+  const y: number[] = [];
+  for (let r = 0; r < x.length / n; r++) {
+    const xs = Array.from({ length: n }, (_, i) => clamp32(x[r * n + i], -at.xmax, at.xmax));
+    let h = sra32(at.eps, 16);
+    let l = and32(at.eps, 65535);
+    for (const v of xs) {
+      const q = mul32(v, v);
+      h = add32(h, sra32(q, 16));
+      l = add32(l, and32(q, 65535));
+    }
+    const c = add32(shl32(Math.min(h, 16384), 16), l);
+    const g = add32(h, sra32(l, 16));
+    let u = 0;
+    for (let k = 1; k <= 15; k++) if (c < 4 ** k) u++;
+    for (let k = 8; k <= 15; k++) if (g < 4 ** k) u++;
+    const w = add32(shl32(h, 2 * u - 2), shl32(srl32(l, Math.max(18 - 2 * u, 0)), Math.max(2 * u - 18, 0)));
+    const rr = div32(2 ** 30, isqrt32(w));
+    for (let i = 0; i < n; i++) y.push(clamp32(requant(requant(shl32(xs[i], u + 6), rr, 15), mult[i], at.shift), at.lo, at.hi));
+  }
+  return y;
+}
+
 export function reducemeanRef(dims: number[], axes: number[], keepdims: boolean, x: W, mult: number, shift: number, lo: number, hi: number): { dims: number[]; y: number[] } {
   const kept = dims.map((d, a) => (axes.includes(a) ? 1 : d));
   const sums = new Array<number>(count(kept)).fill(0);

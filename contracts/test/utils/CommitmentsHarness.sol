@@ -2,12 +2,16 @@
 pragma solidity ^0.8.24;
 
 import {Commitments} from "../../src/Commitments.sol";
-import {InputRegion, NodeSpec, Model} from "../../src/ModelTypes.sol";
+import {InputRegion, NodeSpec, TileSpec, Model} from "../../src/ModelTypes.sol";
 
 /// @dev Exposes the calldata-taking Commitments functions to tests.
 contract CommitmentsHarness {
     function nodeLeaf(NodeSpec calldata spec) external pure returns (bytes32) {
         return Commitments.nodeLeaf(spec);
+    }
+
+    function tileLeaf(TileSpec calldata tile) external pure returns (bytes32) {
+        return Commitments.tileLeaf(tile);
     }
 
     function modelId(Model memory m) external pure returns (bytes32) {

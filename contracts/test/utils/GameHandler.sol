@@ -8,33 +8,79 @@ import {Vm} from "forge-std/Vm.sol";
 import {VMJudge} from "../../src/VMJudge.sol";
 import {VMState, StepProof, hashState, MEM_DEPTH} from "../../src/VMTypes.sol";
 import {NodeSpec, Model} from "../../src/ModelTypes.sol";
+import {Numerics} from "../../src/Numerics.sol";
 import {DisputeGame} from "../../src/DisputeGame.sol";
 import {Side} from "../../src/Clock.sol";
-import {SubmissionStatus, Phase, Reason, Move, Submission, DisputeView, TransitionProof} from "../../src/GameTypes.sol";
+import {
+    SubmissionStatus,
+    Phase,
+    Reason,
+    Move,
+    Submission,
+    DisputeView,
+    TransitionProof,
+    TileEntryProof,
+    TileVMProof
+} from "../../src/GameTypes.sol";
 import {SmallTree} from "./SmallTree.sol";
 import {Tracer, TraceRunner} from "./Tracer.sol";
 import {ToyModels} from "./ToyModels.sol";
 import {Asm} from "./Asm.sol";
+import {TiledToys} from "./TiledToys.sol";
+
+/// @title HandlerModel
+/// @notice The invariant handler's model: one 8-word input and three nodes. Node 0 is the chain's node 0 (reads slot
+///         0, adds 1); node 1 is tiled (TiledToys: 3 tiles, reads slot 1, adds W_0 + W_1 + W_2); node 2 is the
+///         chain's node 2 (reads slot 2, adds 3). A dispute can so end at either level: in an untiled node's VM run
+///         or in one tile's.
+library HandlerModel {
+    uint256 internal constant NODES = 3;
+    uint256 internal constant TILED_NODE = 1;
+    uint256 internal constant TILES = 3;
+    /// @dev No lie inside the tiled node.
+    uint8 internal constant NO_LIE = 255;
+
+    function specs() internal pure returns (NodeSpec[] memory s) {
+        s = ToyModels.chainSpecs(NODES, false);
+        s[TILED_NODE] = TiledToys.spec(TILES, uint32(TILED_NODE));
+    }
+
+    /// @dev The slot tensors for input x: honest, or with node `lieNode`'s output off by one in word 0 (and every
+    ///      later node computed from it) when `lie`.
+    function tensors(int32[8] memory x, bool lie, uint256 lieNode) internal pure returns (int32[8][] memory t) {
+        t = new int32[8][](NODES + 1);
+        t[0] = x;
+        for (uint256 j = 0; j < NODES; j++) {
+            t[j + 1] = j == TILED_NODE ? TiledToys.output(t[j], TILES) : ToyModels.add8(t[j], int32(int256(j + 1)));
+            if (lie && j == lieNode) t[j + 1][0] = Numerics.add32(t[j + 1][0], 1);
+        }
+    }
+}
 
 /// @title GameHandler
-/// @notice Random actors over the 3-node chain model (node j adds j + 1) for the invariant test:
+/// @notice Random actors over the 3-node model of HandlerModel (node 1 tiled) for the invariant test:
 ///         - an honest submitter, who submits true results and plays every move truthfully and on time;
 ///         - a liar, who submits a result with one node's output off by one (later nodes computed from it), plays
-///           its own world consistently, fakes the final VM state of the node it lied about, and now and then
-///           posts garbage;
+///           its own world consistently (in the tiled node, its tile states go wrong at one tile), fakes the final
+///           VM state of the node (or tile) it lied about, and now and then posts garbage;
 ///         - an honest challenger, who challenges only lies and answers truthfully;
 ///         - two griefers, who challenge anything and answer at random.
 ///         Time moves only by `warp`, which never lets an honest mover's clock run out (honest parties are online).
 ///         Ghosts: every wei deposited (bonds) and withdrawn, the moves of each dispute, and every ruling.
-/// @dev The VM traces of every (input tensor, node) pair the actors can meet are computed once, in the constructor.
+/// @dev The VM traces of every (input tensor, untiled node) pair the actors can meet are computed once, in the
+///      constructor; the tiled node's tile states are computed the first time a story needs them, and a tile's VM
+///      trace when a dispute enters it.
 contract GameHandler is CommonBase, StdCheats, StdUtils {
-    uint256 internal constant NODES = 3;
+    uint256 internal constant NODES = HandlerModel.NODES;
+    uint256 internal constant TILED_NODE = HandlerModel.TILED_NODE;
+    uint256 internal constant TILES = HandlerModel.TILES;
     uint256 internal constant VARIANTS = 3;
 
     DisputeGame public immutable game;
     VMJudge public immutable judge;
     TraceRunner internal immutable tracer;
     HandlerCalls internal immutable calls_;
+    TileCalls internal immutable tileCalls_;
     bytes32 public immutable modelId;
     uint64 internal immutable clockSeconds;
     uint64 internal immutable moveIncrement;
@@ -53,12 +99,17 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
         bool honest;
         uint8 variant;
         uint8 lieNode;
+        uint8 lieTile;
     }
 
     mapping(uint256 => SubmissionGhost) internal _subs;
     mapping(uint256 => bool) public honestChallenge; // by dispute
-    /// @dev The submitter's claimed VM hashes for the dispute's node (set at startVM).
+    /// @dev The submitter's claimed VM hashes for the dispute's node or tile (set at startVM or startTileVM), and
+    ///      the true ones (what the honest challenger compares with).
     mapping(uint256 => bytes32[]) internal _claimedVM;
+    mapping(uint256 => bytes32[]) internal _truthVM;
+    /// @dev The agreed tile state sigma_i (3-leaf memory prefix) of a dispute in a tile's VM run.
+    mapping(uint256 => bytes32[]) internal _tileSigma;
     /// @dev VM hashes by keccak256(input leaf, node): the real run of node j on that input; its final state and
     ///      the output leaf of its final memory.
     mapping(bytes32 => bytes32[]) internal _trace;
@@ -76,6 +127,8 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
     uint256 public calls;
     /// @dev Coverage counters: how far the random play got.
     uint256 public vmStarts;
+    uint256 public tileStarts;
+    uint256 public tileVMStarts;
     uint256 public stepRulings;
     uint256 public timeouts;
     uint256 public settlements;
@@ -83,21 +136,25 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
     uint256 public finalizations;
     uint256 public withdrawals;
 
-    constructor(DisputeGame game_, VMJudge judge_) {
+    /// @dev The helpers are deployed by the test (not here: their creation code would push this contract's over
+    ///      the initcode size limit, EIP-3860).
+    constructor(DisputeGame game_, VMJudge judge_, TraceRunner tracer_, HandlerCalls calls__, TileCalls tileCalls__) {
         game = game_;
         judge = judge_;
-        tracer = new TraceRunner(judge_);
-        calls_ = new HandlerCalls(judge_);
+        tracer = tracer_;
+        calls_ = calls__;
+        tileCalls_ = tileCalls__;
         clockSeconds = game_.clockSeconds();
         moveIncrement = game_.moveIncrement();
         minBond = game_.minBond();
         challengeBond = game_.challengeBond();
-        NodeSpec[] memory specs = ToyModels.chainSpecs(NODES, false);
+        NodeSpec[] memory specs = HandlerModel.specs();
         Model memory m = ToyModels.modelOf(specs, 1);
         modelId = game_.register(specs, m.inputWords, m.outputSlot, m.outputWords);
         for (uint256 v = 0; v < VARIANTS; v++) {
-            int32[8][] memory t = ToyModels.chainTensors(input(v), NODES, false, false, 0);
+            int32[8][] memory t = calls_.tensors(v, false, 0);
             for (uint256 j = 0; j < NODES; j++) {
+                if (j == TILED_NODE) continue;
                 _cacheTrace(t[j], j);
                 int32[8] memory shifted = t[j];
                 shifted[0] = shifted[0] + 1;
@@ -130,7 +187,10 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
         calls++;
         uint256 id = game.submissionCount();
         SubmissionGhost memory g = SubmissionGhost({
-            honest: seed % 2 == 0, variant: uint8((seed >> 8) % VARIANTS), lieNode: uint8((seed >> 16) % NODES)
+            honest: seed % 2 == 0,
+            variant: uint8((seed >> 8) % VARIANTS),
+            lieNode: uint8((seed >> 16) % NODES),
+            lieTile: uint8((seed >> 20) % TILES)
         });
         _subs[id] = g;
         bytes32[] memory world = _world(id);
@@ -283,14 +343,24 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
             bool agree = honestChallenge[d] ? v.midHash == ToyModels.graphState(_truth(id), 1 + v.mid) : r % 2 == 0;
             return _try(v.challenger, abi.encodeCall(DisputeGame.respondGraph, (d, agree)));
         }
-        if (v.next == Move.StartVM) return _startVM(d, v);
+        if (v.next == Move.StartVM) return v.lo == TILED_NODE ? _startTiles(d, v) : _startVM(d, v);
+        if (v.next == Move.PostTileState) {
+            bytes32 state = _story(id, false, v.mid);
+            if (liarSubmits && r % 8 == 0) state = keccak256(abi.encode("garbage", r));
+            return _try(v.submitter, abi.encodeCall(DisputeGame.postTileState, (d, state)));
+        }
+        if (v.next == Move.RespondTile) {
+            bool agree = honestChallenge[d] ? v.midHash == _story(id, true, v.mid) : r % 2 == 0;
+            return _try(v.challenger, abi.encodeCall(DisputeGame.respondTile, (d, agree)));
+        }
+        if (v.next == Move.StartTileVM) return _startTileVM(d, v);
         if (v.next == Move.PostVMState) {
             bytes32 state = _claimedVM[d][v.mid];
             if (liarSubmits && r % 8 == 0) state = keccak256(abi.encode("garbage", r));
             return _try(v.submitter, abi.encodeCall(DisputeGame.postVMState, (d, state)));
         }
         if (v.next == Move.RespondVM) {
-            bool agree = honestChallenge[d] ? v.midHash == _trueVM(id, v.node)[v.mid] : r % 2 == 0;
+            bool agree = honestChallenge[d] ? v.midHash == _truthVM[d][v.mid] : r % 2 == 0;
             return _try(v.challenger, abi.encodeCall(DisputeGame.respondVM, (d, agree)));
         }
         // ResolveStep: the challenger's move. The honest one always makes it; a griefer sometimes (always when
@@ -306,8 +376,7 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
         uint256 id = v.submissionId;
         uint256 j = v.lo;
         bytes32[] memory world = _world(id);
-        NodeSpec[] memory specs = ToyModels.chainSpecs(NODES, false);
-        bytes32[] memory mem = ToyModels.nodeMemory(specs[j], world);
+        bytes32[] memory mem = ToyModels.nodeMemory(ToyModels.chainSpec(j, false), world);
         (VMState memory fin, bytes32[] memory finalMem) = _finalState(mem, j);
         bytes32[] memory claimed = _copy(_trace[keccak256(abi.encode(world[j], j))]);
         if (finalMem[1] != world[j + 1]) {
@@ -316,7 +385,27 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
             claimed[claimed.length - 1] = hashState(fin);
         }
         _claimedVM[d] = claimed;
+        _truthVM[d] = _trueVM(id, j);
         return _try(v.submitter, calls_.startVM(d, j, world, fin, finalMem));
+    }
+
+    /// @dev The submitter proves its tile states of the tiled node: sigma_0 from the agreed input, its sigma_m (the
+    ///      last of its story) holding its claimed output.
+    function _startTiles(uint256 d, DisputeView memory v) internal returns (bool) {
+        (bytes32 inLeaf, uint8 lieTile) = _storyOf(v.submissionId, false);
+        return _try(v.submitter, tileCalls_.startTiles(d, _world(v.submissionId), inLeaf, lieTile));
+    }
+
+    /// @dev The submitter proves tile i = lo's run from its sigma_i to its sigma_{i+1} (the claim at hi): the real
+    ///      final state, or for a lie (or garbage it posted) one forged to hold the claim.
+    function _startTileVM(uint256 d, DisputeView memory v) internal returns (bool) {
+        (bytes32 inLeaf, uint8 lieTile) = _storyOf(v.submissionId, false);
+        (bytes memory data, bytes32[] memory claimed, bytes32[] memory truth, bytes32[] memory sigmaI) =
+            tileCalls_.startTileVM(d, inLeaf, lieTile, v.lo, v.hiHash);
+        _claimedVM[d] = claimed;
+        _truthVM[d] = truth;
+        _tileSigma[d] = sigmaI;
+        return _try(v.submitter, data);
     }
 
     /// @dev The final state and memory of node j's run from `mem` (cached).
@@ -336,6 +425,11 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
     function _resolve(uint256 d, address who) internal returns (bool) {
         DisputeView memory v = game.dispute(d);
         if (v.phase != Phase.VM && v.phase != Phase.Resolved) return false;
+        if (v.numTiles != 0) {
+            // A tile's run: from mu_i, the agreed sigma_i with tile i's constants in the window.
+            if (_tileSigma[d].length == 0) return false; // ended before any tile's run
+            return _try(who, tileCalls_.resolveStep(d, v.tile, _tileSigma[d], v.lo));
+        }
         return _try(who, calls_.resolveStep(d, v.node, _world(v.submissionId), v.lo));
     }
 
@@ -367,12 +461,19 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
                 _ruled(uint256(logs[i].topics[1]), logs[i].data);
             } else if (
                 topic == DisputeGame.GraphStatePosted.selector || topic == DisputeGame.GraphResponded.selector
+                    || topic == DisputeGame.TileStatePosted.selector || topic == DisputeGame.TileResponded.selector
                     || topic == DisputeGame.VMStatePosted.selector || topic == DisputeGame.VMResponded.selector
             ) {
                 moves[uint256(logs[i].topics[1])] += 1;
             } else if (topic == DisputeGame.VMStarted.selector) {
                 moves[uint256(logs[i].topics[1])] += 1;
                 vmStarts += 1;
+            } else if (topic == DisputeGame.TilesStarted.selector) {
+                moves[uint256(logs[i].topics[1])] += 1;
+                tileStarts += 1;
+            } else if (topic == DisputeGame.TileVMStarted.selector) {
+                moves[uint256(logs[i].topics[1])] += 1;
+                tileVMStarts += 1;
             } else if (topic == DisputeGame.SubmissionFinalized.selector) {
                 finalizations += 1;
             } else if (topic == DisputeGame.Settled.selector) {
@@ -402,15 +503,9 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
     // Worlds and traces
     // ======================================================================================================
 
-    function input(uint256 v) internal pure returns (int32[8] memory x) {
-        for (uint256 i = 0; i < 8; i++) {
-            x[i] = int32(int256(v * 100 + i)) - 50;
-        }
-    }
-
     function _tensors(uint256 id) internal view returns (int32[8][] memory) {
         SubmissionGhost memory g = _subs[id];
-        return ToyModels.chainTensors(input(g.variant), NODES, false, !g.honest, g.lieNode);
+        return calls_.tensors(g.variant, !g.honest, g.lieNode);
     }
 
     /// @dev The submitter's world (true for an honest one).
@@ -419,7 +514,22 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
     }
 
     function _truth(uint256 id) internal view returns (bytes32[] memory) {
-        return ToyModels.chainWorld(input(_subs[id].variant), NODES, false, false, 0);
+        return ToyModels.rootsOf(calls_.tensors(_subs[id].variant, false, 0));
+    }
+
+    /// @dev The tile story of submission id's submitter (or the truth): the tiled node's input in that world, and
+    ///      the tile it lied in (NO_LIE for the honest, or for a liar that lied in another node).
+    function _storyOf(uint256 id, bool truth) internal view returns (bytes32 inLeaf, uint8 lieTile) {
+        SubmissionGhost memory g = _subs[id];
+        bool lies = !truth && !g.honest && g.lieNode == TILED_NODE;
+        inLeaf = (truth ? _truth(id) : _world(id))[TILED_NODE];
+        lieTile = lies ? g.lieTile : HandlerModel.NO_LIE;
+    }
+
+    /// @dev Tile state k's root in that story.
+    function _story(uint256 id, bool truth, uint256 k) internal returns (bytes32) {
+        (bytes32 inLeaf, uint8 lieTile) = _storyOf(id, truth);
+        return tileCalls_.sigmaRoot(inLeaf, lieTile, k);
     }
 
     /// @dev The true VM hashes of node j: its run on the true input (the only S_lo an honest challenger agrees to).
@@ -457,14 +567,25 @@ contract HandlerCalls {
         judge = judge_;
     }
 
+    /// @dev Input variant v's 8 words.
+    function input(uint256 v) public pure returns (int32[8] memory x) {
+        for (uint256 i = 0; i < 8; i++) {
+            x[i] = int32(int256(v * 100 + i)) - 50;
+        }
+    }
+
+    /// @dev The slot tensors on input variant v (HandlerModel.tensors).
+    function tensors(uint256 v, bool lie, uint256 lieNode) external pure returns (int32[8][] memory) {
+        return HandlerModel.tensors(input(v), lie, lieNode);
+    }
+
     /// @dev startVM(d, witness) for chain node j of `world` with the final state `fin` and memory `finalMem`.
     function startVM(uint256 d, uint256 j, bytes32[] memory world, VMState memory fin, bytes32[] memory finalMem)
         external
         pure
         returns (bytes memory)
     {
-        TransitionProof memory tp =
-            ToyModels.transition(ToyModels.chainSpecs(world.length - 1, false), j, world, 1, fin, finalMem);
+        TransitionProof memory tp = ToyModels.transition(HandlerModel.specs(), j, world, 1, fin, finalMem);
         return abi.encodeCall(DisputeGame.startVM, (d, tp));
     }
 
@@ -476,6 +597,92 @@ contract HandlerCalls {
     {
         bytes32[] memory mem = ToyModels.nodeMemory(ToyModels.chainSpec(node, false), world);
         (VMState memory pre, StepProof memory proof) = Tracer.stateAt(judge, ToyModels.chainCode(node, false), mem, lo);
+        return abi.encodeCall(DisputeGame.resolveStep, (d, pre, proof));
+    }
+}
+
+/// @title TileCalls
+/// @notice The tiled node's heavy lifting for GameHandler: tile stories (every tile's run through the judge, kept
+///         here by story), the witnesses of startTiles and startTileVM, and a tile's step proof, so that the
+///         handler stays under the contract size limit. A story is the tiled node's input leaf and the tile its
+///         submitter lied in (HandlerModel.NO_LIE: none).
+contract TileCalls {
+    VMJudge public immutable judge;
+
+    /// @dev Per story: the tile states' roots, their 3-leaf memory prefixes flattened, each tile's final VM state
+    ///      (forged at the lie).
+    mapping(bytes32 => bytes32[]) internal _roots;
+    mapping(bytes32 => bytes32[]) internal _leaves;
+    mapping(bytes32 => mapping(uint256 => VMState)) internal _finals;
+
+    constructor(VMJudge judge_) {
+        judge = judge_;
+    }
+
+    /// @dev Computes the story the first time it is asked for; returns its key.
+    function _story(bytes32 inLeaf, uint8 lieTile) internal returns (bytes32 key) {
+        key = keccak256(abi.encode(inLeaf, lieTile));
+        if (_roots[key].length != 0) return key;
+        bool lie = lieTile != HandlerModel.NO_LIE;
+        (bytes32[][] memory sigma, VMState[] memory finals) =
+            TiledToys.run(judge, inLeaf, HandlerModel.TILES, lie, lie ? lieTile : 0);
+        _roots[key] = TiledToys.roots(sigma);
+        for (uint256 k = 0; k < sigma.length; k++) {
+            for (uint256 l = 0; l < 3; l++) {
+                _leaves[key].push(sigma[k][l]);
+            }
+            if (k < finals.length) _finals[key][k] = finals[k];
+        }
+    }
+
+    function _sigma(bytes32 key, uint256 k) internal view returns (bytes32[] memory p) {
+        p = new bytes32[](3);
+        for (uint256 l = 0; l < 3; l++) {
+            p[l] = _leaves[key][3 * k + l];
+        }
+    }
+
+    /// @dev Tile state k's root in the story.
+    function sigmaRoot(bytes32 inLeaf, uint8 lieTile, uint256 k) external returns (bytes32) {
+        return _roots[_story(inLeaf, lieTile)][k];
+    }
+
+    /// @dev startTiles(d, witness) for the tiled node of `world` with the story's last tile state.
+    function startTiles(uint256 d, bytes32[] memory world, bytes32 inLeaf, uint8 lieTile)
+        external
+        returns (bytes memory)
+    {
+        bytes32[] memory sigmaM = _sigma(_story(inLeaf, lieTile), HandlerModel.TILES);
+        TileEntryProof memory e = TiledToys.entry(HandlerModel.specs(), HandlerModel.TILED_NODE, world, 1, sigmaM);
+        return abi.encodeCall(DisputeGame.startTiles, (d, e));
+    }
+
+    /// @dev startTileVM(d, witness) for tile i of the story, whose run must end in `claim` (sigma_{i+1} as posted):
+    ///      the real final state, or one forged to hold the claim. Also the claimed VM hashes (the real run's, the
+    ///      last one the final state's), the real ones, and sigma_i.
+    function startTileVM(uint256 d, bytes32 inLeaf, uint8 lieTile, uint256 i, bytes32 claim)
+        external
+        returns (bytes memory data, bytes32[] memory claimed, bytes32[] memory truth, bytes32[] memory sigmaI)
+    {
+        bytes32 key = _story(inLeaf, lieTile);
+        sigmaI = _sigma(key, i);
+        VMState memory fin = _finals[key][i];
+        if (fin.memRoot != claim) fin.memRoot = claim;
+        truth = Tracer.hashes(judge, TiledToys.tileCode(i), TiledToys.mu(sigmaI, i), TiledToys.TILE_STEPS);
+        claimed = Tracer.copy(truth);
+        claimed[claimed.length - 1] = hashState(fin);
+        TileVMProof memory p = TiledToys.tileVM(HandlerModel.TILES, i, sigmaI, fin);
+        data = abi.encodeCall(DisputeGame.startTileVM, (d, p));
+    }
+
+    /// @dev resolveStep(d, pre, proof) from the state at step lo of tile k's run from `sigmaK`.
+    function resolveStep(uint256 d, uint256 k, bytes32[] memory sigmaK, uint64 lo)
+        external
+        view
+        returns (bytes memory)
+    {
+        (VMState memory pre, StepProof memory proof) =
+            Tracer.stateAt(judge, TiledToys.tileCode(k), TiledToys.mu(sigmaK, k), lo);
         return abi.encodeCall(DisputeGame.resolveStep, (d, pre, proof));
     }
 }

@@ -8,7 +8,7 @@ import { ACTIVATION_KERNELS } from './activations.ts';
 import type { Kernel } from './kernel.ts';
 import { concat, flatten, gather, reshape, transpose } from './layout.ts';
 import { gemm, matmul } from './matmul.ts';
-import { batchNormalization, layerNormalization, reduceMean, reduceSum, softmax } from './normalize.ts';
+import { batchNormalization, layerNormalization, reduceMean, reduceSum, rmsNormalization, softmax } from './normalize.ts';
 import { averagePool, conv, globalAveragePool, maxPool } from './window.ts';
 
 export const KERNELS: { [K in OpType]: Kernel<K> } = {
@@ -38,6 +38,7 @@ export const KERNELS: { [K in OpType]: Kernel<K> } = {
   Concat: concat,
   Gather: gather,
   LayerNormalization: layerNormalization,
+  RMSNormalization: rmsNormalization,
   ReduceMean: reduceMean,
   ReduceSum: reduceSum,
   ...ACTIVATION_KERNELS,

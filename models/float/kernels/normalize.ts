@@ -1,4 +1,4 @@
-// BatchNormalization (inference), LayerNormalization, Softmax, ReduceMean; statistics in double precision.
+// BatchNormalization (inference), LayerNormalization, RMSNormalization, Softmax, ReduceMean; statistics in double precision.
 
 import { numElements } from '../../graph.ts';
 import { product, stridesOf } from '../../shape.ts';
@@ -42,6 +42,25 @@ export const layerNormalization: Kernel<'LayerNormalization'> = (node, inputs) =
       if (bias && ib) v += bias.data[ib[i]];
       out[base + i] = v;
     }
+  }
+  return { dims: [...x.dims], data: out };
+};
+
+/** x / sqrt(mean(x²) + ε) · scale per row of the dims [axis, rank); the mean square in double precision. */
+export const rmsNormalization: Kernel<'RMSNormalization'> = (node, inputs) => {
+  const x = floatInput(node, inputs, 0);
+  const scale = floatInput(node, inputs, 1);
+  const normDims = x.dims.slice(node.attrs.axis);
+  const size = product(normDims);
+  const rows = product(x.dims, 0, node.attrs.axis);
+  const is = broadcastIndex(scale.dims, normDims);
+  const out = new Float32Array(x.data.length);
+  for (let r = 0; r < rows; r++) {
+    const base = r * size;
+    let ss = 0;
+    for (let i = 0; i < size; i++) ss += x.data[base + i] ** 2;
+    const inv = 1 / Math.sqrt(ss / size + node.attrs.epsilon);
+    for (let i = 0; i < size; i++) out[base + i] = x.data[base + i] * inv * scale.data[is[i]];
   }
   return { dims: [...x.dims], data: out };
 };

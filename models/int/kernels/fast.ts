@@ -9,6 +9,7 @@
  *   fastLayout.ts      transpose, concat, gather
  *   fastNorm.ts        reducemean, layernorm, softmax
  *   fastWindow.ts      maxpool2d, avgpool2d, channelAffine
+ *   rmsnormFast.ts     rmsnorm
  * Every kernel is a FastPlanner: prepared once per call (the executor prepares each node once per graph) and
  * then run on input words.
  */
@@ -19,6 +20,7 @@ import { conv2dPlan, matmulPlan } from './fastGemm.ts';
 import { concatPlan, gatherPlan, transposePlan } from './fastLayout.ts';
 import { layernormPlan, reducemeanPlan, softmaxPlan } from './fastNorm.ts';
 import type { KernelCall } from './kernel.ts';
+import { rmsnormPlan } from './rmsnormFast.ts';
 import { avgpool2dPlan, channelAffinePlan, maxpool2dPlan } from './fastWindow.ts';
 
 export { rq, slabWords, type FastKernel, type FastPlanner, type FastRunner } from './fastCommon.ts';
@@ -41,6 +43,7 @@ export const FAST_PLANNERS: { [K in IntOp]: FastPlanner<K> } = {
   transpose: transposePlan,
   concat: concatPlan,
   gather: gatherPlan,
+  rmsnorm: rmsnormPlan,
 };
 
 /** The fast kernels by op, one call at a time. */

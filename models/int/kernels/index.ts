@@ -13,6 +13,7 @@ import { matmul } from './matmul.ts';
 import { layernorm } from './layernorm.ts';
 import { lut } from './lut.ts';
 import { reducemean } from './reducemean.ts';
+import { rmsnorm } from './rmsnorm.ts';
 import { softmax } from './softmax.ts';
 import { sqrt } from './sqrt.ts';
 import { transpose } from './transpose.ts';
@@ -34,6 +35,7 @@ export const INT_KERNELS: { [K in IntOp]: IntKernel<K> } = {
   transpose,
   concat,
   gather,
+  rmsnorm,
 };
 
 export function kernelOf<K extends IntOp>(op: K): IntKernel<K> {

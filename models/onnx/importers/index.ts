@@ -12,7 +12,7 @@ import {
 } from './elementwise.ts';
 import { importConcat, importFlatten, importGather, importReshape, importTranspose } from './layout.ts';
 import { importGemm, importMatMul } from './matmul.ts';
-import { importBatchNormalization, importLayerNormalization, importReduceMean, importReduceSum, importSoftmax } from './normalize.ts';
+import { importBatchNormalization, importLayerNormalization, importReduceMean, importReduceSum, importRMSNormalization, importSoftmax } from './normalize.ts';
 import { importAveragePool, importConv, importGlobalAveragePool, importMaxPool } from './window.ts';
 
 export const IMPORTERS: { [K in OpType]: Importer<K> } = {
@@ -42,6 +42,7 @@ export const IMPORTERS: { [K in OpType]: Importer<K> } = {
   Concat: importConcat,
   Gather: importGather,
   LayerNormalization: importLayerNormalization,
+  RMSNormalization: importRMSNormalization,
   ReduceMean: importReduceMean,
   ReduceSum: importReduceSum,
   Clip: importClip,

@@ -1,4 +1,4 @@
-// Normalizing and reducing ops: BatchNormalization (inference), LayerNormalization, Softmax, ReduceMean.
+// Normalizing and reducing ops: BatchNormalization (inference), LayerNormalization, RMSNormalization, Softmax, ReduceMean.
 
 import { broadcastsTo } from '../../shape.ts';
 import { floatOut, type ImportContext, type Importer } from './context.ts';
@@ -36,6 +36,21 @@ export const importLayerNormalization: Importer<'LayerNormalization'> = (ctx: Im
     }
   }
   ctx.attrs.ignore('stash_type'); // precision of the mean/variance; computed in float64 here
+  return { attrs: { axis, epsilon: ctx.attrs.float('epsilon', 1e-5) }, outputs: [floatOut([...x.dims])] };
+};
+
+/** RMSNormalization (opset 23): X, scale; normalizes dims [axis, rank) by the root mean square, no mean, no bias. */
+export const importRMSNormalization: Importer<'RMSNormalization'> = (ctx: ImportContext) => {
+  if (ctx.opset < 23) {
+    ctx.unsupported(`RMSNormalization exists from opset 23 on, the model imports opset ${ctx.opset}`, 'export with opset 23 or later');
+  }
+  ctx.arity(2);
+  const x = ctx.float(0, 'X');
+  const axis = ctx.axis('axis', ctx.attrs.int('axis', -1), x.dims.length);
+  const normalized = x.dims.slice(axis);
+  const scale = ctx.float(1, 'scale');
+  if (!broadcastsTo(scale.dims, normalized)) ctx.fail(`scale ${ctx.dims(scale.dims)} does not broadcast to the normalized shape ${ctx.dims(normalized)}`);
+  ctx.attrs.ignore('stash_type'); // precision of the mean square; computed in float64 here
   return { attrs: { axis, epsilon: ctx.attrs.float('epsilon', 1e-5) }, outputs: [floatOut([...x.dims])] };
 };
 

@@ -26,7 +26,7 @@ import { int16, int8 } from './common.ts';
  * ONNX ops whose quantizers accept int16 activation inputs, so a producer may emit 16-bit words for them
  * (the same set as models/quantize/ops/normalize.ts; never matmul, conv or lookup-table inputs).
  */
-export const WIDE_INPUT_OPS: ReadonlySet<string> = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Sqrt', 'ReduceMean', 'ReduceSum', 'LayerNormalization', 'Softmax']);
+export const WIDE_INPUT_OPS: ReadonlySet<string> = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Sqrt', 'ReduceMean', 'ReduceSum', 'LayerNormalization', 'RMSNormalization', 'Softmax']);
 
 /**
  * The largest |word| activation `v` (of float value `name`) may hold: 128 for int8 words, 32768 for int16

@@ -8,6 +8,7 @@ import { quantizeConcat, quantizeGather, quantizeTranspose } from './layout.ts';
 import { quantizeLookup } from './lookup.ts';
 import { quantizeGemm, quantizeMatMul } from './matmul.ts';
 import { quantizeLayerNorm, quantizeReduceMean, quantizeSoftmax, quantizeSqrt } from './normalize.ts';
+import { quantizeRMSNorm } from './rmsnorm.ts';
 import { quantizeAveragePool, quantizeGlobalAveragePool, quantizeMaxPool } from './pool.ts';
 import { quantizeClip, quantizeRelu, quantizeView } from './simple.ts';
 
@@ -36,6 +37,7 @@ export const QUANTIZERS: { [K in OpType]?: OpQuantizer<K> } = {
   Erf: quantizeLookup,
   Softmax: quantizeSoftmax,
   LayerNormalization: quantizeLayerNorm,
+  RMSNormalization: quantizeRMSNorm,
   ReduceMean: quantizeReduceMean,
   Sqrt: quantizeSqrt,
   Transpose: quantizeTranspose,

@@ -12,7 +12,7 @@ import { roundInt32 } from '../weights.ts';
 import { int16, int8 } from './common.ts';
 
 /** Consumers that take 16-bit words (rescaling arithmetic, not int8 tables or matmuls). */
-const WIDE_CONSUMERS = new Set<string>(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Sqrt', 'ReduceMean', 'ReduceSum', 'LayerNormalization', 'Softmax']);
+const WIDE_CONSUMERS = new Set<string>(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Sqrt', 'ReduceMean', 'ReduceSum', 'LayerNormalization', 'RMSNormalization', 'Softmax']);
 
 /** Word width for an op's output `name`: 16 when it feeds only ops that take 16-bit words. */
 export function outputBits(ctx: QuantContext, name: string): 8 | 16 {

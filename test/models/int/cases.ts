@@ -81,6 +81,26 @@ export const KERNEL_CASES: { [K in IntOp]: (rng: Rng) => KernelCase<K> } = {
       ],
     };
   },
+  rmsnorm(rng) {
+    const dims = Array.from({ length: rng.int(1, 3) }, () => rng.int(1, 6));
+    if (rng.int(0, 2) === 0) dims[dims.length - 1] = rng.int(20, 70);
+    const axis = rng.int(0, dims.length - 1);
+    const n = elementCount(dims.slice(axis));
+    // the quantizer's word bounds, or arbitrary ones (wrapping squares and shifts)
+    const xmax = rng.pick([128, 32768, 32768, rng.int(0, 2 ** 31 - 1)]);
+    const bound = Math.min(xmax, 32768);
+    const [lo, hi] = rng.pick([[-128, 127], [-32768, 32767]]);
+    const sign = (): number => (rng.int(0, 3) === 0 ? -1 : 1);
+    const scale = rng.pick([1, 8, 256, bound]); // rows of tiny to full-range words
+    return {
+      attrs: { axis, xmax, eps: rng.pick([0, rng.int(1, 5000), rng.int(1, 2 ** 31 - 1)]), shift: rng.int(24, 44), lo, hi },
+      inputDims: [dims, [n]],
+      inputs: [
+        rng.int(0, 4) === 0 ? Int32Array.from({ length: elementCount(dims) }, () => rng.int32()) : words(rng, dims, -Math.min(scale, bound), Math.min(scale, bound)),
+        Int32Array.from({ length: n }, () => sign() * multiplier(rng)),
+      ],
+    };
+  },
   reducemean(rng) {
     const rank = rng.int(1, 4);
     const dims = Array.from({ length: rank }, () => rng.int(1, rank <= 2 ? 30 : 5));

@@ -263,6 +263,25 @@ function add<K extends IntOp>(c: DirectedCase<K>): void {
   sm('one row of one element: probability one', [1, 1], 1, [MIN], [1], 1 << 30, 30, 127, [127]);
 }
 
+// ---- rmsnorm -----------------------------------------------------------------------------------------------------
+{
+  const rms = (name: string, attrs: IntAttrs['rmsnorm'], dims: number[], x: number[], mult: number[], hand?: number[]) => {
+    const n = O.count(dims.slice(attrs.axis));
+    add({ name, op: 'rmsnorm', attrs, inputDims: [dims, [n]], inputs: [i32(x), i32(mult)], outDims: dims, expected: O.rmsnormRef(attrs, dims, x, mult), hand });
+  };
+  const one = { axis: 1, xmax: 128, eps: 0, shift: 30, ...FULL };
+  rms('all-zero rows, eps 0: σ = 0, R = div32(2^30, 0) = 0, y = clamp32(0)', { ...one, lo: 5 }, [2, 3], [0, 0, 0, 0, 0, 0], [MAX, MIN, 1], [5, 5, 5, 5, 5, 5]);
+  rms('eps alone (x = 0): y = 0', { ...one, eps: 12345 }, [1, 3], [0, 0, 0], [MAX, MIN, 1 << 30], [0, 0, 0]);
+  // N = 1, eps 0: ±1 → P = 1, u = 23, W = 2^28, σ = 2^14, R = 2^16, w = ±2^30 exactly;
+  // 127 → P = 16129, t = 6, W = 16129·4^8, σ = 32512, R = 33026, w = 127·2^23·33026/2^15 = 1073741312
+  rms('N = 1: x / |x| = ±1 up to R\'s 16 bits', one, [5, 1], [1, -1, 127, -128, MIN], [1 << 30], [1 << 30, -(1 << 30), 1073741312, -(1 << 30), -(1 << 30)]);
+  rms('P exactly at the 4^k thresholds: 4, 2^16, 2^30, 2^32, and 2^32 − 1 through eps', { axis: 1, xmax: 32768, eps: 0, shift: 31, lo: -32768, hi: 32767 }, [5, 4],
+    [1, 1, 1, 1, 128, 128, 128, 128, 16384, 16384, 16384, 16384, 32768, 32768, 32768, 32768, 32768, 32768, 32768, 32767], [1 << 30, -(1 << 30), MAX, MIN]);
+  rms('eps = 2^31 − 1 (both halves full) over ±xmax rows', { axis: 1, xmax: 32768, eps: MAX, shift: 30, ...FULL }, [2, 3], [32768, -32768, MAX, MIN, 0, 5], [1 << 30, 1 << 30, 1 << 30]);
+  rms('int32 edges clamp to ±xmax; a requant tie of w·mult; int8 clamp', { axis: 0, xmax: 128, eps: 0, shift: 31, ...INT8 }, [4], [MAX, MIN, 0, 1], [1 << 9, -(1 << 9), 3, MAX]);
+  rms('arbitrary attrs: xmax beyond 2^15 (the squares wrap), negative eps, shift 63', { axis: 1, xmax: MAX, eps: -7, shift: 63, ...FULL }, [2, 2], [MAX, MIN, 65536, -3], [MAX, MIN]);
+}
+
 // ---- layernorm ---------------------------------------------------------------------------------------------------
 {
   const ln = (name: string, attrs: IntAttrs['layernorm'], dims: number[], x: number[], mult: number[], bias: number[], hand?: number[]) => {

@@ -63,6 +63,9 @@ function perturb(op: IntOp, attrs: Record<string, unknown>, rng: Rng): Record<st
   if (op === 'layernorm') {
     Object.assign(a, { xmax: rng.pick([0, 1, 128, 32768, 2 ** 20, 2147483647]), sqShift: shiftOfRng(rng), divShift: rng.int(0, 40), eps: rng.pick([...EDGE, 229]), shift: shiftOfRng(rng) });
   }
+  if (op === 'rmsnorm') {
+    Object.assign(a, { xmax: rng.pick([-5, 0, 1, 128, 32768, 2 ** 20, 2147483647]), eps: rng.pick([...EDGE, 229]), shift: shiftOfRng(rng) });
+  }
   return a;
 }
 
