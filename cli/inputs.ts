@@ -1,6 +1,6 @@
 /**
- * Model inputs from the command line: `mnist:<i>` (MNIST test image i), `text:<prompt>` (the tiny
- * transformer's characters), `tokens:<id,id,...>`, or files in the one input format of models/inputs/samples.ts
+ * Model inputs from the command line: `mnist:<i>` (MNIST test image i), `text:<prompt>` (a text model's
+ * characters: the zoo model's TextCodec, else the tiny transformer's), `tokens:<id,id,...>`, or files in the one input format of models/inputs/samples.ts
  * (docs/INPUTS.md): JSON (`{"<input>": {"dims", "data"}}`, `{"<input>": [...]}` or a bare array for a one-input
  * model) or .npy (`x.npy`, or `name=x.npy` per input). Float values are quantized at each input's scale; integer inputs are taken as they are.
  */
@@ -11,7 +11,7 @@ import type { Tensor } from '../models/graph.ts';
 import { elementCount, type IntGraph } from '../models/int/graph.ts';
 import { quantizeInput } from '../models/quantize/quantize.ts';
 import { loadMnist, mnistImage } from '../models/zoo/mnist.ts';
-import { encode } from '../models/zoo/tokens.ts';
+import { TINY_TEXT, type TextCodec } from '../models/zoo/index.ts';
 import { ExitCode, OpmlError, printable } from './errors.ts';
 
 export interface ModelInput {
@@ -25,7 +25,7 @@ export interface ModelInput {
   label?: number;
 }
 
-const USAGE = 'use mnist:<index>, text:<16 characters>, tokens:<id,id,...>, a JSON file or x.npy (name=x.npy for each input of a several-input model)';
+const USAGE = 'use mnist:<index>, text:<characters>, tokens:<id,id,...>, a JSON file or x.npy (name=x.npy for each input of a several-input model)';
 
 function fail(why: string): never {
   throw new OpmlError(`input: ${why}`, ExitCode.INPUT, USAGE);
@@ -102,8 +102,11 @@ function slots(graph: IntGraph) {
   return graph.inputs.map((t) => ({ name: graph.tensors[t].name, dims: graph.tensors[t].dims, integer: graph.tensors[t].integer === true }));
 }
 
-/** A model input from `--input` (repeatable: name=x.npy for each input of a several-input model). */
-export function parseInput(spec: string | readonly string[], graph: IntGraph): ModelInput {
+/**
+ * A model input from `--input` (repeatable: name=x.npy for each input of a several-input model). `text` reads
+ * `text:` inputs: pass the zoo model's (`prepared.zoo?.text`); the default is the tiny transformer's.
+ */
+export function parseInput(spec: string | readonly string[], graph: IntGraph, text: TextCodec = TINY_TEXT): ModelInput {
   const all = typeof spec === 'string' ? [spec] : [...spec];
   if (all.length === 0) fail('no --input given');
   if (all.length === 1) {
@@ -120,9 +123,9 @@ export function parseInput(spec: string | readonly string[], graph: IntGraph): M
     if (kind === 'text' && rest.length > 0) {
       let ids: Int32Array;
       try {
-        ids = encode(arg);
+        ids = text.encode(arg);
       } catch (err) {
-        fail(printable((err as Error).message, 200));
+        throw new OpmlError(`input: ${printable((err as Error).message, 200)}`, ExitCode.INPUT, `text: takes ${text.takes}`);
       }
       return fromValues(graph, [Array.from(ids)], `text "${printable(arg)}"`);
     }

@@ -17,7 +17,7 @@ import { CALIBRATION_HELP, collect, collectShape, parseTileSteps, SHAPE_HELP, TI
 const pkg = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string; description: string };
 
 const MODEL_HELP = 'a zoo name (mnist-mlp, mnist-cnn, mnist-gru, mnist-mobilenet, tiny-transformer), an .onnx file (+ --calibration, --shape) or an .opml integer graph';
-const INPUT_HELP = 'mnist:<i>, text:<16 chars>, tokens:<ids>, a JSON file or x.npy; name=x.npy, repeated, for a several-input model (docs/INPUTS.md)';
+const INPUT_HELP = 'mnist:<i>, text:<chars> (a text model), tokens:<ids>, a JSON file or x.npy; name=x.npy, repeated, for a several-input model (docs/INPUTS.md)';
 
 /** --calibration and --shape: how every command that takes a model takes an .onnx outside the zoo. */
 const modelOpts = (c: Command) => c.option('--calibration <file>', CALIBRATION_HELP, collect).option('--shape <name=dims>', SHAPE_HELP, collectShape).option('--tile-steps <n>', TILE_STEPS_HELP, parseTileSteps);

@@ -50,8 +50,9 @@ export class ModelRefError extends Error {
 /** How many calibration samples the zoo models are quantized with. */
 export const ZOO_CALIBRATION_SAMPLES = 64;
 
-/** Calibration inputs for a zoo model: MNIST training images (never the test set), or prompts plus seeded random token strings. */
+/** Calibration inputs for a zoo model: its own (brown-llama: training-text windows), MNIST training images (never the test set), or prompts plus seeded random token strings. */
 export function zooCalibration(zoo: ZooModel, count = ZOO_CALIBRATION_SAMPLES): Feeds[] {
+  if (zoo.calibration) return zoo.calibration(count);
   if (zoo.inputType === 'float32') {
     const train = loadMnist('train', count);
     return Array.from({ length: count }, (_, i) => ({ [zoo.inputName]: mnistImage(train, i, zoo.inputDims) }));

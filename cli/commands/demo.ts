@@ -72,7 +72,7 @@ export async function demo(opts: ModelArgs & { model?: string; input?: string | 
   out.line();
   const d = result.disputes[0];
   out.line(`ruling    dispute won by the ${d?.winner ?? '?'} (${d?.reason ?? '?'}) at node ${d?.node ?? '?'}; the result was ${result.submissionStatus}`);
-  out.line(`rounds    graph phase ${result.rounds.graph}, VM phase ${result.rounds.vm}`);
+  out.line(`rounds    graph phase ${result.rounds.graph}, ${result.rounds.tile > 0 ? `tile phase ${result.rounds.tile}, ` : ''}VM phase ${result.rounds.vm}`);
   out.line(`gas       submitter ${Number(result.gas.submitter).toLocaleString('en-US')}, challenger ${Number(result.gas.challengers[0]).toLocaleString('en-US')}, judge step ${result.gas.judgeStep ? Number(result.gas.judgeStep).toLocaleString('en-US') : '-'}`);
   out.line(`bonds     challenger net ${fmtEth(result.net.challengers[0])} ETH, submitter net ${fmtEth(result.net.submitter)} ETH (half the forfeited bond is burned; gas fees excluded)`);
   out.line(`time      ${(result.wallMillis / 1000).toFixed(1)} s for the whole dispute`);

@@ -21,8 +21,6 @@ export interface ReplayOptions extends ModelArgs {
   blockTime?: number;
 }
 
-const DEFAULT_INPUT: Record<string, string> = { 'mnist-mlp': 'mnist:0', 'mnist-cnn': 'mnist:0', 'tiny-transformer': 'text:hello world. opm', 'mnist-gru': 'mnist:0', 'mnist-mobilenet': 'mnist:0' };
-
 /** A positional that names a model rather than a scenario: a zoo name, or an .onnx / .opml path. */
 export function looksLikeModel(arg: string): boolean {
   return ZOO.some((z) => z.name === arg) || /\.(onnx|opml)$/i.test(arg);
@@ -34,9 +32,9 @@ export function looksLikeModel(arg: string): boolean {
  */
 export function defaultInput(cmd: string, model: string, prepared: PreparedModel, opts: ModelArgs & { input?: string | string[] }): { input: ModelInput; label: string } {
   const given = opts.input === undefined ? [] : typeof opts.input === 'string' ? [opts.input] : opts.input;
-  if (given.length > 0) return { input: parseInput(given, prepared.int), label: given.join(' ') };
-  const zooDefault = prepared.zoo ? (DEFAULT_INPUT[prepared.zoo.name] ?? (prepared.zoo.inputType === 'float32' ? 'mnist:0' : DEFAULT_INPUT['tiny-transformer'])) : undefined;
-  if (zooDefault) return { input: parseInput(zooDefault, prepared.int), label: zooDefault };
+  if (given.length > 0) return { input: parseInput(given, prepared.int, prepared.zoo?.text), label: given.join(' ') };
+  const zooDefault = prepared.zoo?.defaultInput;
+  if (zooDefault) return { input: parseInput(zooDefault, prepared.int, prepared.zoo?.text), label: zooDefault };
   const calibration = opts.calibration === undefined ? [] : typeof opts.calibration === 'string' ? [opts.calibration] : opts.calibration;
   if (calibration.length > 0) {
     const input = inputFromCalibration(calibration, prepared.int);
@@ -72,12 +70,12 @@ export async function replayScenarios(names: string[], opts: ReplayOptions, out 
   out.result(results);
   out.line(
     table([
-      ['scenario', 'result', 'disputes (winner/reason/node)', 'rounds graph+vm', 'gas submitter', 'gas challengers', 'startVM gas', 'chain time (bound)', 'funds', 'wall'],
+      ['scenario', 'result', 'disputes (winner/reason/node)', 'rounds graph+tile+vm', 'gas submitter', 'gas challengers', 'startVM gas', 'chain time (bound)', 'funds', 'wall'],
       ...results.map((r) => [
         r.scenario,
         r.ok ? 'ok' : `FAILED: ${r.problems.join('; ')}`,
         summarize(r.disputes.map((d) => `${d.winner}/${d.reason}/${d.node}`)),
-        `${r.rounds.graph}+${r.rounds.vm}`,
+        `${r.rounds.graph}+${r.rounds.tile}+${r.rounds.vm}`,
         Number(r.gas.submitter).toLocaleString('en-US'),
         r.gas.challengers.map((g) => Number(g).toLocaleString('en-US')).join(' '),
         r.gas.startVM ? Number(r.gas.startVM).toLocaleString('en-US') : '-',

@@ -28,6 +28,8 @@ export interface RunResult {
   output: number[];
   outputWords: number[];
   argmax?: number;
+  /** A text model's argmax at every position as characters: the greedy next character after each prefix. */
+  nextText?: string;
   label?: number;
   finalState: Hex;
   nodes: { name: string; op: string; root: Hex }[];
@@ -48,7 +50,7 @@ export async function runModel(model: string, opts: RunOptions, out = new Output
   const prepared = prepareFromArgs(model, opts.calibration, opts.shape, undefined, loweringFromArgs(opts));
   const graph = prepared.int;
   const tQuantize = performance.now() - t;
-  const input = parseInput(opts.input, graph);
+  const input = parseInput(opts.input, graph, prepared.zoo?.text);
   t = performance.now();
   const { run, detail } = await nativeRun(opts.backend ?? 'auto', graph, input.words, 'outputs');
   const tRun = performance.now() - t;
@@ -58,6 +60,7 @@ export async function runModel(model: string, opts: RunOptions, out = new Output
   const outInfo = graph.tensors[graph.outputs[0]];
   const output = Array.from(dequantize(run.outputs[0], outInfo.scale));
   const last = outInfo.dims.at(-1) ?? output.length;
+  const rowArgmax = Array.from({ length: output.length / last }, (_, r) => argmaxOf(output.slice(r * last, (r + 1) * last)));
   const result: RunResult = {
     model,
     modelId: commitment.modelId,
@@ -65,6 +68,7 @@ export async function runModel(model: string, opts: RunOptions, out = new Output
     output,
     outputWords: Array.from(run.outputs[0]),
     argmax: output.length === last ? argmaxOf(output) : undefined,
+    nextText: prepared.zoo?.text?.decode(rowArgmax),
     label: input.label,
     finalState: run.states.at(-1)!,
     nodes: graph.nodes.map((n) => ({ name: n.name, op: n.op, root: run.roots.get(n.output)! })),
@@ -81,7 +85,8 @@ export async function runModel(model: string, opts: RunOptions, out = new Output
   const shown = output.length > 16 ? [...output.slice(0, 8).map((v) => v.toFixed(3)), '…'] : output.map((v) => v.toFixed(3));
   out.line(`output     [${shown.join(', ')}]  dims [${outInfo.dims}]`);
   if (result.argmax !== undefined) out.line(`argmax     ${result.argmax}${input.label !== undefined ? ` (label ${input.label})` : ''}`);
-  else out.line(`argmax     ${Array.from({ length: output.length / last }, (_, r) => argmaxOf(output.slice(r * last, (r + 1) * last))).join(' ')}  (per row of ${last})`);
+  else out.line(`argmax     ${rowArgmax.join(' ')}  (per row of ${last})`);
+  if (result.nextText !== undefined) out.line(`next       ${JSON.stringify(result.nextText)}  (the likeliest next character after each position)`);
   out.line(`final S_n  ${result.finalState}  (${graph.nodes.length} nodes, ${result.millis.run} ms)`);
   out.line(`backend    ${detail}`);
   return result;

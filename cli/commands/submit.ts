@@ -68,7 +68,7 @@ export async function register(model: string, opts: ChainOptions & ModelArgs & {
 
 export async function submit(model: string, opts: SubmitOptions, out = new Output(opts)) {
   const prepared = prepareFromArgs(model, opts.calibration, opts.shape, undefined, loweringFromArgs(opts)); // bad model and input files are refused before the chain is touched
-  const input = parseInput(opts.input, prepared.int);
+  const input = parseInput(opts.input, prepared.int, prepared.zoo?.text);
   const chain = await connect({ ...opts, account: opts.account ?? 0 });
   if (opts.tamper !== undefined) requireDevChain(chain.deployment.chainId);
   const lieNode = opts.tamper === undefined ? undefined : tamperNode(opts.tamper, prepared.int);

@@ -4,9 +4,21 @@ import { readFileSync } from 'node:fs';
 import type { DType, Tensor } from '../graph.ts';
 import { repoPath } from '../repoRoot.ts';
 import { loadMnist, mnistImage } from './mnist.ts';
-import { encode, PROMPTS, SEQ_LEN, VOCAB_SIZE } from './tokens.ts';
+import { BROWN_VOCAB, decodeText, encodePadded } from './asciiTokens.ts';
+import { decode, encode, PROMPTS, SEQ_LEN, VOCAB_SIZE } from './tokens.ts';
 
-export type ZooName = 'mnist-mlp' | 'mnist-cnn' | 'tiny-transformer' | 'mnist-gru' | 'mnist-mobilenet';
+export type ZooName = 'mnist-mlp' | 'mnist-cnn' | 'tiny-transformer' | 'mnist-gru' | 'mnist-mobilenet' | 'brown-llama';
+
+/** A text model's `text:` input: characters to token ids (throws an Error with a one-line message) and back. */
+export interface TextCodec {
+  /** What `text:` takes, for help and errors. */
+  takes: string;
+  encode(text: string): Int32Array;
+  decode(ids: ArrayLike<number>): string;
+}
+
+/** The tiny transformer's: exactly 16 characters of its 64. */
+export const TINY_TEXT: TextCodec = { takes: `${SEQ_LEN} characters of a-z A-Z 0-9 space .`, encode, decode };
 
 export interface ZooSample {
   /** Feeds for the model's single input. */
@@ -29,9 +41,34 @@ export interface ZooModel {
   outputDims: number[];
   /** `count` deterministic sample inputs: the first MNIST test images, or the fixed prompts (cycled). */
   samples(count: number): ZooSample[];
+  /** The `--input` a replay, demo or benchmark uses when none is given. */
+  defaultInput: string;
+  /** How `text:` inputs become tokens (text models only). */
+  text?: TextCodec;
+  /** `count` calibration feeds, where the model brings its own (default: MNIST training images, or prompts and random tokens). */
+  calibration?(count: number): Record<string, Tensor>[];
 }
 
 const here = (file: string) => repoPath('models', 'zoo', file);
+
+/** brown-llama's sequence length (scripts/zoo/llama/train-export.ts EXPORT_SEQ). */
+const BROWN_SEQ = 32;
+
+/** brown-llama's committed samples, models/zoo/brown-llama.samples.json (token ids; scripts/zoo/llama/fidelity.ts writes it). */
+export interface BrownSamples {
+  /** The prefill graph's sequence length. */
+  seq: number;
+  /** Windows of `seq` tokens from the training files (never held out): calibration. */
+  calibration: number[][];
+  /** Windows of seq + 1 tokens from the held-out files: positions 0…seq−1 are fed, 1…seq are the next characters. */
+  heldOut: number[][];
+  /** Prompts from the held-out files (greedy continuations). */
+  prompts: number[][];
+}
+let brown: BrownSamples | undefined;
+function brownSamples(): BrownSamples {
+  return (brown ??= JSON.parse(readFileSync(here('./brown-llama.samples.json'), 'utf8')) as BrownSamples);
+}
 
 function mnistSamples(dims: number[]) {
   return (count: number): ZooSample[] => {
@@ -54,6 +91,7 @@ export const ZOO: readonly ZooModel[] = [
     outputName: 'logits',
     outputDims: [1, 10],
     samples: mnistSamples([1, 784]),
+    defaultInput: 'mnist:0',
   },
   {
     name: 'mnist-cnn',
@@ -65,6 +103,7 @@ export const ZOO: readonly ZooModel[] = [
     outputName: 'logits',
     outputDims: [1, 10],
     samples: mnistSamples([1, 1, 28, 28]),
+    defaultInput: 'mnist:0',
   },
   {
     name: 'mnist-gru',
@@ -76,6 +115,7 @@ export const ZOO: readonly ZooModel[] = [
     outputName: 'logits',
     outputDims: [1, 10],
     samples: mnistSamples([1, 14, 56]),
+    defaultInput: 'mnist:0',
   },
   {
     name: 'mnist-mobilenet',
@@ -87,6 +127,7 @@ export const ZOO: readonly ZooModel[] = [
     outputName: 'logits',
     outputDims: [1, 10],
     samples: mnistSamples([1, 1, 28, 28]),
+    defaultInput: 'mnist:0',
   },
   {
     name: 'tiny-transformer',
@@ -102,6 +143,31 @@ export const ZOO: readonly ZooModel[] = [
         const prompt = PROMPTS[i % PROMPTS.length];
         return { feeds: { tokens: { dims: [1, SEQ_LEN], data: encode(prompt) } }, prompt };
       }),
+    defaultInput: 'text:hello world. opm',
+    text: TINY_TEXT,
+  },
+  {
+    name: 'brown-llama',
+    file: here('./brown-llama.onnx'),
+    description: `LLaMA-architecture character model of the Brown corpus (RMSNorm, RoPE, 4 query heads on 2 kv heads, SwiGLU; d 64, 2 layers, vocab ${BROWN_VOCAB}, ${BROWN_SEQ} tokens), trained`,
+    inputName: 'tokens',
+    inputDims: [1, BROWN_SEQ],
+    inputType: 'int64',
+    outputName: 'logits',
+    outputDims: [1, BROWN_SEQ, BROWN_VOCAB],
+    samples: (count) => {
+      const held = brownSamples().heldOut;
+      return Array.from({ length: count }, (_, i) => {
+        const ids = held[i % held.length].slice(0, BROWN_SEQ); // a window is 33 ids: its 32 positions' next characters
+        return { feeds: { tokens: { dims: [1, BROWN_SEQ], data: Int32Array.from(ids) } }, prompt: decodeText(ids) };
+      });
+    },
+    defaultInput: 'text:The jury said it did find that',
+    text: { takes: `1 to ${BROWN_SEQ} printable ASCII characters (padded with spaces)`, encode: (t) => encodePadded(t, BROWN_SEQ), decode: decodeText },
+    calibration: (count) => {
+      const windows = brownSamples().calibration;
+      return Array.from({ length: Math.min(count, windows.length) }, (_, i) => ({ tokens: { dims: [1, BROWN_SEQ], data: Int32Array.from(windows[i]) } }));
+    },
   },
 ];
 

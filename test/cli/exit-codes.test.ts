@@ -272,6 +272,25 @@ describe('text from files is escaped; bad numbers and tokens are refused by name
     expectClean(ok, 'token 63', 0);
   });
 
+  it('text: inputs follow the zoo model\'s own characters (tiny-transformer: exactly 16; brown-llama: up to 32, padded)', async () => {
+    for (const [model, text, why] of [
+      ['tiny-transformer', 'short', 'prompt "short" has 5 characters, expected 16'],
+      ['brown-llama', 'naïve', 'character "ï" is not printable ASCII'],
+      ['brown-llama', 'x'.repeat(33), 'has 33 characters; give 1 to 32'],
+    ] as const) {
+      const r = await opmlIn(['run', model, '--input', `text:${text}`, '--backend', 'cpu']);
+      expectClean(r, `${model} ${text}`, 3);
+      expect(r.stderr.split('\n')[0]).toContain(why);
+      expect(r.stderr).toContain('fix: text: takes');
+    }
+    const ok = await opmlIn(['run', 'brown-llama', '--input', 'text:The jury said', '--backend', 'cpu', '--json']);
+    expectClean(ok, 'brown-llama text', 0);
+    const result = JSON.parse(ok.stdout) as { input: string; nextText: string; outputWords: number[] };
+    expect(result.input).toBe('text "The jury said"');
+    expect(result.nextText).toHaveLength(32);
+    expect(result.outputWords).toHaveLength(32 * 96);
+  });
+
   it('an input beyond its fixed-point range runs with one warning naming the input', async () => {
     const r = await opmlIn(['run', opml, '--input', file('big.json', JSON.stringify({ x: [1e9, -1e9, 0.1, 1e308] })), '--backend', 'cpu', '--json']);
     expectClean(r, 'saturating input', 0);

@@ -12,12 +12,12 @@ import { modelCommitment } from '../../models/int/commitment.ts';
 import { prepareModel } from '../../models/prepare.ts';
 import { ZOO } from '../../models/zoo/index.ts';
 
-const INPUT: Record<string, string> = { 'mnist-mlp': 'mnist:0', 'mnist-cnn': 'mnist:1', 'tiny-transformer': 'text:bisect then step', 'mnist-gru': 'mnist:2', 'mnist-mobilenet': 'mnist:3' };
+const INPUT: Record<string, string> = { 'mnist-mlp': 'mnist:0', 'mnist-cnn': 'mnist:1', 'tiny-transformer': 'text:bisect then step', 'mnist-gru': 'mnist:2', 'mnist-mobilenet': 'mnist:3', 'brown-llama': 'text:the jury found no evidence that' };
 
 describe.each(ZOO.map((z) => z.name))('replays with a block time on anvil: %s', (name) => {
   const prepared = prepareModel(name);
   const commitment = modelCommitment(prepared.int);
-  const input = parseInput(INPUT[name], prepared.int).words;
+  const input = parseInput(INPUT[name], prepared.int, prepared.zoo?.text).words;
   for (const s of SCENARIOS.filter((x) => x.blockTime)) {
     it(`${s.name}: ${s.description}`, async () => {
       const r = await replay(s, { model: prepared, input, inputLabel: INPUT[name], commitment });

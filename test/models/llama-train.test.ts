@@ -28,7 +28,7 @@ import {
   type AttnShape,
   type Params,
 } from '../../scripts/zoo/llama/train-backprop.ts';
-import { BROWN_VOCAB, decodeText, encodeText, UNK } from '../../scripts/zoo/llama/tokenizer.ts';
+import { BROWN_VOCAB, decodeText, encodeText, UNK } from '../../models/zoo/asciiTokens.ts';
 import { initParams, trainBatch } from '../../scripts/zoo/llama/train.ts';
 
 const EPS = 1e-5;

@@ -21,20 +21,12 @@ import type { IntGraph } from '../../../models/int/graph.ts';
 import { executeGraph } from '../../../models/int/execute.ts';
 import { OrtModel } from '../../../models/onnx/ort.ts';
 import { dequantize } from '../../../models/quantize/quantize.ts';
+import type { BrownSamples } from '../../../models/zoo/index.ts';
 import type { LlamaConfig, LlamaWeights } from './config.ts';
 import { modelForward, type Params } from './train-backprop.ts';
 
-/** Token ids only: what the test reads instead of the corpus. */
-export interface BrownSamples {
-  /** The prefill graph's sequence length. */
-  seq: number;
-  /** Windows of `seq` tokens from the training files (never held out): calibration. */
-  calibration: number[][];
-  /** Windows of seq + 1 tokens from the held-out files: positions 0…seq−1 are fed, 1…seq are the next characters. */
-  heldOut: number[][];
-  /** Prompts from the held-out files (greedy continuations). */
-  prompts: number[][];
-}
+/** Token ids only: what the test reads instead of the corpus (the type lives with the zoo, which reads the file too). */
+export type { BrownSamples };
 
 export const SAMPLES_SEQ = 32;
 export const CALIBRATION_WINDOWS = 64;
@@ -42,7 +34,7 @@ export const SAMPLE_HELD_OUT_WINDOWS = 48;
 export const PROMPTS = 8;
 export const PROMPT_LENGTH = 8;
 export const GREEDY_STEPS = 32;
-/** The space character's token (scripts/zoo/llama/tokenizer.ts): the padding after a short context. */
+/** The space character's token (models/zoo/asciiTokens.ts): the padding after a short context. */
 const PAD = 1;
 
 /** Calibration feeds: each training window as `tokens` [1, seq]. */
@@ -219,7 +211,7 @@ export function int8Budget(c: LlamaConfig, w: LlamaWeights, calibration: readonl
   return { all: measure(() => true), probsOnly: measure(() => false), groups };
 }
 
-/** The samples file's content from the corpus (scripts/zoo/llama/corpus.ts split, tokenizer.ts ids). */
+/** The samples file's content from the corpus (scripts/zoo/llama/corpus.ts split, models/zoo/asciiTokens.ts ids). */
 export async function buildSamples(heldOutWindows = SAMPLE_HELD_OUT_WINDOWS): Promise<BrownSamples> {
   const { brownTokens, evenWindows } = await import('./train.ts');
   const { train, heldOut } = await brownTokens();
@@ -248,7 +240,7 @@ async function main(): Promise<void> {
   const { repoPath } = await import('../../../models/repoRoot.ts');
   const { loadOnnx } = await import('../../../models/onnx/load.ts');
   const { quantize } = await import('../../../models/quantize/quantize.ts');
-  const { decodeText } = await import('./tokenizer.ts');
+  const { decodeText } = await import('../../../models/zoo/asciiTokens.ts');
   const args = process.argv.slice(2);
   const opt = (name: string) => {
     const i = args.indexOf(`--${name}`);

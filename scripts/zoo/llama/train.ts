@@ -21,7 +21,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { Prng } from '../../../models/zoo/prng.ts';
 import { checkLlamaConfig, llamaWeightShapes, parameterCount, type LlamaConfig, type LlamaWeights } from './config.ts';
 import { crossEntropy, modelBackward, modelForward, ropeTables, zerosLike, type Params, type Qat } from './train-backprop.ts';
-import { BROWN_VOCAB } from './tokenizer.ts';
+import { BROWN_VOCAB } from '../../../models/zoo/asciiTokens.ts';
 
 /** brown-llama's shape: 96 characters, d 64, 2 layers, 4 query heads on 2 kv heads (GQA), SwiGLU 172 (2.7 d). */
 export const BROWN_LLAMA: LlamaConfig = { vocab: BROWN_VOCAB, dModel: 64, layers: 2, heads: 4, kvHeads: 2, ffn: 172, ropeTheta: 10000, rmsEps: 1e-5, maxSeq: 64 };
@@ -259,7 +259,7 @@ export function readCheckpoint(file: string): Checkpoint {
 /** The Brown corpus as token streams: the 450 training files and the 50 held-out files. */
 export async function brownTokens(): Promise<{ train: Int32Array[]; heldOut: Int32Array[] }> {
   const { loadBrown, splitBrown } = await import('./corpus.ts');
-  const { encodeText } = await import('./tokenizer.ts');
+  const { encodeText } = await import('../../../models/zoo/asciiTokens.ts');
   const { train, heldOut } = splitBrown(loadBrown());
   return { train: train.map((f) => encodeText(f.text)), heldOut: heldOut.map((f) => encodeText(f.text)) };
 }
