@@ -13,7 +13,8 @@
  *   through, joined with min(lo, hi) for a window with no valid tap;
  * - copy, transpose, gather: a subset of their data input's words, so its range (gather's indices only pick);
  *   lut: a subset of the table's words;
- * - softmax: unknown (its division is not bounded by its attributes).
+ * - softmax: unknown (its division is not bounded by its attributes);
+ * - argmax: an index into the last axis, [0, V − 1].
  */
 import { elementCount, type IntGraph } from '../int/graph.ts';
 import { validTaps, windowGeometry } from '../int/kernels/window2d.ts';
@@ -83,6 +84,11 @@ export function tensorRanges(graph: IntGraph): Map<number, WordRange> {
       case 'softmax':
         out = undefined;
         break;
+      case 'argmax': {
+        const x = graph.tensors[node.inputs[0]].dims;
+        out = { lo: 0, hi: Math.max(0, x[x.length - 1] - 1) };
+        break;
+      }
       case 'clamp': {
         const { lo, hi } = node.attrs;
         const x = known(node.inputs[0]);

@@ -9,7 +9,7 @@
  * (binding 0, int32 words): invocations, invocations per grid row, the output's offset, each input's offset
  * (ignored for separate ones), then the op's parameters — which the bodies below read as p(2), p(3), ….
  * One invocation per output element, except softmax, layernorm and rmsnorm (one per row: their passes run in order
- * within the row).
+ * within the row); argmax has one output element per row anyway.
  * Sums wrap (add32 of mul32), so the per-output summation order here gives the reference's bits.
  * These are the reference kernels on the GPU; matmul and conv2d also have tiled and packed variants
  * (models/gpu/gemm.ts) that share `kernelPrelude` and the params here, plus a few of their own.
@@ -292,6 +292,23 @@ const BODIES = {
   let idx = clamp32(add32(t, mul32(select(0, 1, t < 0), len)), 0, len - 1);
   yset(i, x0(((q / p(4)) * len + idx) * p(3) + b));`,
   },
+  argmax: {
+    inputs: 1,
+    // one invocation per row (= per output word). p: 2 V. A word replaces the maximum only when strictly greater
+    // (signed i32 compare), so a tie keeps the lowest index.
+    body: `let n = p(2);
+  let base = i * n;
+  var m = x0(base);
+  var best = 0;
+  for (var k = 1; k < n; k = k + 1) {
+    let v = x0(base + k);
+    if (v > m) {
+      m = v;
+      best = k;
+    }
+  }
+  yset(i, best);`,
+  },
 } as const;
 
 export type GpuKernelKey = keyof typeof BODIES;
@@ -490,6 +507,10 @@ export const GPU_KERNELS: { [K in IntOp]: Planner<K> } = {
     return [
       { key: 'gather', params: [data[axis], elementCount(data.slice(axis + 1)), elementCount(indices)], threads: elementCount(outDims), inputs: [0, 1] },
     ];
+  },
+  argmax({ inputDims: [x] }) {
+    const v = x[x.length - 1];
+    return [{ key: 'argmax', params: [v], threads: v === 0 ? 0 : elementCount(x.slice(0, -1)), inputs: [0] }];
   },
 };
 

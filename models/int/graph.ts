@@ -14,7 +14,10 @@ export interface IntTensorInfo {
   kind: TensorKind;
   /** real ≈ word × scale (1 for integer-valued tensors such as token ids or multipliers). */
   scale: number;
-  /** An integer-valued graph input (token ids): its words are the values themselves, never quantized. */
+  /**
+   * An integer-valued tensor (token ids): its words are the values themselves, never quantized (scale 1). A graph
+   * input, or the output of an `argmax` node (which must be marked so: models/int/validate.ts).
+   */
   integer?: boolean;
 }
 
@@ -62,6 +65,8 @@ export interface IntAttrs {
   concat: { axis: number; mults: number[]; shifts: number[]; lo: number; hi: number };
   /** y[a,k,b] = data[a, clamp(t + (t<0)·len, 0, len-1), b], t = indices[k]. Inputs: data, indices. */
   gather: { axis: number };
+  /** y[r] = the lowest i in [0, V) with x[r, i] = max_j x[r, j] (signed words; ONNX ArgMax axis=-1, keepdims=0, select_last_index=0); output dims x.dims without the last axis, at least [1]; an integer tensor (token ids, scale 1) (kernels/argmax.ts). Inputs: x. */
+  argmax: Record<string, never>;
 }
 export type IntOp = keyof IntAttrs;
 

@@ -31,13 +31,14 @@ export const ATTR_SCHEMA: { [K in IntOp]: Record<string, Field> } = {
   transpose: { perm: 'ints' },
   concat: { axis: 'int', mults: 'ints', shifts: 'ints', lo: 'int', hi: 'int' },
   gather: { axis: 'int' },
+  argmax: {},
 };
 
 /** How many inputs each op reads (models/int/graph.ts IntAttrs): [min, max]. */
 const ARITY: { [K in IntOp]: [number, number] } = {
   conv2d: [4, 4], maxpool2d: [1, 1], avgpool2d: [1, 1], channelAffine: [4, 4], matmul: [4, 4], binary: [2, 2], lut: [2, 2], clamp: [1, 1],
   copy: [1, 1], softmax: [2, 2], layernorm: [3, 3], reducemean: [1, 1], sqrt: [1, 1], transpose: [1, 1], concat: [1, 64], gather: [2, 2],
-  rmsnorm: [2, 2],
+  rmsnorm: [2, 2], argmax: [1, 1],
 };
 
 /** The most words one tensor of a file may have (1 GiB of int32). */
@@ -134,6 +135,15 @@ export function intGraphProblem(h: unknown): string | undefined {
     }
     const have = tinfo[out].dims;
     if (!Array.isArray(want) || elementCount(want) !== elementCount(have)) return `${sub}: its output tensor has dims [${have}], but ${op} of inputs ${inputDims.map((d) => `[${d}]`).join(', ')} gives [${want}]`;
+    if (op === 'argmax') {
+      // Its words are indices (token ids), not quantized values: exactly the kernel's dims, an integer tensor at scale 1.
+      const o = tensors[out] as { integer?: unknown; scale: number };
+      const outName = `tensor ${out} ("${printable(tinfo[out].name)}")`;
+      if (want.length !== have.length || want.some((d, k) => d !== have[k])) return `${sub}: its output ${outName} has dims [${have}], but argmax of [${inputDims[0]}] gives exactly [${want}]`;
+      if (o.integer !== true || o.scale !== 1) {
+        return `${sub}: its output ${outName} holds token ids, so it must be "integer": true with "scale": 1, but it has "integer": ${o.integer === undefined ? 'missing' : kindOf(o.integer)}, "scale": ${o.scale}`;
+      }
+    }
     defined.add(out);
   }
   const undefOut = (g.outputs as number[]).find((t) => !defined.has(t));

@@ -25,10 +25,13 @@ export class IntGraphBuilder {
     return this.graph.tensors[id];
   }
 
-  /** Append a node; its output tensor (an activation at `scale`) is created with the kernel's output dims. */
+  /**
+   * Append a node; its output tensor (an activation at `scale`) is created with the kernel's output dims. An
+   * `argmax` output is token ids: an integer tensor at scale 1 whatever `scale` says (models/int/validate.ts).
+   */
   node<K extends IntOp>(op: K, name: string, inputs: number[], attrs: IntAttrs[K], scale: number): number {
     const dims = kernelOf(op).outputDims(attrs, inputs.map((t) => this.graph.tensors[t].dims));
-    const output = this.tensor(name, dims, 'activation', scale);
+    const output = op === 'argmax' ? this.tensor(name, dims, 'activation', 1, true) : this.tensor(name, dims, 'activation', scale);
     this.graph.nodes.push({ name, op, inputs, output, attrs } as never);
     return output;
   }

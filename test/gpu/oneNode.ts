@@ -14,7 +14,8 @@ export interface OneNode<K extends IntOp> {
 
 export function oneNodeGraph<K extends IntOp>(c: OneNode<K>, asWeight: (k: number) => boolean): { graph: IntGraph; inputs: Int32Array[] } {
   const tensors: IntGraph['tensors'] = c.inputDims.map((dims, k) => ({ name: `in${k}`, dims, kind: k > 0 && asWeight(k) ? 'weight' : 'input', scale: 1 }));
-  tensors.push({ name: 'out', dims: c.outDims, kind: 'activation', scale: 1 });
+  // an argmax output is token ids: an integer tensor (models/int/validate.ts)
+  tensors.push({ name: 'out', dims: c.outDims, kind: 'activation', scale: 1, ...(c.op === 'argmax' ? { integer: true } : {}) });
   const weights = new Map<number, Int32Array>();
   const graphInputs: number[] = [];
   const inputs: Int32Array[] = [];

@@ -374,3 +374,19 @@ export function gatherRef(dataDims: number[], axis: number, data: W, indices: W)
   }
   return y;
 }
+
+/**
+ * argmax over the last axis (docs/INTEGER.md, "ArgMax"): the row's maximum as an exact (BigInt) value first, then
+ * the first index holding it. Output dims: x's without the last axis, [1] for a rank-1 x.
+ */
+export function argmaxRef(dims: number[], x: W): { dims: number[]; y: number[] } {
+  const v = dims[dims.length - 1];
+  const out = dims.length === 1 ? [1] : dims.slice(0, -1);
+  const y: number[] = [];
+  for (let r = 0; r < count(out); r++) {
+    const row = Array.from({ length: v }, (_, i) => B(x[r * v + i]));
+    const max = row.reduce((a, b) => (b > a ? b : a));
+    y.push(row.indexOf(max));
+  }
+  return { dims: out, y };
+}

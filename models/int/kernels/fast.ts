@@ -10,10 +10,12 @@
  *   fastNorm.ts        reducemean, layernorm, softmax
  *   fastWindow.ts      maxpool2d, avgpool2d, channelAffine
  *   rmsnormFast.ts     rmsnorm
+ *   argmaxFast.ts      argmax
  * Every kernel is a FastPlanner: prepared once per call (the executor prepares each node once per graph) and
  * then run on input words.
  */
 import type { IntOp } from '../graph.ts';
+import { argmaxPlan } from './argmaxFast.ts';
 import { oneOff, type FastKernel, type FastPlanner } from './fastCommon.ts';
 import { binaryPlan, clampPlan, copyPlan, lutPlan, sqrtPlan } from './fastElementwise.ts';
 import { conv2dPlan, matmulPlan } from './fastGemm.ts';
@@ -44,6 +46,7 @@ export const FAST_PLANNERS: { [K in IntOp]: FastPlanner<K> } = {
   concat: concatPlan,
   gather: gatherPlan,
   rmsnorm: rmsnormPlan,
+  argmax: argmaxPlan,
 };
 
 /** The fast kernels by op, one call at a time. */

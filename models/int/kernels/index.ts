@@ -1,5 +1,6 @@
 /** Every integer kernel, by op. Adding an op: its attrs in graph.ts, its kernel file here, one line below. */
 import type { IntOp } from '../graph.ts';
+import { argmax } from './argmax.ts';
 import { channelAffine } from './channelAffine.ts';
 import { conv2d } from './conv2d.ts';
 import { avgpool2d, maxpool2d } from './pool2d.ts';
@@ -36,6 +37,7 @@ export const INT_KERNELS: { [K in IntOp]: IntKernel<K> } = {
   concat,
   gather,
   rmsnorm,
+  argmax,
 };
 
 export function kernelOf<K extends IntOp>(op: K): IntKernel<K> {

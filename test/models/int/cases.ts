@@ -161,4 +161,16 @@ export const KERNEL_CASES: { [K in IntOp]: (rng: Rng) => KernelCase<K> } = {
       inputs: [words(rng, data, -128, 127), Int32Array.from({ length: elementCount(indices) }, index)],
     };
   },
+  argmax(rng) {
+    // rows of one word, short rows, and rows across the lowering's 64-word blocks (63, 64, 65, 128, 129, ...)
+    const v = rng.pick([1, rng.int(2, 9), rng.int(10, 63), 63, 64, 65, 128, 129, rng.int(130, 200)]);
+    const lead = rng.pick([[], [1], [rng.int(1, 4)], [1, 1], [1, rng.int(1, 3)], [rng.int(2, 3), rng.int(1, 3)], [rng.int(5, 40)], [2, 1, rng.int(1, 3)]]);
+    const dims = [...lead, v];
+    const n = elementCount(dims);
+    // int32 words biased to the edges, a narrow range (many ties), int8 logits, or all one word
+    const kind = rng.int(0, 3);
+    const one = rng.int32();
+    const x = Int32Array.from({ length: n }, () => (kind === 0 ? rng.int32() : kind === 1 ? rng.int(-2, 2) : kind === 2 ? rng.int(-128, 127) : one));
+    return { attrs: {}, inputDims: [dims], inputs: [x] };
+  },
 };

@@ -1,7 +1,7 @@
 /**
  * Directed boundary and tie cases for every integer kernel: exact .5 requantizations of both signs, INT32_MIN /
  * INT32_MAX / -1 / 0 operands, wrapping sums, saturation, equal softmax logits, max-pool ties, constant
- * layer-norm rows, windows wholly in padding, out-of-range gather indices. Random cases (cases.ts) almost never
+ * layer-norm rows, windows wholly in padding, out-of-range gather indices, argmax ties. Random cases (cases.ts) almost never
  * hit these.
  *
  * Every case's `expected` words come from test/support/oracle.ts (BigInt, written from the docs, importing
@@ -381,6 +381,36 @@ function add<K extends IntOp>(c: DirectedCase<K>): void {
     outDims: [2, 2, 2, 2],
     expected: O.gatherRef([2, 3, 2], 1, seq(12, (i) => i * 1000 - 5000), idx2),
   });
+}
+
+// ---- argmax ------------------------------------------------------------------------------------------------------------
+{
+  const am = (name: string, dims: number[], x: number[], hand?: number[]) => {
+    const r = O.argmaxRef(dims, x);
+    add({ name, op: 'argmax', attrs: {}, inputDims: [dims], inputs: [i32(x)], outDims: r.dims, expected: r.y, hand });
+  };
+  am(
+    'ties at the first, middle and last positions: the lowest index wins',
+    [5, 5],
+    [7, 7, 3, 7, 1, 1, 9, 2, 9, 9, 0, -1, 5, 2, 5, -3, -3, -3, -3, 4, 1, 2, 3, 8, 8],
+    [0, 1, 2, 4, 3],
+  );
+  am('all-equal rows (0, INT32_MIN, INT32_MAX, -1): index 0', [4, 6], [...seq(6, () => 0), ...seq(6, () => MIN), ...seq(6, () => MAX), ...seq(6, () => -1)], [0, 0, 0, 0]);
+  // An unsigned compare would pick INT32_MIN over INT32_MAX and -1 over 1.
+  am('INT32_MIN / INT32_MAX words compare signed', [5, 4], [MIN, MAX, MAX, MIN, MAX, MIN, MIN, MIN, MIN, MIN, MIN, MIN + 1, -1, 1, 0, -2, MIN, -1, MIN, MAX - 1], [1, 0, 3, 1, 3]);
+  am('V = 1: every row gives 0', [6, 1], [MIN, MAX, 0, -1, 5, MIN], [0, 0, 0, 0, 0, 0]);
+  am('[1, 1, 1] → [1, 1]', [1, 1, 1], [MIN], [0]);
+  am('rank 1: [V] → [1]', [7], [-5, 3, MIN, 3, 2, -1, MAX - 1], [6]);
+  am('rank 1, V = 1', [1], [MAX], [0]);
+  am('[1, 1, V] → [1, 1] (a decode step\'s logits)', [1, 1, 9], [-128, 5, 127, 0, 127, -7, 3, 126, 127], [2]);
+  am('rank 3 [2, 3, 4] → [2, 3]', [2, 3, 4], seq(24, (i) => ((i * 37) % 11) - 5));
+  // The lowering unrolls rows in blocks of 64 words: maxima and ties on either side of the block edges.
+  const row = (v: number, at: number[], top = 100) => seq(v, (i) => (at.includes(i) ? top : (i * 13) % 50));
+  am('V = 64: the maximum at the last word of the only block', [64], row(64, [63]), [63]);
+  am('V = 65: the maximum in the remainder after one block', [2, 65], [...row(65, [64]), ...row(65, [63, 64])], [64, 63]);
+  am('V = 130: ties across blocks keep the first (10 and 100; 129 alone; 64 and 128)', [3, 130], [...row(130, [10, 100]), ...row(130, [129]), ...row(130, [64, 128], MIN + 1).map((w, i) => ([64, 128].includes(i) ? MAX : w))], [10, 129, 64]);
+  am('many rows: 70 rows of 3', [70, 3], seq(210, (i) => ((i * 7919) % 5) - 2));
+  am('many rows of INT32 edges: 40 × 2', [40, 2], seq(80, (i) => [MIN, MAX, -1, 0, 1][(i * 3) % 5]));
 }
 
 export const DIRECTED_CASES: readonly DirectedCase[] = cases;
