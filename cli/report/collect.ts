@@ -13,6 +13,7 @@ import { bondRows } from './bonds.ts';
 import { EventReader, byPosition, type GameEvent } from './events.ts';
 import { modelFromChain, modelFromFile } from './graph.ts';
 import { rawStep, stepFromChain, stepFromModel, type StepContext } from './step.ts';
+import { tilePhase } from './tiles.ts';
 import { buildMoves, DISPUTE_EVENTS } from './timeline.ts';
 import type { DisputeData, ReportData, SubmissionData } from './types.ts';
 
@@ -78,7 +79,9 @@ export async function collectReport(chain: GameChain, id: bigint, opts: CollectO
     const v = views.get(d)!;
     const evs = (await Promise.all(DISPUTE_EVENTS.map((n) => events.read(n, { d })))).flat().sort(byPosition);
     const moves = buildMoves(evs, { submitter: v.submitter, challenger: v.challenger }, dep);
-    const started = evs.find((e) => e.name === 'VMStarted');
+    // The VM phase opens with startVM, or on a tiled node with startTileVM after the tile phase.
+    const started = evs.find((e) => e.name === 'VMStarted' || e.name === 'TileVMStarted');
+    const tiles = tilePhase(evs, (j) => model.nodes[j]?.name);
     const graphRange = lastRange(evs, 'GraphResponded') ?? { lo: 0n, hi: BigInt(model.numNodes) };
     const data: DisputeData = {
       d: d.toString(),
@@ -91,8 +94,10 @@ export async function collectReport(chain: GameChain, id: bigint, opts: CollectO
       clocks: { submitter: v.submitterClock.toString(), challenger: v.challengerClock.toString() },
       moves,
     };
+    if (tiles) data.tiles = tiles;
     if (started) {
-      const node = Number(started.args.node);
+      const node = tiles ? tiles.node : Number(started.args.node);
+      const tile = started.name === 'TileVMStarted' ? Number(started.args.tile) : undefined;
       const steps = started.args.steps as bigint;
       data.node = node;
       data.vm = { lo: v.lo.toString(), hi: v.hi.toString(), steps: steps.toString() };
@@ -100,6 +105,7 @@ export async function collectReport(chain: GameChain, id: bigint, opts: CollectO
       const ctx: StepContext = {
         node,
         nodeName: model.nodes[node]?.name,
+        tile,
         step: v.lo,
         steps,
         agreedPreHash: v.loHash,
@@ -109,10 +115,12 @@ export async function collectReport(chain: GameChain, id: bigint, opts: CollectO
       if (v.hi - v.lo !== 1n) {
         data.step = stepFromChain(ctx, `the VM bisection ${v.phase === Phase.Resolved ? 'ended' : 'stands'} at steps ${v.lo}..${v.hi}: no single step ${v.phase === Phase.Resolved ? 'was' : 'is yet'} in dispute`);
       } else if (opts.model) {
-        data.step = stepFromModel(ctx, opts.model.int, await inputsOnce(), commitment!);
+        data.step = stepFromModel(ctx, opts.model.int, await inputsOnce(), commitment!, opts.model.lowering);
       } else {
         data.step = stepFromChain(ctx, 'the step cannot be decoded without the model: pass --model <model> to re-run it on the submission\'s inputs. Shown: the raw step data the judge was sent (resolveStep calldata), its instruction read from the code leaf.');
       }
+    } else if (tiles) {
+      data.node = tiles.node; // in the tile phase, or it ended there (a timeout)
     } else if (graphRange.hi - graphRange.lo === 1n) {
       data.node = Number(graphRange.lo); // agreed on, but the VM phase never opened (a timeout)
     }

@@ -42,6 +42,7 @@ export function graphNodes(specs: readonly NodeSpec[], numInputs: number, graph?
       fromInputs: slots.filter((s) => s < numInputs),
       fromNodes: slots.filter((s) => s >= numInputs).map((s) => s - numInputs),
       constants: spec.inputs.filter((r) => !r.fromSlot).length,
+      ...(spec.numTiles > 0 ? { numTiles: spec.numTiles } : {}),
     };
   });
 }

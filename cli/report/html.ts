@@ -5,8 +5,8 @@
  */
 import { formatEther } from 'viem';
 import { html, jsonForScript, trusted, type SafeHtml } from './escape.ts';
-import { graphSvg } from './svg.ts';
-import type { DisputeData, ReportData, StepData, VMStateData } from './types.ts';
+import { graphSvg, tileBisectionSvg } from './svg.ts';
+import type { DisputeData, ReportData, StepData, TilePhaseData, VMStateData } from './types.ts';
 
 const CSS = `
 :root{--fg:#1d2433;--muted:#667085;--line:#e4e7ec;--bg:#f7f8fa;--red:#d93025;--green:#188038;--blue:#1a56db}
@@ -34,6 +34,13 @@ tr.changed td{background:#fffbe6}.ok{color:var(--green);font-weight:600}.bad{col
 .ruling{font-size:15px}tfoot td{font-weight:600}
 table.timeline{table-layout:fixed}table.timeline td{font-size:13px}table.timeline td.what{word-break:break-all;font-size:12px}table.timeline td.what .mono{font-size:11px}
 #bonds td.num,#accounts td.num{white-space:nowrap}table.regs td,table.regs th{text-align:center;padding:4px 2px;font-size:12px}table.regs td.changed{background:#fffbe6;font-weight:700}
+`;
+
+/** Added to the page only when a dispute shown has a tile phase (an untiled dispute's page is as it always was). */
+const TILE_CSS = `svg.bisection text.l{text-anchor:start}svg.bisection line.tick{stroke:#e4e7ec;stroke-width:1}svg.bisection line.axis{stroke:#98a2b3;stroke-width:1.2}
+svg.bisection .kept{fill:#fde8e7;stroke:var(--red);stroke-width:1.2}svg.bisection .agreed{fill:#ecf7ee;stroke:#5aa469;stroke-width:1}svg.bisection .dropped{fill:#eef2f6;stroke:#c0c6d0;stroke-width:1}svg.bisection .range{fill:#fff;stroke:#98a2b3;stroke-width:1.2}
+svg.bisection .tile{fill:#fde8e7;stroke:var(--red);stroke-width:3}svg.bisection .mark{stroke:#1d2433;stroke-width:1.2}svg.bisection .dot{stroke:#fff;stroke-width:1.5}svg.bisection .dot.agree{fill:var(--green)}svg.bisection .dot.disagree{fill:var(--red)}svg.bisection .dot.open{fill:#98a2b3}
+table.rounds td{font-size:13px}table.rounds td.what{word-break:break-all;font-size:12px}
 `;
 
 const eth = (wei: string) => `${formatEther(BigInt(wei))} ETH`;
@@ -67,7 +74,7 @@ function rulings(r: ReportData): SafeHtml {
   return html`<section class="ruling" id="rulings">${r.disputes.map((d) => {
     const why =
       d.reason === 'step'
-        ? html`the judge executed step ${d.step?.step ?? '?'} of node ${d.node ?? '?'}${d.step?.nodeName ? html` (${d.step.nodeName})` : ''} from the agreed state: its result ${d.winner === 'challenger' ? 'differs from' : 'equals'} the submitter's claimed state`
+        ? html`the judge executed step ${d.step?.step ?? '?'} of ${d.tiles?.vm ? html`tile ${d.tiles.vm.tile} of ` : ''}node ${d.node ?? '?'}${d.step?.nodeName ? html` (${d.step.nodeName})` : ''} from the agreed state: its result ${d.winner === 'challenger' ? 'differs from' : 'equals'} the submitter's claimed state`
         : d.reason === 'timeout'
           ? html`the ${d.winner === 'challenger' ? 'submitter' : 'challenger'} did not move before its clock ran out`
           : html`still open: ${d.phase} phase`;
@@ -100,6 +107,38 @@ function timeline(d: DisputeData): SafeHtml {
 <tfoot><tr><td></td><td>${d.moves.length} moves</td><td></td><td></td><td class="num">${d.moves.reduce((a, m) => a + Number(m.gasUsed), 0).toLocaleString('en-US')}</td><td class="num">${d.clocks.submitter} s<br>${d.clocks.challenger} s</td><td class="muted">total gas; clocks as the contract reports them now</td></tr></tfoot></table>`;
 }
 
+const by = (who: string, d: DisputeData) => {
+  const role = who.toLowerCase() === d.challenger.toLowerCase() ? 'challenger' : d.moves.find((m) => m.actor.toLowerCase() === who.toLowerCase())?.role ?? 'third party';
+  return html`<span class="${roleClass(role)}">${role}</span> <span class="mono" title="${who}">${shortHex(who)}</span>`;
+};
+
+/**
+ * The tile phase of a dispute on a tiled node: the node and its m tiles, σ_0 and the submitter's σ_m, every round
+ * of the bisection over the tile states (a picture and a table), the tile it converged on and that tile's VM run.
+ */
+function tilePhase(d: DisputeData, t: TilePhaseData): SafeHtml {
+  const n = t.rounds.length;
+  const at = (x: { block: string; timestamp: string; tx: string }) => html`block ${x.block}, <span title="${when(x.timestamp)}">${time(x.timestamp)}</span><br><span class="mono muted" title="${x.tx}">tx ${x.tx}</span>`;
+  const state = t.converged !== undefined ? html`converged on <b>tile ${t.converged}</b>: σ_${t.converged} agreed, the submitter's σ_${t.converged + 1} disputed` : html`<span class="badge pending">open</span> tile states ${t.lo}..${t.hi} in dispute`;
+  return html`<h3>Tile phase of dispute ${d.d}</h3><section class="tiles" id="tiles-${d.d}" data-node="${t.node}" data-num-tiles="${t.numTiles}"${t.converged !== undefined ? html` data-converged="${t.converged}"` : ''}${t.vm ? html` data-tile="${t.vm.tile}"` : ''}>
+<p>Node <b>${t.node}</b>${t.nodeName ? html` (<code>${t.nodeName}</code>)` : ''} is <b>tiled</b>: its VM run is committed as <b>${t.numTiles}</b> tile(s), small VM programs run one after another over one memory, so the game bisects its tile states σ_0..σ_${t.numTiles} (VM memory roots) before any VM step. The submitter opened the phase (start tiles) with σ_0, the node's initial memory composed on-chain from the agreed roots, and its claim σ_${t.numTiles}; ${n} round(s) of the bisection ${t.converged !== undefined ? 'converged on' : 'have not yet converged'}${t.converged !== undefined ? html` <b>tile ${t.converged}</b>` : ''}.${t.vm ? html` Start tile VM then opened the VM phase of tile ${t.vm.tile} alone: a run of ${t.vm.steps} steps.` : t.converged !== undefined ? ' The VM phase of that tile never opened.' : ''}</p>
+<table class="kv" id="tile-summary-${d.d}">
+<tr><th>tiled node</th><td>${t.node}${t.nodeName ? html` (<code>${t.nodeName}</code>)` : ''}</td></tr>
+<tr><th>tiles</th><td>${t.numTiles}</td></tr>
+<tr><th>σ_0 (agreed)</th><td class="hash">${t.initialMem}</td></tr>
+<tr><th>σ_${t.numTiles} (submitter's claim)</th><td class="hash">${t.finalMem}</td></tr>
+<tr><th>start tiles</th><td>${by(t.started.by, d)}, ${at(t.started)}</td></tr>
+<tr><th>tile bisection</th><td>${n} round(s); ${state}</td></tr>
+${t.vm ? html`<tr><th>tile VM run</th><td>tile <b>${t.vm.tile}</b>, ${t.vm.steps} steps; started by ${by(t.vm.by, d)}, ${at(t.vm)}</td></tr><tr><th>tile ${t.vm.tile}: initial / final VM state</th><td class="hash">${t.vm.initialState}<br>${t.vm.finalState}</td></tr>` : ''}
+</table>
+<div class="graph">${tileBisectionSvg(t, d.d)}</div>
+<p class="legend muted"><span><i class="sw" style="background:#ecf7ee;border-color:#5aa469"></i>agreed by both</span><span><i class="sw" style="background:#fde8e7;border-color:#d93025"></i>in dispute</span><span><i class="sw" style="background:#eef2f6"></i>dropped (the challenger disputed the midpoint)</span><span><i class="sw" style="background:#188038;border-radius:6px"></i>/<i class="sw" style="background:#d93025;border-radius:6px"></i>posted state agreed / disputed</span></p>
+${n ? html`<table class="rounds" id="tile-rounds-${d.d}"><thead><tr><th>round</th><th>tile states in dispute</th><th>the submitter posted</th><th>the challenger</th><th>then in dispute</th></tr></thead><tbody>${t.rounds.map(
+    (r, k) => html`<tr class="tile-round" data-round="${k + 1}"><td>${k + 1}</td><td>${r.lo}..${r.hi}</td><td class="what">σ_${r.position} = <span class="mono">${r.state}</span><br>${by(r.post.by, d)}, block ${r.post.block}</td><td>${r.agree === undefined ? html`<span class="muted">no answer yet</span>` : html`<b>${r.agree ? 'agrees' : 'disagrees'}</b><br>${by(r.respond!.by, d)}, block ${r.respond!.block}`}</td><td>${r.newLo !== undefined ? html`${r.newLo}..${r.newHi}${BigInt(r.newHi!) - BigInt(r.newLo) === 1n ? html` <span class="bad">tile ${r.newLo}</span>` : ''}` : '—'}</td></tr>`,
+  )}</tbody></table>` : html`<p class="muted">${t.numTiles === 1 ? 'One tile: the bisection was converged at once.' : 'No round yet.'}</p>`}
+</section>`;
+}
+
 function stateRows(pre?: VMStateData, post?: VMStateData): SafeHtml {
   const rows: [string, string | number | undefined, string | number | undefined][] = [
     ['codeRoot', pre?.codeRoot, post?.codeRoot],
@@ -119,10 +158,10 @@ function stateRows(pre?: VMStateData, post?: VMStateData): SafeHtml {
 
 function step(d: DisputeData): SafeHtml {
   const s: StepData | undefined = d.step;
-  if (!s) return html`<h3>VM step of dispute ${d.d}</h3><p class="muted">${d.node !== undefined ? `The graph bisection agreed on node ${d.node}, but its VM phase never opened.` : 'The dispute never reached the VM phase.'}</p>`;
+  if (!s) return html`<h3>VM step of dispute ${d.d}</h3><p class="muted">${d.tiles ? `The graph bisection agreed on node ${d.tiles.node} (tiled, ${d.tiles.numTiles} tiles)${d.tiles.converged !== undefined ? ` and the tile bisection on tile ${d.tiles.converged}` : ''}, but the VM phase of ${d.tiles.converged !== undefined ? 'that tile' : 'a tile'} never opened.` : d.node !== undefined ? `The graph bisection agreed on node ${d.node}, but its VM phase never opened.` : 'The dispute never reached the VM phase.'}</p>`;
   const match = (a?: string, b?: string) => (a && b ? (a === b ? html`<span class="ok">= matches</span>` : html`<span class="bad">≠ differs</span>`) : '');
   return html`<h3>VM step of dispute ${d.d}</h3><section class="step" id="step-${d.d}" data-decoded-by="${s.decodedBy}">
-<p>Node <b>${s.node}</b>${s.nodeName ? html` (<code>${s.nodeName}</code>)` : ''}, step <b>${s.step}</b> of ${s.steps}: from state ${s.step} to state ${BigInt(s.step) + 1n}. Decoded by: <b>${s.decodedBy === 'model' ? 're-running the model on the submission\'s inputs' : s.decodedBy === 'calldata' ? 'the judge\'s calldata only' : 'nothing (no step data)'}</b>.</p>
+<p>Node <b>${s.node}</b>${s.nodeName ? html` (<code>${s.nodeName}</code>)` : ''}, ${s.tile !== undefined ? html`tile <b>${s.tile}</b>${d.tiles ? html` of ${d.tiles.numTiles}` : ''} (the VM run of that tile alone), ` : ''}step <b>${s.step}</b> of ${s.steps}: from state ${s.step} to state ${BigInt(s.step) + 1n}. Decoded by: <b>${s.decodedBy === 'model' ? 're-running the model on the submission\'s inputs' : s.decodedBy === 'calldata' ? 'the judge\'s calldata only' : 'nothing (no step data)'}</b>.</p>
 ${s.note ? html`<p class="note">${s.note}</p>` : ''}
 ${s.instruction ? html`<p>Instruction at pc ${s.instruction.pc}: <span class="instruction" id="instruction-${d.d}">${s.instruction.text}</span></p>
 <table class="kv"><tr><th>opcode</th><td>${s.instruction.opcode} (${s.instruction.op})</td></tr><tr><th>operands</th><td>rd ${s.instruction.rd}, rs1 ${s.instruction.rs1}, rs2 ${s.instruction.rs2}, imm ${s.instruction.imm}</td></tr><tr><th>code leaf</th><td class="hash">${s.instruction.leaf}</td></tr></table>` : ''}
@@ -168,13 +207,13 @@ export function renderReport(r: ReportData): string {
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>opml dispute report: submission ${r.submission.id}</title>
-<style>${trusted(CSS)}</style></head>
+<style>${trusted(CSS)}${r.disputes.some((d) => d.tiles) ? trusted(TILE_CSS) : ''}</style></head>
 <body><main>
 ${header(r)}
 <h2>Ruling</h2>${rulings(r)}
 ${graph(r)}
 <h2>Disputes</h2>
-${r.disputes.length === 0 ? html`<p class="muted">No disputes.</p>` : r.disputes.map((d) => html`<section class="dispute" id="dispute-${d.d}" data-dispute="${d.d}"><p>Dispute <b>${d.d}</b>: ${d.phase} phase; graph range nodes ${d.graph.lo}..${d.graph.hi}${d.vm ? html`; VM range steps ${d.vm.lo}..${d.vm.hi} of ${d.vm.steps}` : ''}; challenged at ${when(d.createdAt)}.</p>${timeline(d)}${step(d)}</section>`)}
+${r.disputes.length === 0 ? html`<p class="muted">No disputes.</p>` : r.disputes.map((d) => html`<section class="dispute" id="dispute-${d.d}" data-dispute="${d.d}"><p>Dispute <b>${d.d}</b>: ${d.phase} phase; graph range nodes ${d.graph.lo}..${d.graph.hi}${d.tiles ? html`; tile range tile states ${d.tiles.lo}..${d.tiles.hi} of ${d.tiles.numTiles}` : ''}${d.vm ? html`; VM range steps ${d.vm.lo}..${d.vm.hi} of ${d.vm.steps}${d.tiles?.vm ? html` (tile ${d.tiles.vm.tile})` : ''}` : ''}; challenged at ${when(d.createdAt)}.</p>${timeline(d)}${d.tiles ? tilePhase(d, d.tiles) : ''}${step(d)}</section>`)}
 ${bonds(r)}
 ${submissionEvents(r)}
 <p class="muted">Generated by <code>opml report</code>. The data of this page: <code>#report-data</code> below (also <code>opml report --json</code>).</p>

@@ -7,6 +7,7 @@
 import { decodeFunctionData, hexToBytes, type Abi, type Hex } from 'viem';
 import type { ModelCommitment } from '../../models/int/commitment.ts';
 import type { IntGraph } from '../../models/int/graph.ts';
+import type { LoweringOptions } from '../../models/int/tiles/options.ts';
 import { lowerNode } from '../../models/int/vmNode.ts';
 import { CODE_SIZE, decodeInstruction, MEM_WORDS, memoryAccess, memoryAddress, Op, OP_NAMES, type Instruction } from '../../vm/isa.ts';
 import { hashState, Status, type VMState } from '../../vm/state.ts';
@@ -69,16 +70,21 @@ export function rawStep(ev: GameEvent, abi: Abi): StepData['raw'] {
   }
 }
 
-/** HonestClaims with its traces reachable: the node's VM run on the true inputs. */
+/** HonestClaims with its traces reachable: the node's VM run (a tiled node's: one tile's) on the true inputs. */
 class Tracer extends HonestClaims {
-  traceOf(j: number) {
-    return this.trace(j);
+  traceOf(j: number, tile?: number) {
+    return this.trace(j, tile);
+  }
+  tiledOf(j: number) {
+    return this.tiled(j);
   }
 }
 
 export interface StepContext {
   node: number;
   nodeName?: string;
+  /** A tiled node: the tile whose VM run the VM phase plays. */
+  tile?: number;
   step: bigint;
   steps: bigint;
   agreedPreHash: Hex;
@@ -88,7 +94,7 @@ export interface StepContext {
 
 /** Only the chain's data: the raw step, its instruction decoded from the code leaf the judge was sent. */
 export function stepFromChain(ctx: StepContext, note: string): StepData {
-  const base = { node: ctx.node, nodeName: ctx.nodeName, step: ctx.step.toString(), steps: ctx.steps.toString(), agreedPreHash: ctx.agreedPreHash, submitterPostHash: ctx.submitterPostHash, raw: ctx.raw, memory: [], regChanges: [] };
+  const base = { node: ctx.node, nodeName: ctx.nodeName, ...tileOf(ctx), step: ctx.step.toString(), steps: ctx.steps.toString(), agreedPreHash: ctx.agreedPreHash, submitterPostHash: ctx.submitterPostHash, raw: ctx.raw, memory: [], regChanges: [] };
   if (!ctx.raw) return { ...base, decodedBy: 'none', note };
   const pre = ctx.raw.pre;
   const instruction = pre.pc < CODE_SIZE ? instructionData(hexToBytes(ctx.raw.instruction as Hex), pre.pc) : undefined;
@@ -101,32 +107,42 @@ export function stepFromChain(ctx: StepContext, note: string): StepData {
   return { ...base, decodedBy: 'calldata', note, instruction, memory, pre, preHash: hashState({ ...pre, codeRoot: pre.codeRoot as Hex, memRoot: pre.memRoot as Hex, step: Number(pre.step), status: STATUS.indexOf(pre.status) }) };
 }
 
+/** `{ tile }` for a tiled node's step, nothing for an untiled one (so its data is as before tiles existed). */
+const tileOf = (ctx: StepContext) => (ctx.tile === undefined ? {} : { tile: ctx.tile });
+
 function wordsOf(leaf: Hex): number[] {
   const b = hexToBytes(leaf);
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   return Array.from({ length: 8 }, (_, i) => v.getInt32(i * 4, false));
 }
 
-/** Re-run the model on the submission's inputs and execute the disputed node's program to the step. */
-export function stepFromModel(ctx: StepContext, graph: IntGraph, inputs: Int32Array[], commitment: ModelCommitment): StepData {
+/**
+ * Re-run the model on the submission's inputs and execute the disputed node's program to the step (a tiled
+ * node's: the disputed tile's program, from that tile's initial memory μ_i). `lowering` is the one the model was
+ * committed with (it decides which nodes are tiled).
+ */
+export function stepFromModel(ctx: StepContext, graph: IntGraph, inputs: Int32Array[], commitment: ModelCommitment, lowering: LoweringOptions = {}): StepData {
   const j = ctx.node;
   const k = Number(ctx.step);
-  const trace = new Tracer(graph, inputs, commitment).traceOf(j);
+  const tracer = new Tracer(graph, inputs, commitment, undefined, lowering);
+  const trace = tracer.traceOf(j, ctx.tile);
   const pre: VMState = trace.stateAt(k);
   const preHash = hashState(pre);
-  const lowered = lowerNode(graph, j);
+  const tiled = ctx.tile === undefined ? undefined : tracer.tiledOf(j).tiled;
+  const lowered = tiled ? { program: tiled.program(ctx.tile!), layout: tiled.layout } : lowerNode(graph, j);
   const node = graph.nodes[j];
   const regionOf = (addr: number): string | undefined => {
     const reg = lowered.layout.regions.find((x) => addr >= x.base && addr < x.base + Math.max(8, 2 ** Math.ceil(Math.log2(Math.max(1, x.words)))));
     if (!reg) return undefined;
     const m = /^in(\d+)$/.exec(reg.role);
-    const what = m ? `input ${m[1]}: ${graph.tensors[node.inputs[Number(m[1])]].name} (${graph.tensors[node.inputs[Number(m[1])]].kind})` : reg.role === 'out' ? `output: ${graph.tensors[node.output].name}` : reg.role;
+    const what = m ? `input ${m[1]}: ${graph.tensors[node.inputs[Number(m[1])]].name} (${graph.tensors[node.inputs[Number(m[1])]].kind})` : reg.role === 'out' ? `output: ${graph.tensors[node.output].name}` : reg.role === 'window' && ctx.tile !== undefined ? `window: tile ${ctx.tile}'s constants` : reg.role;
     const off = addr - reg.base;
     return `${what}, word ${off}${off >= reg.words ? ' (padding)' : ''}`;
   };
   const out: StepData = {
     node: j,
     nodeName: ctx.nodeName ?? node.name,
+    ...tileOf(ctx),
     step: ctx.step.toString(),
     steps: ctx.steps.toString(),
     agreedPreHash: ctx.agreedPreHash,

@@ -8,8 +8,8 @@ import { MOVE_NAMES, Move, REASON_NAMES, SIDE_NAMES, Side } from '../game/types.
 import type { GameEvent } from './events.ts';
 import type { MoveRow, Role } from './types.ts';
 
-/** The events that make up a dispute's timeline (all indexed by `d`). */
-export const DISPUTE_EVENTS = ['Challenged', 'GraphStatePosted', 'GraphResponded', 'VMStarted', 'VMStatePosted', 'VMResponded', 'DisputeResolved', 'Settled'] as const;
+/** The events that make up a dispute's timeline (all indexed by `d`); the tile phase's only on a tiled node. */
+export const DISPUTE_EVENTS = ['Challenged', 'GraphStatePosted', 'GraphResponded', 'VMStarted', 'TilesStarted', 'TileStatePosted', 'TileResponded', 'TileVMStarted', 'VMStatePosted', 'VMResponded', 'DisputeResolved', 'Settled'] as const;
 
 const short = (h: unknown) => String(h);
 
@@ -18,6 +18,8 @@ export function buildMoves(events: readonly GameEvent[], who: { submitter: strin
   let turn: number = Side.Submitter;
   let turnStart = 0n;
   let lastRange: { lo: bigint; hi: bigint } = { lo: 0n, hi: 0n };
+  /** The tile whose VM run is played (a tiled node, once startTileVM is in). */
+  let tile: number | undefined;
   const roleOf = (a: string): Role => (a.toLowerCase() === who.submitter.toLowerCase() ? 'submitter' : a.toLowerCase() === who.challenger.toLowerCase() ? 'challenger' : 'third party');
   /** A move by the side on turn, handing the clock to `next`. */
   const handTo = (t: bigint, next: number) => {
@@ -55,6 +57,30 @@ export function buildMoves(events: readonly GameEvent[], who: { submitter: strin
         lastRange = { lo: 0n, hi: a.steps as bigint };
         handTo(e.timestamp, a.steps === 1n ? Side.Challenger : Side.Submitter);
         break;
+      case 'TilesStarted':
+        name = MOVE_NAMES[Move.StartTiles];
+        detail = `transition into tiled node ${a.node} proven: ${a.numTiles} tile(s); tile bisection over tile states 0..${a.numTiles}; σ_0 ${short(a.initialMem)}, σ_${a.numTiles} ${short(a.finalMem)}`;
+        lastRange = { lo: 0n, hi: BigInt(a.numTiles as number) };
+        handTo(e.timestamp, Side.Submitter);
+        break;
+      case 'TileStatePosted':
+        name = MOVE_NAMES[Move.PostTileState];
+        detail = `tile state σ_${a.position} = ${short(a.state)}`;
+        handTo(e.timestamp, Side.Challenger);
+        break;
+      case 'TileResponded':
+        name = MOVE_NAMES[Move.RespondTile];
+        lastRange = { lo: a.lo as bigint, hi: a.hi as bigint };
+        detail = `${a.agree ? 'agrees' : 'disagrees'}; tile states ${a.lo}..${a.hi} in dispute${(a.hi as bigint) - (a.lo as bigint) === 1n ? ` (tile ${a.lo} is disputed)` : ''}`;
+        handTo(e.timestamp, Side.Submitter);
+        break;
+      case 'TileVMStarted':
+        name = MOVE_NAMES[Move.StartTileVM];
+        tile = Number(a.tile);
+        detail = `transition through tile ${a.tile} proven; VM bisection over steps 0..${a.steps}; initial ${short(a.initialState)}, final ${short(a.finalState)}`;
+        lastRange = { lo: 0n, hi: a.steps as bigint };
+        handTo(e.timestamp, a.steps === 1n ? Side.Challenger : Side.Submitter);
+        break;
       case 'VMStatePosted':
         name = MOVE_NAMES[Move.PostVMState];
         detail = `state at step ${a.position} = ${short(a.state)}`;
@@ -71,7 +97,7 @@ export function buildMoves(events: readonly GameEvent[], who: { submitter: strin
       case 'DisputeResolved': {
         const reason = Number(a.reason);
         name = reason === 1 ? MOVE_NAMES[Move.ResolveStep] : REASON_NAMES[reason] ?? `reason ${reason}`;
-        detail = `won by the ${SIDE_NAMES[Number(a.winner)]} (${REASON_NAMES[reason]})${reason === 1 ? `: the judge executed step ${lastRange.lo}` : `: the ${SIDE_NAMES[turn]}'s clock ran out`}`;
+        detail = `won by the ${SIDE_NAMES[Number(a.winner)]} (${REASON_NAMES[reason]})${reason === 1 ? `: the judge executed step ${lastRange.lo}${tile === undefined ? '' : ` of tile ${tile}`}` : `: the ${SIDE_NAMES[turn]}'s clock ran out`}`;
         // The ruling stops the clocks; the side on turn has used its time up to here.
         left[turn] = Math.max(0, left[turn] - Number(e.timestamp - turnStart));
         turnStart = e.timestamp;

@@ -57,6 +57,8 @@ export interface GraphNode {
   fromNodes: number[];
   /** Input regions holding constants (weights). */
   constants: number;
+  /** A tiled node (docs/GAME.md, "Tiled nodes"): its tile count (its spec's `steps` is 0 then). Absent when untiled. */
+  numTiles?: number;
 }
 
 export interface ModelData {
@@ -125,6 +127,8 @@ export interface MemoryAccessData {
 export interface StepData {
   node: number;
   nodeName?: string;
+  /** A tiled node: the tile whose VM run the step belongs to (step and steps count within that tile). */
+  tile?: number;
   /** The step executed: from state `step` to state `step + 1`. */
   step: string;
   steps: string;
@@ -154,15 +158,61 @@ export interface DisputeData {
   /** Winner (side name) and reason, or 'none' while open. */
   winner: string;
   reason: string;
-  /** The node the graph bisection agreed on (set once the VM phase started). */
+  /** The node the graph bisection agreed on (set once the VM phase started, or the tile phase for a tiled node). */
   node?: number;
   createdAt: string;
   graph: { lo: string; hi: string };
+  /** The tile phase, when the disputed node is tiled (absent for an untiled node). */
+  tiles?: TilePhaseData;
+  /** The VM bisection (of the converged tile's VM run when the node is tiled: `tiles.vm.tile`). */
   vm?: { lo: string; hi: string; steps: string };
   /** Clocks as the contract reports them now. */
   clocks: { submitter: string; challenger: string };
   moves: MoveRow[];
   step?: StepData;
+}
+
+/** One round of a bisection: the submitter posts the state at the midpoint, the challenger agrees or not. */
+export interface BisectionRound {
+  /** The range in dispute before the round. */
+  lo: string;
+  hi: string;
+  /** The position posted: lo + (hi − lo) / 2, and the state the submitter posted there. */
+  position: string;
+  state: string;
+  post: TxRef & { by: string };
+  /** The challenger's answer (absent while it has not answered). */
+  agree?: boolean;
+  respond?: TxRef & { by: string };
+  /** The range after the answer: [position, hi] when it agreed, [lo, position] when it did not. */
+  newLo?: string;
+  newHi?: string;
+}
+
+/**
+ * The tile phase of a dispute on a tiled node (docs/GAME.md, "Tiled nodes"): startTiles (TilesStarted), the
+ * bisection over the tile states σ_0..σ_m (TileStatePosted, TileResponded), and startTileVM (TileVMStarted), which
+ * opens the VM phase of the tile it converged on.
+ */
+export interface TilePhaseData {
+  /** The tiled node the graph bisection converged on. */
+  node: number;
+  nodeName?: string;
+  /** m: the node's tile count; the tile states are σ_0..σ_m. */
+  numTiles: number;
+  /** σ_0, the node's initial memory root (composed on-chain from the agreed slot roots), and σ_m, the submitter's claim. */
+  initialMem: string;
+  finalMem: string;
+  /** The startTiles move. */
+  started: TxRef & { by: string };
+  rounds: BisectionRound[];
+  /** The tile-state range in dispute now (final once the tile's VM phase opened). */
+  lo: string;
+  hi: string;
+  /** The tile the bisection converged on (tile lo, once hi = lo + 1): σ_lo agreed, the submitter's σ_hi disputed. */
+  converged?: number;
+  /** The startTileVM move: the tile whose VM run is played, its steps and the VM state hashes it proved. */
+  vm?: TxRef & { by: string; tile: number; steps: string; initialState: string; finalState: string };
 }
 
 export interface BondRow {

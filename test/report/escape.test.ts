@@ -84,6 +84,51 @@ describe('report HTML escaping', () => {
     expect(page).not.toMatch(/\b(src|href)="(?!#|data:)/);
   });
 
+  it('a tile phase built from hostile strings holds them only as text; an untiled page has no tile phase', () => {
+    expect(renderReport(fixture())).not.toMatch(/svg\.bisection|id="tiles-|Tile phase/);
+    const data = fixture();
+    const by = { block: '5', timestamp: '1700000002', tx: EVIL, by: ATTR };
+    data.model.nodes[0].numTiles = 4;
+    data.disputes[0].tiles = {
+      node: 0,
+      nodeName: EVIL,
+      numTiles: 4,
+      initialMem: EVIL,
+      finalMem: ATTR,
+      started: by,
+      rounds: [
+        { lo: '0', hi: '4', position: '2', state: EVIL, post: by, agree: true, respond: by, newLo: '2', newHi: '4' },
+        { lo: '2', hi: '4', position: '3', state: ATTR, post: by, agree: false, respond: by, newLo: '2', newHi: '3' },
+      ],
+      lo: '2',
+      hi: '3',
+      converged: 2,
+      vm: { ...by, tile: 2, steps: '10', initialState: EVIL, finalState: ATTR },
+    };
+    data.disputes[0].step!.tile = 2;
+    const page = renderReport(data);
+    expect(page).not.toContain(EVIL);
+    expect(page).not.toContain('<img');
+    expect(page.match(/<script/g)).toHaveLength(1);
+    expect(page).toContain('id="tile-bisection-0"');
+    expect(page.match(/<g class="round" /g)).toHaveLength(2);
+    expect(page).toContain('<g class="converged" data-tile="2" data-disputed="true">');
+    expect(page).toContain('tiled: 4 tiles'); // the graph's tiled node
+    expect(page).toContain('tile <b>2</b> of 4 (the VM run of that tile alone)');
+    const json = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(page)![1];
+    expect(json).not.toContain('<');
+    expect(JSON.parse(json)).toEqual(data);
+    // A tile phase still open: the last round unanswered, nothing converged, no tile VM run, no step.
+    const t = data.disputes[0].tiles;
+    const { agree: _a, respond: _r, newLo: _l, newHi: _h, ...posted } = t.rounds[1];
+    data.disputes[0] = { ...data.disputes[0], phase: 'tile', winner: 'none', reason: 'none', vm: undefined, step: undefined, tiles: { ...t, rounds: [t.rounds[0], posted], converged: undefined, vm: undefined, lo: '2', hi: '4' } };
+    const open = renderReport(data);
+    expect(open).not.toContain(EVIL);
+    expect(open).toContain('no answer yet');
+    expect(open).not.toContain('class="converged"');
+    expect(open).toContain('The graph bisection agreed on node 0 (tiled, 4 tiles), but the VM phase of a tile never opened.');
+  });
+
   it('lays out a wide model in rows of at most five boxes', () => {
     const nodes = Array.from({ length: 23 }, (_, i) => ({ index: i, steps: 1, fromInputs: [0], fromNodes: [], constants: 0 }));
     const L = layoutGraph({ source: 'none', numNodes: 23, numInputs: 1, inputWords: [1], outputSlot: 23, outputWords: 1, inputNames: ['x'], nodes });
