@@ -1,14 +1,20 @@
 /**
- * Measures the forced moves on anvil, the data behind cli/game/forcedMoves.ts (STARTVM_GAS,
- * CONSTANT_EXECUTION_MEASURED): startVM of every node of every zoo model, played for real (a submitter lying at
- * that node, an honest challenger), startVM of synthetic registered models over a grid of shapes, and the
- * constant moves on their dearest paths (resolveStep of a STORE, LOAD and MAC step that rejects the submission
- * and splits its bond, timeout likewise, settle into an empty credit).
+ * Measures the forced moves on anvil, the data behind cli/game/forcedMoves.ts (STARTVM_GAS, STARTTILES_GAS,
+ * STARTTILEVM_GAS, CONSTANT_EXECUTION_MEASURED): startVM of every node of every zoo model, played for real (a
+ * submitter lying at that node, an honest challenger), startVM of synthetic registered models over a grid of
+ * shapes, and the constant moves on their dearest paths (resolveStep of a STORE, LOAD and MAC step that rejects
+ * the submission and splits its bond, timeout likewise, settle into an empty credit). Tiled nodes (phase `tiles`):
+ * startTiles and startTileVM of every tiled node of the zoo models committed with a small tile bound (played for
+ * real), of synthetic tiled models over a grid of shapes, tile counts (up to 2^20) and window heights, and
+ * postTileState / respondTile / timeout in the tile phase on their dearest paths. Phase `registrable`: startVM,
+ * startTiles and startTileVM of the dearest node registration accepts (2^20 nodes, 256 graph inputs, 32 spread
+ * slot inputs; tiled: 2^20 tiles, a one-leaf window), its model written into the registry's storage.
  *
- *   npx tsx scripts/calibrate-forced-moves.ts [out.json] [--quick]
+ *   npx tsx scripts/calibrate-forced-moves.ts [out.json] [--quick] [--phases=zoo,synthetic,constants,extrapolation,tiles,registrable]
  *
- * Writes every sample (shape and measured execution gas) as JSON; scripts/fit-forced-moves.py fits STARTVM_GAS
- * from it, and with the coefficients in place this script prints bound / measured for every sample.
+ * Writes every sample (shape and measured execution gas) as JSON; scripts/fit-forced-moves.py fits STARTVM_GAS,
+ * STARTTILES_GAS and STARTTILEVM_GAS from it, and with the coefficients in place this script prints bound /
+ * measured for every sample.
  */
 import { writeFileSync } from 'node:fs';
 import { encodeFunctionData, hexToBytes, keccak256, toHex, type Hex } from 'viem';
@@ -19,8 +25,26 @@ import { computeRoot, MerkleTree } from '../vm/merkle.ts';
 import { MEM_DEPTH } from '../vm/isa.ts';
 import { startAnvil } from '../cli/chain/anvil.ts';
 import { HonestClaims, LyingClaims } from '../cli/game/claims.ts';
-import { CONSTANT_MOVES, constantMoveCost, disputeGameAbi, startVMExecutionBound, startVMShape, transactionGas, type StartVMShape } from '../cli/game/forcedMoves.ts';
-import { Arena, firstStepOfOp, syntheticModel, syntheticWorld, type MeasuredTx, type WideNode } from '../cli/game/measureMoves.ts';
+import {
+  CONSTANT_MOVES,
+  constantMoveCost,
+  disputeGameAbi,
+  registrableWorstModel,
+  startTilesCost,
+  startTilesExecutionBound,
+  startTileVMCost,
+  startTileVMExecutionBound,
+  startTileVMShape,
+  startVMCost,
+  startVMExecutionBound,
+  startVMShape,
+  TILE_CONSTANT_MOVES,
+  transactionGas,
+  type StartTileVMShape,
+  type StartVMShape,
+} from '../cli/game/forcedMoves.ts';
+import { Arena, firstStepOfOp, freeWindow, injectedModel, syntheticModel, syntheticTilesRoot, syntheticWorld, type MeasuredTx, type WideNode, type World } from '../cli/game/measureMoves.ts';
+import type { ModelCommitment, NodeSpec } from '../models/int/commitment.ts';
 import { parseInput } from '../cli/inputs.ts';
 import { modelCommitment } from '../models/int/commitment.ts';
 import { prepareModel } from '../models/prepare.ts';
@@ -30,7 +54,7 @@ import { ceilLog2 } from '../vm/merkle.ts';
 const out = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'forced-moves-calibration.json';
 const quick = process.argv.includes('--quick');
 const phaseArg = process.argv.find((a) => a.startsWith('--phases='));
-const phases = new Set((phaseArg?.slice('--phases='.length) ?? 'zoo,synthetic,constants,extrapolation').split(','));
+const phases = new Set((phaseArg?.slice('--phases='.length) ?? 'zoo,synthetic,constants,extrapolation,tiles,registrable').split(','));
 const INPUT: Record<string, string> = { 'mnist-mlp': 'mnist:0', 'mnist-cnn': 'mnist:0', 'tiny-transformer': 'text:hello world. opm' };
 
 interface Sample {
@@ -40,11 +64,22 @@ interface Sample {
   bound: number;
 }
 
+interface TileVMSample {
+  source: string;
+  shape: StartTileVMShape;
+  measured: MeasuredTx;
+  bound: number;
+}
+
 const abi = disputeGameAbi();
 const anvil = await startAnvil({ blockGasLimit: 1_000_000_000n });
 const samples: Sample[] = [];
+/** startTiles: the same features as startVM's (startVMShape of the TileEntryProof). */
+const tileSamples: Sample[] = [];
+const tileVMSamples: TileVMSample[] = [];
 const constants: Record<string, MeasuredTx[]> = {};
 const extrapolation: Record<string, unknown>[] = [];
+const registrable: Record<string, unknown>[] = [];
 const keep = (m: MeasuredTx) => (constants[m.action] ??= []).push(m);
 const t0 = performance.now();
 /** Write what was measured so far (every phase ends with a save: a failure later loses nothing). */
@@ -52,7 +87,7 @@ function save() {
   const summary = Object.fromEntries(
     Object.entries(constants).map(([k, ms]) => [k, { count: ms.length, maxExecution: Math.max(...ms.map((m) => m.execution)), maxGasUsed: Math.max(...ms.map((m) => m.gasUsed)), maxCalldata: Math.max(...ms.map((m) => m.calldata)) }]),
   );
-  writeFileSync(out, JSON.stringify({ samples, constants: summary, extrapolation }, null, 1));
+  writeFileSync(out, JSON.stringify({ samples, tiles: tileSamples, tileVM: tileVMSamples, constants: summary, extrapolation, registrable }, null, 1));
   return summary;
 }
 const log = (s: string) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)} s] ${s}\n`);
@@ -193,16 +228,176 @@ try {
       log(`D = 21, 32 slot inputs, spread ${spreadLog}: startVM estimated ${estimate} execution gas (${total.estimate} in all), bound ${bound} (${total.bound}); overhead ${points.map((p) => p.overhead).join(' -> ')} (+${perByte.toFixed(2)} per byte); ${far.shape.calldata} bytes`);
     }
   }
+  // ---- tiled nodes: startTiles, the tile bisection, startTileVM -----------------------------------------------
+  if (phases.has('tiles')) await tiles();
+
+  // ---- the dearest node registration accepts, its model written into the registry ---------------------------
+  if (phases.has('registrable')) await registrableWorst();
 } finally {
   await anvil.stop();
 }
 
 const summary = save();
 log(JSON.stringify(summary, null, 1));
-const ratios = samples.map((s) => s.bound / s.measured.execution);
-log(`startVM: ${samples.length} samples, bound/measured execution from ${Math.min(...ratios).toFixed(3)} to ${Math.max(...ratios).toFixed(3)}`);
-for (const m of CONSTANT_MOVES) log(`${m}: bound ${JSON.stringify(constantMoveCost(m, abi))}`);
+const range = (xs: { bound: number; measured: MeasuredTx }[]) => {
+  const r = xs.map((s) => s.bound / s.measured.execution);
+  return `${xs.length} samples, bound/measured execution from ${Math.min(...r).toFixed(3)} to ${Math.max(...r).toFixed(3)}`;
+};
+if (samples.length > 0) log(`startVM: ${range(samples)}`);
+if (tileSamples.length > 0) log(`startTiles: ${range(tileSamples)}`);
+if (tileVMSamples.length > 0) log(`startTileVM: ${range(tileVMSamples)}`);
+for (const m of [...CONSTANT_MOVES, ...TILE_CONSTANT_MOVES]) log(`${m}: bound ${JSON.stringify(constantMoveCost(m, abi))}`);
 log(`wrote ${out}`);
+
+/** startTiles of tiled node j of the world's model (the dispute at node j), then the tile bisection to tile i and startTileVM. */
+async function playTiles(arena: Arena, source: string, c: Pick<ModelCommitment, 'nodes' | 'numNodes' | 'inputWords'>, d: bigint, j: number, i: number, world: World): Promise<void> {
+  const entry = await arena.startTiles(d, world.tileTransition!(j));
+  const shape = startVMShape(c, j, abi, 'startTiles');
+  tileSamples.push({ source, shape, measured: entry, bound: startTilesExecutionBound(shape) });
+  (await arena.tilesTo(d, i, (k) => world.tileState!(j, k))).forEach(keep);
+  const m = await arena.startTileVM(d, world.tileVM!(j, i));
+  const vmShape = startTileVMShape(c, j, abi);
+  tileVMSamples.push({ source: `${source} tile ${i}`, shape: vmShape, measured: m, bound: startTileVMExecutionBound(vmShape) });
+  log(`${source}: startTiles ${entry.gasUsed} gas (execution ${entry.execution}), ${entry.calldata} bytes; tile ${i} of ${c.nodes[j].numTiles}: startTileVM ${m.gasUsed} gas (execution ${m.execution}), ${m.calldata} bytes`);
+}
+
+async function tiles(): Promise<void> {
+  // The zoo, with a tile bound small enough that its big nodes are tiled: every tiled node played for real.
+  const variants: [string, number][] = quick ? [['mnist-mlp', 4096]] : [['mnist-mlp', 4096], ['mnist-cnn', 4096], ['tiny-transformer', 4096]];
+  let arena = await Arena.open(anvil.rpcUrl);
+  for (const [name, tileSteps] of variants) {
+    const prepared = prepareModel(name, undefined, { lowering: { tileSteps } });
+    const c = modelCommitment(prepared.int, { tileSteps });
+    const input = parseInput(INPUT[name], prepared.int).words;
+    for (let j = 0; j < c.numNodes; j++) {
+      const m = c.nodes[j].numTiles;
+      if (m === 0) continue;
+      for (const tileFrom of m === 1 ? (['last'] as const) : name === 'mnist-mlp' ? (['first', 'middle', 'last'] as const) : (['middle'] as const)) {
+        arena = await Arena.open(anvil.rpcUrl);
+        const liar = new LyingClaims(prepared.int, input, { node: j, vmFrom: 'end', tileFrom }, c, { tileSteps });
+        const i = tileFrom === 'first' ? 0 : tileFrom === 'middle' ? Math.floor((m - 1) / 2) : m - 1;
+        const d = await arena.dispute(c, liar);
+        (await arena.graphTo(d, j, (k) => liar.graphState(k))).forEach(keep);
+        await playTiles(arena, `${name} (tile steps ${tileSteps}) node ${j}`, c, d, j, i, liar);
+      }
+    }
+  }
+
+  // Synthetic tiled models: the startVM grid's extremes tiled, then random shapes, tile counts and windows.
+  const rng = (() => {
+    let x = 0x2545f491;
+    return (n: number) => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>> 0) % n;
+    };
+  })();
+  const pick = <T>(xs: readonly T[]): T => xs[rng(xs.length)];
+  const shapes: { inputs: number; nodes: number; wide: WideNode }[] = [];
+  const MAX = { numTiles: 2 ** 20, windowHeight: 0 };
+  for (const spreadLog of [0, 14]) {
+    for (const outHeight of [0, 18]) shapes.push({ inputs: 256, nodes: 256, wide: { slotInputs: 32, constInputs: 0, constHeight: 0, spreadLog, outHeight, tiles: MAX } });
+  }
+  shapes.push({ inputs: 1, nodes: 2, wide: { slotInputs: 1, constInputs: 0, constHeight: 0, spreadLog: 0, outHeight: 0, tiles: { numTiles: 1, windowHeight: 0 } } });
+  shapes.push({ inputs: 1, nodes: 2, wide: { slotInputs: 0, constInputs: 1, constHeight: 0, spreadLog: 0, outHeight: 0, tiles: { numTiles: 2, windowHeight: 12, tile: 0 } } });
+  shapes.push({ inputs: 256, nodes: 2, wide: { slotInputs: 0, constInputs: 32, constHeight: 0, spreadLog: 14, outHeight: 0, tiles: { numTiles: 3, windowHeight: 3, tile: 1 } } });
+  shapes.push({ inputs: 1, nodes: 300, wide: { slotInputs: 32, constInputs: 0, constHeight: 0, spreadLog: 14, outHeight: 0, tiles: MAX } });
+  if (!quick) {
+    for (const spreadLog of [0, 14]) shapes.push({ inputs: 256, nodes: 1800, wide: { slotInputs: 32, constInputs: 0, constHeight: 0, spreadLog, outHeight: 0, tiles: MAX } });
+    shapes.push({ inputs: 1, nodes: 1100, wide: { slotInputs: 16, constInputs: 16, constHeight: 3, spreadLog: 8, outHeight: 5, tiles: { numTiles: 1000, windowHeight: 8, tile: 0 } } });
+  }
+  for (let k = 0; k < (quick ? 6 : 60); k++) {
+    const inputs = pick([1, 2, 8, 16, 64, 128, 256]);
+    const nodes = pick([2, 3, 8, 33, 64, 130, 256]);
+    const n = 1 + rng(32);
+    const slotInputs = Math.min(n, inputs + nodes - 2, pick([0, 1, 2, 4, 8, 16, 32, n]));
+    const constHeight = pick([0, 0, 3, 10]);
+    const spreadLog = Math.min(pick([0, 0, 2, 8, 14]), Math.max(0, 19 - Math.ceil(Math.log2(n)) - 0));
+    const strideLog = Math.max(spreadLog, constHeight);
+    if (n * 2 ** strideLog > 2 ** 19) continue;
+    const outHeight = pick([0, 3, 9, 18]);
+    const numTiles = pick([1, 2, 3, 5, 32, 100, 1000, 4096, 2 ** 20]);
+    const regions = [...Array.from({ length: n }, (_, i) => ({ base: i * 8 * 2 ** strideLog, height: i < slotInputs ? 0 : constHeight })), { base: 0, height: outHeight }];
+    let windowHeight = pick([0, 0, 3, 8, 12]);
+    while (windowHeight > 0 && freeWindow(regions, windowHeight) === undefined) windowHeight--;
+    if (freeWindow(regions, windowHeight) === undefined) continue;
+    const tile = pick([0, numTiles - 1, Math.floor(numTiles / 2), rng(numTiles)]);
+    shapes.push({ inputs, nodes, wide: { slotInputs, constInputs: n - slotInputs, constHeight, spreadLog, outHeight, tiles: { numTiles, windowHeight, tile } } });
+  }
+  for (const [k, s] of shapes.entries()) {
+    if (k % 20 === 0) arena = await Arena.open(anvil.rpcUrl);
+    const c = syntheticModel(s.inputs, s.nodes, s.wide, `tiled shape ${k}`);
+    const world = syntheticWorld(c, `tiled shape ${k}`);
+    const j = s.nodes - 2;
+    const d = await arena.dispute(c, world);
+    (await arena.graphTo(d, j, (i) => world.graphState(i))).forEach(keep);
+    await playTiles(arena, `synthetic ${JSON.stringify(s)}`, c, d, j, s.wide.tiles!.tile ?? s.wide.tiles!.numTiles - 1, world);
+  }
+  save();
+
+  // The tile phase's constant moves on their dearest paths: in a one-node model (no graph round before it), the
+  // dispute's first post is postTileState, which writes the bisection's posted hash for the first time; answers
+  // both ways; a timeout in the tile phase (the submitter's clock, then the challenger's), and settle after it.
+  for (const agree of [true, false]) {
+    for (const timeoutOn of ['submitter', 'challenger'] as const) {
+      arena = await Arena.open(anvil.rpcUrl);
+      const wide: WideNode = { slotInputs: 1, constInputs: 0, constHeight: 0, spreadLog: 0, outHeight: 0, tiles: { numTiles: 8, windowHeight: 0 } };
+      const spec = syntheticModel(1, 2, wide, 'one node').nodes[0];
+      const { model, world } = injectedModel(spec, 1, 1, `one node ${agree} ${timeoutOn}`);
+      await arena.sub.register(model);
+      const d = await arena.disputeOn(model.modelId, 1, world);
+      keep(await arena.startTiles(d, world.tileTransition!(0)));
+      keep(await arena.postTileState(d, world.tileState!(0, 4)));
+      if (timeoutOn === 'submitter') keep(await arena.respondTile(d, agree));
+      keep(await arena.timeout(d));
+      if (timeoutOn === 'submitter') keep(await arena.settle(d));
+      log(`tile phase, one node (agree ${agree}, timeout on the ${timeoutOn}): ${JSON.stringify(Object.fromEntries(Object.entries(constants).map(([k, ms]) => [k, ms[ms.length - 1].execution])))}`);
+    }
+  }
+  save();
+}
+
+/**
+ * The dearest node registration accepts (registrableWorstModel), untiled and tiled, in a model of 2^20 nodes and
+ * 256 graph inputs written into the registry (each spec first registered on its own, as a one-node model, to show
+ * registration accepts it): startVM, startTiles, and startTileVM of the last of 2^20 tiles, each against its bound.
+ */
+async function registrableWorst(): Promise<void> {
+  const arena = await Arena.open(anvil.rpcUrl);
+  for (const tiled of [false, true]) {
+    const worst = registrableWorstModel(tiled);
+    const last = worst.spec.numTiles - 1;
+    const spec: NodeSpec = tiled ? { ...worst.spec, tilesRoot: syntheticTilesRoot(worst.spec.numTiles, last) } : worst.spec;
+    const one = injectedModel(spec, worst.model.inputWords.length, 1, 'registrable one');
+    await arena.sub.register(one.model);
+    const { model, world } = injectedModel(spec, worst.model.inputWords.length, worst.model.numNodes, `registrable ${tiled}`);
+    const id = await arena.inject(model);
+    const d = await arena.disputeOn(id, model.numNodes, world);
+    await arena.graphTo(d, 0, (i) => world.graphState(i));
+    const row: Record<string, unknown> = { tiled };
+    if (!tiled) {
+      const m = await arena.startVM(d, world.transition(0));
+      const bound = startVMCost(worst.model, 0, abi);
+      samples.push({ source: 'registrable worst', shape: bound.shape, measured: m, bound: bound.execution });
+      Object.assign(row, { startVM: { measured: m, bound } });
+      log(`registrable worst startVM: ${m.gasUsed} gas (execution ${m.execution}), ${m.calldata} bytes; bound ${bound.gas} (execution ${bound.execution}), ${bound.calldata} bytes`);
+    } else {
+      const entry = await arena.startTiles(d, world.tileTransition!(0));
+      const bound = startTilesCost(worst.model, 0, abi);
+      tileSamples.push({ source: 'registrable worst', shape: bound.shape, measured: entry, bound: bound.execution });
+      (await arena.tilesTo(d, last, (k) => world.tileState!(0, k))).forEach(keep);
+      const m = await arena.startTileVM(d, world.tileVM!(0, last));
+      const vmBound = startTileVMCost(worst.model, 0, abi);
+      tileVMSamples.push({ source: `registrable worst tile ${last}`, shape: vmBound.shape, measured: m, bound: vmBound.execution });
+      Object.assign(row, { startTiles: { measured: entry, bound }, startTileVM: { measured: m, bound: vmBound } });
+      log(`registrable worst startTiles: ${entry.gasUsed} gas (execution ${entry.execution}), ${entry.calldata} bytes; bound ${bound.gas} (execution ${bound.execution}), ${bound.calldata} bytes`);
+      log(`registrable worst startTileVM: ${m.gasUsed} gas (execution ${m.execution}), ${m.calldata} bytes; bound ${vmBound.gas} (execution ${vmBound.execution}), ${vmBound.calldata} bytes`);
+    }
+    registrable.push(row);
+    save();
+  }
+}
 
 /**
  * Execution gas of TransitionVerifier.verify alone (eth_estimateGas less 21,000 and calldata) for the wide node
