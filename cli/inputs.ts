@@ -123,7 +123,8 @@ export function parseInput(spec: string | readonly string[], graph: IntGraph, te
     if (kind === 'text' && rest.length > 0) {
       let ids: Int32Array;
       try {
-        ids = text.encode(arg);
+        const info = graph.inputs.length === 1 ? graph.tensors[graph.inputs[0]] : undefined;
+        ids = text.encode(arg, info ? elementCount(info.dims) : 0, info?.name === 'prompt' ? 'start' : 'end');
       } catch (err) {
         throw new OpmlError(`input: ${printable((err as Error).message, 200)}`, ExitCode.INPUT, `text: takes ${text.takes}`);
       }

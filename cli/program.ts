@@ -9,7 +9,7 @@ import { parseBackend } from './commands/backendParse.ts';
 import { PROFILE_INFO as PROFILES } from './game/profileInfo.ts';
 import { SCENARIOS } from './game/scenarios.ts';
 import { repoPath } from '../models/repoRoot.ts';
-import { CALIBRATION_HELP, collect, collectShape, parseTileSteps, SHAPE_HELP, TILE_STEPS_HELP } from './commands/modelOptions.ts';
+import { CALIBRATION_HELP, collect, collectShape, GENERATE_HELP, parseGenerate, parsePromptLength, parseTileSteps, PROMPT_LENGTH_HELP, SHAPE_HELP, TILE_STEPS_HELP } from './commands/modelOptions.ts';
 
 // Each action imports its command module when it runs, so `--help`, `--version` and a light command load no
 // viem, onnxruntime or WebGPU they do not use (test/cli/fast-start.test.ts checks it).
@@ -21,6 +21,8 @@ const INPUT_HELP = 'mnist:<i>, text:<chars> (a text model), tokens:<ids>, a JSON
 
 /** --calibration and --shape: how every command that takes a model takes an .onnx outside the zoo. */
 const modelOpts = (c: Command) => c.option('--calibration <file>', CALIBRATION_HELP, collect).option('--shape <name=dims>', SHAPE_HELP, collectShape).option('--tile-steps <n>', TILE_STEPS_HELP, parseTileSteps);
+/** The generation options of the commands that commit to, run or dispute one model result. */
+const genOpts = (c: Command) => c.option('--generate <tokens>', GENERATE_HELP, parseGenerate).option('--prompt-length <tokens>', PROMPT_LENGTH_HELP, parsePromptLength);
 
 function positiveInt(v: string): number {
   const n = /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
@@ -41,26 +43,26 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run `opml --help` for usage)')
     .exitOverride();
 
-  modelOpts(program
-    .command('run'))
+  modelOpts(genOpts(program
+    .command('run')))
     .description('run a model natively in integer arithmetic and print its output and final graph state S_n')
     .argument('<model>', MODEL_HELP)
     .requiredOption('-i, --input <spec>', INPUT_HELP, collect)
     .option('--backend <backend>', 'native executor: auto (the faster of a hardware GPU and the CPU for this model, measured once and kept in ~/.cache/opml/backend-choices.json), gpu (fail without one) or cpu', parseBackend, 'auto')
     .option('--json', 'print one JSON document, with every node root and every graph state')
-    .addHelpText('after', '\nExamples:\n  opml run mnist-mlp --input mnist:0\n  opml run tiny-transformer --input "text:hello world. opm" --json\n  opml run model.opml --input x.json\n  opml run model.onnx --calibration calib.npy --shape image=1,3,32,32 --input x.npy\n  opml run two-inputs.onnx --calibration calib.json --input ids=ids.npy --input mask=mask.npy')
+    .addHelpText('after', '\nExamples:\n  opml run mnist-mlp --input mnist:0\n  opml run tiny-transformer --input "text:hello world. opm" --json\n  opml run brown-llama --generate 16 --input "text:The jury"   (a greedy generation: 16 characters after the prompt)\n  opml run model.opml --input x.json\n  opml run model.onnx --calibration calib.npy --shape image=1,3,32,32 --input x.npy\n  opml run two-inputs.onnx --calibration calib.json --input ids=ids.npy --input mask=mask.npy')
     .action(async (model: string, opts) => void (await (await import('./commands/run.ts')).runModel(model, opts)));
 
-  modelOpts(program
-    .command('inspect'))
+  modelOpts(genOpts(program
+    .command('inspect')))
     .description('list the integer nodes of a model (ops, shapes, VM step counts, code and memory sizes), its forced moves (startVM gas bound and calldata per node, the dearest move, the caps) and its longest dispute per chain profile')
     .argument('<model>', MODEL_HELP)
     .option('--json', 'print one JSON document (with forcedMoves and longestDispute)')
     .addHelpText('after', '\nExamples:\n  opml inspect mnist-cnn\n  opml inspect model.onnx                     (inputs, outputs, what cannot run, what to give next)\n  opml inspect model.onnx --shape image=1,3,224,224 --calibration samples.json --json\n  opml inspect mnist-mlp --tile-steps 4096         (fc1 committed as 32 tiles)')
     .action(async (model: string, opts) => void (await import('./commands/inspect.ts')).inspectModel(model, opts));
 
-  modelOpts(program
-    .command('verify-model'))
+  modelOpts(genOpts(program
+    .command('verify-model')))
     .description('recompute a model commitment from the file and check it: registered on the game under that id, every node passes registration\'s checks, forced moves under the caps, weights openable')
     .argument('<model>', MODEL_HELP)
     .option('--rpc-url <url>', 'the chain (default: the one in the deployment file) [env OPML_RPC_URL]')
@@ -71,8 +73,8 @@ export function buildProgram(): Command {
     .addHelpText('after', '\nReads only: no key needed.\nExit codes: 0 every check passed, 3 the model failed a check, 4 the chain could not be read.\n\nExamples:\n  opml verify-model mnist-mlp\n  opml verify-model model.opml --deployment .opml/deployment.json --json\n  opml verify-model tiny-transformer --game-address 0x… --rpc-url http://127.0.0.1:8545')
     .action(async (model: string, opts) => void (await (await import('./commands/verifyModel.ts')).verifyModel(model, opts)));
 
-  modelOpts(program
-    .command('quantize'))
+  modelOpts(genOpts(program
+    .command('quantize')))
     .description('quantize an ONNX model to an .opml integer graph (what gets registered and run)')
     .argument('<model>', MODEL_HELP)
     .requiredOption('-o, --output <file>', 'the .opml file to write')
@@ -156,12 +158,12 @@ export function buildProgram(): Command {
     .addHelpText('after', `\nProfiles:\n${PROFILES.map((p) => `  ${p.name.padEnd(7)} ${p.description}`).join('\n')}\n\nExamples:\n  OPML_PRIVATE_KEY=0x… opml deploy --rpc-url https://l1.example --profile l1\n  OPML_PRIVATE_KEY=0x… opml deploy --rpc-url http://127.0.0.1:8545 --profile l2 --clock 1200\n  opml deploy --rpc-url https://l1.example --keystore key.json --password-file pw --max-fee 40 --priority-fee 1.5 --confirmations 3\n  opml deploy --rpc-url https://l1.example --signer-url http://127.0.0.1:8550 --signer-address 0x…`)
     .action(async (opts) => void (await (await import('./commands/devnet.ts')).deploy(opts)));
 
-  chainOpts(modelOpts(program.command('register').description('register a model commitment (node code roots, step counts, weights) on-chain').argument('<model>', MODEL_HELP)).option('--json', 'print JSON'))
+  chainOpts(modelOpts(genOpts(program.command('register').description('register a model commitment (node code roots, step counts, weights) on-chain').argument('<model>', MODEL_HELP))).option('--json', 'print JSON'))
     .action(async (model: string, opts) => void (await (await import('./commands/submit.ts')).register(model, opts)));
 
   chainOpts(
-    modelOpts(program
-      .command('submit'))
+    modelOpts(genOpts(program
+      .command('submit')))
       .description('run a model and post its result with a bond; defend it later with `opml watch --role submitter`')
       .argument('<model>', MODEL_HELP)
       .requiredOption('-i, --input <spec>', INPUT_HELP, collect)
@@ -176,8 +178,8 @@ export function buildProgram(): Command {
   ).action(async (model: string, opts) => void (await (await import('./commands/submit.ts')).submit(model, opts)));
 
   chainOpts(
-    modelOpts(program
-      .command('challenge'))
+    modelOpts(genOpts(program
+      .command('challenge')))
       .description('re-execute a submitted result; if it is wrong, challenge it and play the dispute to the end')
       .argument('<submission>', 'the submission id (decimal or 0x-hex, below 2^256)', parseUint256)
       .requiredOption('-m, --model <model>', MODEL_HELP)
@@ -189,8 +191,8 @@ export function buildProgram(): Command {
   ).action(async (id: string, opts) => void (await (await import('./commands/submit.ts')).challenge(id, opts)));
 
   chainOpts(
-    modelOpts(program
-      .command('watch'))
+    modelOpts(genOpts(program
+      .command('watch')))
       .description('a daemon that defends results (submitter) or checks every result and challenges wrong ones (challenger); resumes from its state file')
       .requiredOption('--role <role>', 'submitter or challenger')
       .option('-m, --model <name...>', 'the model a challenger watches; the models a submitter defends (besides those its state files name); --calibration and --shape apply to each .onnx outside the zoo')
@@ -208,8 +210,8 @@ export function buildProgram(): Command {
     .action(async (id: string, opts) => void (await (await import('./commands/status.ts')).status(id, opts)));
 
   chainOpts(
-    modelOpts(program
-      .command('report'))
+    modelOpts(genOpts(program
+      .command('report')))
       .description('one self-contained HTML page of a result and its disputes: the model graph with the disputed node, every move (who, when, gas, clocks), the disputed VM step decoded, the ruling and where every bond went')
       .argument('<submission>', 'the submission id (decimal or 0x-hex, below 2^256)', parseUint256)
       .option('--dispute <d>', 'only this dispute of the submission (default: all of them)', parseUint256)
@@ -222,8 +224,8 @@ export function buildProgram(): Command {
     await report(id, opts);
   });
 
-  modelOpts(program
-    .command('demo'))
+  modelOpts(genOpts(program
+    .command('demo')))
     .description('one command, no setup: an embedded anvil, a cheating submitter, an honest challenger who wins')
     .option('-m, --model <model>', `the model to dispute: ${MODEL_HELP}`, 'mnist-mlp')
     .option('-i, --input <spec>', `the input: ${INPUT_HELP} (default: mnist:0, a fixed prompt for the transformer, else the first --calibration sample)`, collect)
@@ -232,8 +234,8 @@ export function buildProgram(): Command {
     .addHelpText('after', '\nExamples:\n  npx opml demo\n  npx opml demo --model mnist-cnn --input mnist:42\n  npx opml demo --report dispute.html\n  npx opml demo --model model.onnx --calibration calib.npy --shape x=1,4')
     .action(async (opts) => void (await (await import('./commands/demo.ts')).demo(opts)));
 
-  modelOpts(program
-    .command('replay'))
+  modelOpts(genOpts(program
+    .command('replay')))
     .description('replay dispute scenarios on an embedded anvil and check that the honest side wins and every wei ends where it should')
     .argument('[scenario...]', `scenarios (default: all): ${SCENARIOS.map((s) => s.name).join(', ')}; a model (zoo name, .onnx, .opml) among them is the model`)
     .option('-m, --model <model>', `the model: ${MODEL_HELP} (default mnist-mlp)`)

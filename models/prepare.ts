@@ -18,6 +18,9 @@ import { loadMnist, mnistImage } from './zoo/mnist.ts';
 import { ZOO, type ZooModel } from './zoo/index.ts';
 import { cachedZooGraph, storeZooGraph } from './zoo/graphCache.ts';
 import { PROMPTS, SEQ_LEN, VOCAB_SIZE } from './zoo/tokens.ts';
+import { decodeCalibration } from './generate/calibration.ts';
+import { floatDecodeInterface, intDecodeInterface } from './generate/decodeGraph.ts';
+import { unrollDecode, type GenerationShape } from './generate/unroll.ts';
 import { Prng } from './zoo/prng.ts';
 
 export interface PreparedModel {
@@ -83,6 +86,8 @@ export interface PrepareOptions {
   quantize?: QuantizeOptions;
   /** Lowering options (tileSteps), kept on the prepared model for its commitment; the graph does not depend on them. */
   lowering?: LoweringOptions;
+  /** A greedy generation (`--generate`): the model's decode step unrolled over the prompt and N new tokens (models/generate/). */
+  generate?: GenerationShape;
 }
 
 /** The file a reference names (a zoo model's .onnx, or the path itself), checked to be a readable file. */
@@ -98,6 +103,7 @@ export function modelFile(ref: string): { file: string; zoo?: ZooModel } {
  * Resolve a model reference. For an .onnx outside the zoo, `calibration` must give sample inputs.
  */
 export function prepareModel(ref: string, calibration?: Calibration, options: PrepareOptions = {}): PreparedModel {
+  if (options.generate) return prepareGeneration(ref, options.generate, options);
   const { file, zoo } = modelFile(ref);
   const bytes = new Uint8Array(readFileSync(file));
   const lowering = { ...options.lowering };
@@ -121,4 +127,34 @@ export function prepareModel(ref: string, calibration?: Calibration, options: Pr
   const int = quantize(float, samples, options.quantize);
   if (zoo && !calibration && defaults) storeZooGraph(zoo.name, bytes, int);
   return { ref, int, float, zoo, lowering };
+}
+
+/**
+ * A zoo text model's greedy generation: its decode-step graph quantized on its token windows (decodeStep),
+ * unrolled over P + N − 1 positions. The prepared model's zoo entry pads `text:` prompts at the start
+ * and defaults to a prompt of P characters.
+ */
+function prepareGeneration(ref: string, shape: GenerationShape, options: PrepareOptions): PreparedModel {
+  const { zoo } = modelFile(ref);
+  if (!zoo?.decode) {
+    const withDecode = ZOO.filter((z) => z.decode).map((z) => z.name).join(', ');
+    throw new ModelRefError(ref, '--generate needs a zoo text model with a decode-step graph', `give ${withDecode} (models from files: not yet; docs/GENERATION.md)`);
+  }
+  const step = decodeStep(zoo, options.quantize);
+  const int = unrollDecode(step, intDecodeInterface(step), shape);
+  const prompt = 'The jury said it did find that'.slice(0, shape.promptLength);
+  return { ref, int, zoo: { ...zoo, defaultInput: `text:${prompt}` }, lowering: { ...options.lowering } };
+}
+
+/** A zoo text model's decode step, quantized on its token windows (kept in the zoo graph cache at default options). */
+export function decodeStep(zoo: ZooModel, quantizeOptions?: QuantizeOptions): IntGraph {
+  if (!zoo.decode) throw new ModelRefError(zoo.name, 'it has no decode-step graph');
+  const bytes = new Uint8Array(readFileSync(zoo.decode.file));
+  const cacheName = `${zoo.name}-decode`;
+  const cached = quantizeOptions ? undefined : cachedZooGraph(cacheName, bytes);
+  if (cached) return cached;
+  const float = loadOnnx(bytes);
+  const step = quantize(float, decodeCalibration(float, floatDecodeInterface(float), zoo.decode.windows()), quantizeOptions);
+  if (!quantizeOptions) storeZooGraph(cacheName, bytes, step);
+  return step;
 }

@@ -14,7 +14,7 @@ import type { Deployment } from '../game/types.ts';
 import { scenario, pickNode } from '../game/scenarios.ts';
 import { ExitCode, OpmlError } from '../errors.ts';
 import { defaultInput } from './replay.ts';
-import { loweringFromArgs, prepareFromArgs, type ModelArgs } from './modelArg.ts';
+import { generationFromArgs, loweringFromArgs, prepareFromArgs, type ModelArgs } from './modelArg.ts';
 import { Output } from '../output.ts';
 
 const argmax = (v: ArrayLike<number>): number => {
@@ -28,7 +28,7 @@ export async function demo(opts: ModelArgs & { model?: string; input?: string | 
   out.line(`opml demo: a full two-phase dispute on an embedded anvil`);
   out.line();
   const t0 = performance.now();
-  const prepared = prepareFromArgs(model, opts.calibration, opts.shape, undefined, loweringFromArgs(opts));
+  const prepared = prepareFromArgs(model, opts.calibration, opts.shape, undefined, loweringFromArgs(opts), generationFromArgs(opts));
   const commitment = modelCommitment(prepared.int, prepared.lowering);
   const { input, label: inputSpec } = defaultInput('demo', model, prepared, opts);
   const s = scenario('wrong-last-node')!;

@@ -1,7 +1,7 @@
 /**
  * `opml inspect <model>`: nodes, ops, shapes, VM step counts and sizes, or what is unsupported; then the game's
- * forced moves (startVM's gas bound and calldata per node, the dearest move, the caps) and the longest dispute
- * under each chain profile.
+ * forced moves (the gas bound and calldata of each node's entry: startVM for an untiled node, startTiles and
+ * startTileVM for a tiled one; the dearest move, the caps) and the longest dispute under each chain profile.
  */
 import { readFileSync } from 'node:fs';
 import { nodeSpec, type NodeSpec } from '../../models/int/commitment.ts';
@@ -15,7 +15,7 @@ import { disputeGameAbi, FORCED_MOVE_CALLDATA, FORCED_MOVE_GAS, forcedMoves, typ
 import { longestDispute, PROFILES } from '../game/params.ts';
 import { symbolicInputs, type OnnxInterface, type OnnxValue } from '../../models/onnx/interface.ts';
 import { modelFile, zooFor } from '../../models/prepare.ts';
-import { interfaceFromArgs, loweringFromArgs, prepareFromArgs, resolveShapes, suggestedShape, type ModelArgs } from './modelArg.ts';
+import { interfaceFromArgs, generationFromArgs, loweringFromArgs, prepareFromArgs, resolveShapes, suggestedShape, type ModelArgs } from './modelArg.ts';
 
 export interface InspectRow {
   name: string;
@@ -79,7 +79,7 @@ export function inspectModel(model: string, opts: InspectOptions, out = new Outp
       return [];
     }
   }
-  const { int: graph, lowering } = prepareFromArgs(model, opts.calibration, opts.shape, undefined, loweringFromArgs(opts));
+  const { int: graph, lowering } = prepareFromArgs(model, opts.calibration, opts.shape, undefined, loweringFromArgs(opts), generationFromArgs(opts));
   const specs: NodeSpec[] = [];
   const maxTileSteps: number[] = [];
   const rows = graph.nodes.map((node, i) => {
@@ -151,7 +151,7 @@ function printInterface(model: string, o: OnnxInterface & { unsupported: Unsuppo
   } else out.line();
 }
 
-/** How many startVM rows the human report lists (the dearest first); --json has them all. */
+/** How many startVM rows (and startTiles rows) the human report lists (the dearest first); --json has them all. */
 const STARTVM_ROWS = 8;
 
 interface StartVMRow {
@@ -164,11 +164,34 @@ interface StartVMRow {
   calldata: number;
 }
 
+/** startTiles of a tiled node (its entry: a tiled node has no startVM). */
+interface StartTilesRow extends StartVMRow {
+  numTiles: number;
+}
+
+/** startTileVM of a tiled node (any of its tiles). */
+interface StartTileVMRow {
+  node: number;
+  name: string;
+  numTiles: number;
+  /** The tile proof's siblings, ceil(log2 numTiles). */
+  tileSiblings: number;
+  /** The window proof's siblings, MEM_DEPTH - windowHeight. */
+  windowSiblings: number;
+  gas: number;
+  execution: number;
+  calldata: number;
+}
+
 interface GameFigures {
   forcedMoves:
     | {
         caps: { gas: number; calldata: number };
+        /** Untiled nodes only. */
         startVM: StartVMRow[];
+        /** Tiled nodes only (empty for a model with none), as startTileVM. */
+        startTiles: StartTilesRow[];
+        startTileVM: StartTileVMRow[];
         constant: ForcedMoveCost[];
         worst: ForcedMoveCost & { name?: string };
         worstCalldata: ForcedMoveCost & { name?: string };
@@ -194,6 +217,8 @@ function gameFigures(c: { nodes: NodeSpec[]; numNodes: number; inputWords: numbe
     forcedMoves: {
       caps: f.caps,
       startVM: f.startVM.map((m) => ({ node: m.node, name: names[m.node], inputRegions: m.shape.regions, slotInputs: m.shape.slotInputs, gas: m.gas, execution: m.execution, calldata: m.calldata })),
+      startTiles: f.startTiles.map((m) => ({ node: m.node, name: names[m.node], inputRegions: m.shape.regions, slotInputs: m.shape.slotInputs, numTiles: c.nodes[m.node].numTiles, gas: m.gas, execution: m.execution, calldata: m.calldata })),
+      startTileVM: f.startTileVM.map((m) => ({ node: m.node, name: names[m.node], numTiles: m.shape.numTiles, tileSiblings: m.shape.tileDepth, windowSiblings: m.shape.windowSiblings, gas: m.gas, execution: m.execution, calldata: m.calldata })),
       constant: f.constant,
       worst: named(f.worst),
       worstCalldata: named(f.worstCalldata),
@@ -214,13 +239,31 @@ function printGameFigures(g: GameFigures, names: string[], out: Output): void {
     const f = g.forcedMoves;
     const dearest = [...f.startVM].sort((a, b) => b.gas - a.gas || a.node - b.node);
     const shown = dearest.slice(0, STARTVM_ROWS);
-    out.line(
-      table([
-        ['startVM of node', 'input regions (slot)', 'gas bound', 'calldata'],
-        ...shown.map((r) => [`${r.node} ${r.name}`, `${r.inputRegions} (${r.slotInputs})`, n(r.gas), `${n(r.calldata)} B`]),
-      ]),
-    );
-    if (dearest.length > shown.length) out.line(`(the ${shown.length} dearest of ${dearest.length} nodes; --json lists every node)`);
+    if (dearest.length > 0) {
+      out.line(
+        table([
+          ['startVM of node', 'input regions (slot)', 'gas bound', 'calldata'],
+          ...shown.map((r) => [`${r.node} ${r.name}`, `${r.inputRegions} (${r.slotInputs})`, n(r.gas), `${n(r.calldata)} B`]),
+        ]),
+      );
+      if (dearest.length > shown.length) out.line(`(the ${shown.length} dearest of ${dearest.length} ${f.startTiles.length > 0 ? 'untiled ' : ''}nodes; --json lists every node)`);
+    }
+    // A tiled node's entry is startTiles, and each of its tiles' startTileVM (one shape for all its tiles).
+    const tiled = [...f.startTiles].sort((a, b) => b.gas - a.gas || a.node - b.node);
+    const tiledShown = tiled.slice(0, STARTVM_ROWS);
+    if (tiled.length > 0) {
+      const vm = new Map(f.startTileVM.map((r) => [r.node, r]));
+      out.line(
+        table([
+          ['startTiles of node', 'input regions (slot)', 'tiles', 'gas bound', 'calldata', 'startTileVM gas bound', 'calldata'],
+          ...tiledShown.map((r) => {
+            const t = vm.get(r.node)!;
+            return [`${r.node} ${r.name}`, `${r.inputRegions} (${r.slotInputs})`, n(r.numTiles), n(r.gas), `${n(r.calldata)} B`, n(t.gas), `${n(t.calldata)} B`];
+          }),
+        ]),
+      );
+      if (tiled.length > tiledShown.length) out.line(`(the ${tiledShown.length} dearest of ${tiled.length} tiled nodes; --json lists every node)`);
+    }
     const label = (m: ForcedMoveCost) => (m.node === undefined ? m.move : `${m.move} of node ${m.node} (${names[m.node]})`);
     out.line(`other moves: ${f.constant.map((m) => `${m.move} ${n(m.gas)}`).join(', ')} gas`);
     out.line(`worst forced move: ${label(f.worst)}, at most ${n(f.worst.gas)} gas (${n(f.worst.calldata)} B); most calldata: ${label(f.worstCalldata)}, ${n(f.worstCalldata.calldata)} B`);

@@ -12,10 +12,12 @@ import { onnxInterface, symbolicInputs, type OnnxInterface } from '../../models/
 import { ModelRefError, modelFile, prepareModel, type PreparedModel } from '../../models/prepare.ts';
 import type { QuantizeOptions } from '../../models/quantize/quantize.ts';
 import type { LoweringOptions } from '../../models/int/tiles/options.ts';
+import { DecodeGraphError } from '../../models/generate/decodeGraph.ts';
+import { DEFAULT_PROMPT_LENGTH, GenerationShapeError, type GenerationShape } from '../../models/generate/unroll.ts';
 import { ExitCode, OpmlError, printable } from '../errors.ts';
 import { parseShapeSpec, type ShapeSpec } from './modelOptions.ts';
 
-export { CALIBRATION_HELP, collect, collectShape, parseShapeSpec, parseTileSteps, SHAPE_HELP, TILE_STEPS_HELP, type ShapeSpec } from './modelOptions.ts';
+export { CALIBRATION_HELP, collect, collectShape, GENERATE_HELP, parseGenerate, parsePromptLength, parseShapeSpec, parseTileSteps, PROMPT_LENGTH_HELP, SHAPE_HELP, TILE_STEPS_HELP, type ShapeSpec } from './modelOptions.ts';
 
 /** What every model-taking command accepts besides the model itself. */
 export interface ModelArgs {
@@ -23,6 +25,10 @@ export interface ModelArgs {
   shape?: string[];
   /** --tile-steps: the lowering's tile bound (changes the model id; default 2^20). */
   tileSteps?: number;
+  /** --generate: a greedy generation of this many tokens (changes the model id). */
+  generate?: number;
+  /** --prompt-length: with --generate, the prompt's tokens (default 8). */
+  promptLength?: number;
 }
 
 const specs = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -98,6 +104,8 @@ function wrap<T>(fn: () => T): T {
   try {
     return fn();
   } catch (err) {
+    if (err instanceof GenerationShapeError) throw new OpmlError(`--generate: ${err.message}`, ExitCode.USAGE, 'give fewer tokens (--generate) or a shorter prompt (--prompt-length)');
+    if (err instanceof DecodeGraphError) throw new OpmlError(err.message, ExitCode.INPUT, 'export the decode step as docs/GENERATION.md says');
     if (err instanceof ModelRefError || err instanceof ModelError || err instanceof IntGraphFormatError) {
       throw new OpmlError(err.cause_, ExitCode.INPUT, err.fix ?? 'check the model: `opml inspect <model>` lists its nodes and what cannot run');
     }
@@ -105,12 +113,21 @@ function wrap<T>(fn: () => T): T {
   }
 }
 
+/** The generation a command's model arguments ask for (--generate, --prompt-length), if any. */
+export function generationFromArgs(args: Pick<ModelArgs, 'generate' | 'promptLength'>): GenerationShape | undefined {
+  if (args.generate === undefined) {
+    if (args.promptLength !== undefined) throw new OpmlError('--prompt-length goes with --generate', ExitCode.USAGE, 'give --generate <tokens> too, or drop --prompt-length');
+    return undefined;
+  }
+  return { generate: args.generate, promptLength: args.promptLength ?? DEFAULT_PROMPT_LENGTH };
+}
+
 /** The lowering options of a command's model arguments (`prepared.lowering` once prepared). */
 export function loweringFromArgs(args: Pick<ModelArgs, 'tileSteps'>): LoweringOptions {
   return args.tileSteps === undefined ? {} : { tileSteps: args.tileSteps };
 }
 
-export function prepareFromArgs(model: string, calibration?: string | string[], shape?: readonly string[], quantize?: QuantizeOptions, lowering?: LoweringOptions): PreparedModel {
+export function prepareFromArgs(model: string, calibration?: string | string[], shape?: readonly string[], quantize?: QuantizeOptions, lowering?: LoweringOptions, generate?: GenerationShape): PreparedModel {
   const calib = specs(calibration);
   const shapes = shape ?? [];
   return wrap(() => {
@@ -126,7 +143,8 @@ export function prepareFromArgs(model: string, calibration?: string | string[], 
         ? undefined
         : (inputs: readonly { name: string; dims: number[]; dtype: string }[]) =>
             samplesToFeeds(readSamples(calib, { flag: '--calibration', many: true }), inputs.map((v) => ({ name: v.name, dims: v.dims, integer: v.dtype !== 'float32' })));
-    const prepared = prepareModel(model, read, { inputDims, quantize, lowering });
+    if (generate && (calib.length > 0 || shapes.length > 0)) throw new OpmlError('--generate: --calibration and --shape do not apply (the zoo model\'s decode graph is calibrated on its own text)', ExitCode.USAGE, 'drop --calibration and --shape');
+    const prepared = prepareModel(model, read, { inputDims, quantize, lowering, generate });
     if (!isOnnx(file)) checkOpmlShapes(model, prepared, shapes);
     return prepared;
   });
@@ -134,7 +152,13 @@ export function prepareFromArgs(model: string, calibration?: string | string[], 
 
 /** The model options of a command, for error fixes that repeat them: ` --calibration a.json --shape x=1,4`. */
 export function modelFlags(args: ModelArgs): string {
-  return [...specs(args.calibration).map((c) => ` --calibration ${c}`), ...(args.shape ?? []).map((s) => ` --shape ${s}`), ...(args.tileSteps === undefined ? [] : [` --tile-steps ${args.tileSteps}`])].join('');
+  return [
+    ...specs(args.calibration).map((c) => ` --calibration ${c}`),
+    ...(args.shape ?? []).map((s) => ` --shape ${s}`),
+    ...(args.tileSteps === undefined ? [] : [` --tile-steps ${args.tileSteps}`]),
+    ...(args.generate === undefined ? [] : [` --generate ${args.generate}`]),
+    ...(args.promptLength === undefined ? [] : [` --prompt-length ${args.promptLength}`]),
+  ].join('');
 }
 
 /** --calibration specs with absolute paths (for state files read later from another directory). */

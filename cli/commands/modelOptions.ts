@@ -46,3 +46,20 @@ export function parseTileSteps(v: string): number {
   if (!Number.isSafeInteger(n) || n < MIN_TILE_STEPS || n > MAX_TILE_STEPS) throw new InvalidArgumentError(`expected a whole number of steps from ${MIN_TILE_STEPS} to 2^40 (${MAX_TILE_STEPS})`);
   return n;
 }
+
+export const GENERATE_HELP = 'commit a greedy generation instead of one forward pass: the prompt (the input) and N tokens generated after it, the model\'s decode step unrolled over every position (1 to 32; a zoo text model with a decode graph: brown-llama; it changes the model id: every party must give the same; docs/GENERATION.md)';
+export const PROMPT_LENGTH_HELP = 'with --generate: the prompt\'s length in tokens (default 8; a shorter text: prompt is padded with spaces before it)';
+
+/** `--generate <n>`: 1 to 32 tokens. */
+export function parseGenerate(v: string): number {
+  const n = /^\s*\d{1,3}\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 32) throw new InvalidArgumentError('expected a whole number of tokens from 1 to 32');
+  return n;
+}
+
+/** `--prompt-length <p>`: 1 to 1024 tokens. */
+export function parsePromptLength(v: string): number {
+  const n = /^\s*\d{1,4}\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new InvalidArgumentError('expected a whole number of tokens from 1 to 1024');
+  return n;
+}

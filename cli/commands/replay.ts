@@ -6,7 +6,7 @@ import { ExitCode, OpmlError } from '../errors.ts';
 import { inputFromCalibration, parseInput, type ModelInput } from '../inputs.ts';
 import type { PreparedModel } from '../../models/prepare.ts';
 import { ZOO } from '../../models/zoo/index.ts';
-import { loweringFromArgs, prepareFromArgs, type ModelArgs } from './modelArg.ts';
+import { generationFromArgs, loweringFromArgs, prepareFromArgs, type ModelArgs } from './modelArg.ts';
 import { Output, table } from '../output.ts';
 
 export interface ReplayOptions extends ModelArgs {
@@ -57,7 +57,7 @@ export async function replayScenarios(names: string[], opts: ReplayOptions, out 
   const scenarioNames = names.filter((n) => !positional.includes(n));
   const picked = scenarioNames.length === 0 || scenarioNames.includes('all') ? SCENARIOS : scenarioNames.map((n) => findScenario(n) ?? fail(n));
   const model = positional[0] ?? opts.model ?? 'mnist-mlp';
-  const prepared = prepareFromArgs(model, opts.calibration, opts.shape, undefined, loweringFromArgs(opts));
+  const prepared = prepareFromArgs(model, opts.calibration, opts.shape, undefined, loweringFromArgs(opts), generationFromArgs(opts));
   const commitment = modelCommitment(prepared.int, prepared.lowering);
   const { input, label: inputSpec } = defaultInput('replay', model, prepared, opts);
   const results: ReplayResult[] = [];

@@ -12,7 +12,7 @@ import { collectReport } from '../report/collect.ts';
 import { renderReport } from '../report/html.ts';
 import type { ReportData } from '../report/types.ts';
 import { connect, type ChainOptions } from './connect.ts';
-import { loweringFromArgs, prepareFromArgs } from './modelArg.ts';
+import { generationFromArgs, loweringFromArgs, prepareFromArgs } from './modelArg.ts';
 
 export interface ReportOptions extends ChainOptions {
   dispute?: string;
@@ -20,6 +20,8 @@ export interface ReportOptions extends ChainOptions {
   model?: string;
   calibration?: string | string[];
   tileSteps?: number;
+  generate?: number;
+  promptLength?: number;
   shape?: string[];
   json?: boolean;
 }
@@ -29,7 +31,7 @@ const ID = /^\d+$/;
 export async function report(id: string, opts: ReportOptions, out = new Output(opts), chainIn?: GameChain): Promise<{ data: ReportData; file?: string }> {
   if (!ID.test(id)) throw new OpmlError(`report: "${id}" is not a submission id`, ExitCode.USAGE, 'pass the number `opml submit` or `opml status` printed');
   if (opts.dispute !== undefined && !ID.test(opts.dispute)) throw new OpmlError(`report: --dispute "${opts.dispute}" is not a dispute id`, ExitCode.USAGE);
-  const model = opts.model ? prepareFromArgs(opts.model, opts.calibration, opts.shape, undefined, loweringFromArgs(opts)) : undefined;
+  const model = opts.model ? prepareFromArgs(opts.model, opts.calibration, opts.shape, undefined, loweringFromArgs(opts), generationFromArgs(opts)) : undefined;
   const chain = chainIn ?? (await connect({ ...opts, readOnly: true }));
   const data = await collectReport(chain, BigInt(id), { dispute: opts.dispute !== undefined ? BigInt(opts.dispute) : undefined, model });
   const file = opts.output ?? (opts.json ? undefined : 'report.html');

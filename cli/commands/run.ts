@@ -9,7 +9,7 @@ import { dequantize } from '../../models/quantize/quantize.ts';
 import { parseInput } from '../inputs.ts';
 import { Output } from '../output.ts';
 import { nativeRun } from './backendArg.ts';
-import { loweringFromArgs, prepareFromArgs } from './modelArg.ts';
+import { generationFromArgs, loweringFromArgs, prepareFromArgs } from './modelArg.ts';
 
 export interface RunOptions {
   /** One spec, or several (name=x.npy for each input). */
@@ -17,6 +17,8 @@ export interface RunOptions {
   backend?: Backend;
   calibration?: string | string[];
   tileSteps?: number;
+  generate?: number;
+  promptLength?: number;
   shape?: string[];
   json?: boolean;
 }
@@ -30,6 +32,8 @@ export interface RunResult {
   argmax?: number;
   /** A text model's argmax at every position as characters: the greedy next character after each prefix. */
   nextText?: string;
+  /** A generation (--generate): the generated tokens as text. */
+  generatedText?: string;
   label?: number;
   finalState: Hex;
   nodes: { name: string; op: string; root: Hex }[];
@@ -47,7 +51,7 @@ function argmaxOf(v: ArrayLike<number>): number {
 export async function runModel(model: string, opts: RunOptions, out = new Output(opts)): Promise<RunResult> {
   let t = performance.now();
   out.progress(`preparing ${model} ...`);
-  const prepared = prepareFromArgs(model, opts.calibration, opts.shape, undefined, loweringFromArgs(opts));
+  const prepared = prepareFromArgs(model, opts.calibration, opts.shape, undefined, loweringFromArgs(opts), generationFromArgs(opts));
   const graph = prepared.int;
   const tQuantize = performance.now() - t;
   const input = parseInput(opts.input, graph, prepared.zoo?.text);
@@ -68,7 +72,7 @@ export async function runModel(model: string, opts: RunOptions, out = new Output
     output,
     outputWords: Array.from(run.outputs[0]),
     argmax: output.length === last ? argmaxOf(output) : undefined,
-    nextText: prepared.zoo?.text?.decode(rowArgmax),
+    ...(outInfo.integer ? { generatedText: prepared.zoo?.text?.decode(run.outputs[0]) } : { nextText: prepared.zoo?.text?.decode(rowArgmax) }),
     label: input.label,
     finalState: run.states.at(-1)!,
     nodes: graph.nodes.map((n) => ({ name: n.name, op: n.op, root: run.roots.get(n.output)! })),
@@ -83,8 +87,11 @@ export async function runModel(model: string, opts: RunOptions, out = new Output
   out.line(`model      ${model}  (id ${commitment.modelId})`);
   out.line(`input      ${input.description}`);
   const shown = output.length > 16 ? [...output.slice(0, 8).map((v) => v.toFixed(3)), '…'] : output.map((v) => v.toFixed(3));
-  out.line(`output     [${shown.join(', ')}]  dims [${outInfo.dims}]`);
-  if (result.argmax !== undefined) out.line(`argmax     ${result.argmax}${input.label !== undefined ? ` (label ${input.label})` : ''}`);
+  if (!outInfo.integer) out.line(`output     [${shown.join(', ')}]  dims [${outInfo.dims}]`);
+  if (outInfo.integer) {
+    out.line(`tokens     ${result.outputWords.join(' ')}  (generated after the prompt, greedily)`);
+    if (result.generatedText !== undefined) out.line(`text       ${JSON.stringify(result.generatedText)}`);
+  } else if (result.argmax !== undefined) out.line(`argmax     ${result.argmax}${input.label !== undefined ? ` (label ${input.label})` : ''}`);
   else out.line(`argmax     ${rowArgmax.join(' ')}  (per row of ${last})`);
   if (result.nextText !== undefined) out.line(`next       ${JSON.stringify(result.nextText)}  (the likeliest next character after each position)`);
   out.line(`final S_n  ${result.finalState}  (${graph.nodes.length} nodes, ${result.millis.run} ms)`);

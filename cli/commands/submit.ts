@@ -14,7 +14,7 @@ import { parseInput } from '../inputs.ts';
 import { Output } from '../output.ts';
 import { honestClaims } from './backendArg.ts';
 import { connect, type ChainOptions } from './connect.ts';
-import { absoluteSpecs, modelFlags, loweringFromArgs, prepareFromArgs, type ModelArgs } from './modelArg.ts';
+import { absoluteSpecs, modelFlags, generationFromArgs, loweringFromArgs, prepareFromArgs, type ModelArgs } from './modelArg.ts';
 import { playUntilDone, requireNoLoss } from './watch.ts';
 
 export interface SubmitOptions extends ChainOptions, ModelArgs {
@@ -56,7 +56,7 @@ export function tamperNode(spec: string, graph: IntGraph): number {
 }
 
 export async function register(model: string, opts: ChainOptions & ModelArgs & { json?: boolean }, out = new Output(opts)) {
-  const registered = prepareFromArgs(model, opts.calibration, opts.shape, undefined, loweringFromArgs(opts));
+  const registered = prepareFromArgs(model, opts.calibration, opts.shape, undefined, loweringFromArgs(opts), generationFromArgs(opts));
   const c = modelCommitment(registered.int, registered.lowering); // a bad model file is refused before the chain is touched
   const chain = await connect(opts);
   const already = await chain.isRegistered(c.modelId);
@@ -67,7 +67,7 @@ export async function register(model: string, opts: ChainOptions & ModelArgs & {
 }
 
 export async function submit(model: string, opts: SubmitOptions, out = new Output(opts)) {
-  const prepared = prepareFromArgs(model, opts.calibration, opts.shape, undefined, loweringFromArgs(opts)); // bad model and input files are refused before the chain is touched
+  const prepared = prepareFromArgs(model, opts.calibration, opts.shape, undefined, loweringFromArgs(opts), generationFromArgs(opts)); // bad model and input files are refused before the chain is touched
   const input = parseInput(opts.input, prepared.int, prepared.zoo?.text);
   const chain = await connect({ ...opts, account: opts.account ?? 0 });
   if (opts.tamper !== undefined) requireDevChain(chain.deployment.chainId);
@@ -86,6 +86,7 @@ export async function submit(model: string, opts: SubmitOptions, out = new Outpu
     ...(calibration.length > 0 ? { calibration } : {}),
     ...(opts.shape && opts.shape.length > 0 ? { shape: opts.shape } : {}),
     ...(opts.tileSteps === undefined ? {} : { tileSteps: opts.tileSteps }),
+    ...(opts.generate === undefined ? {} : { generate: opts.generate, promptLength: generationFromArgs(opts)!.promptLength }),
     ...(lieNode === undefined ? {} : { tamper: lieNode }),
   };
   const store = Store.openBound<SubmitterState>(file, initial, { chainId: chain.deployment.chainId, game: chain.deployment.game });
@@ -116,7 +117,7 @@ export async function submit(model: string, opts: SubmitOptions, out = new Outpu
 
 export async function challenge(id: string, opts: ChainOptions & ModelArgs & { model: string; backend?: Backend; force?: boolean; play?: boolean; state?: string; json?: boolean }, out = new Output(opts)) {
   if (!/^\d+$/.test(id)) throw new OpmlError(`challenge: "${id}" is not a submission id`, ExitCode.USAGE, 'ids are the numbers `opml submit` and `opml status` print');
-  const prepared = prepareFromArgs(opts.model, opts.calibration, opts.shape, undefined, loweringFromArgs(opts)); // a bad model file is refused before the chain is touched
+  const prepared = prepareFromArgs(opts.model, opts.calibration, opts.shape, undefined, loweringFromArgs(opts), generationFromArgs(opts)); // a bad model file is refused before the chain is touched
   const chain = await connect({ ...opts, account: opts.account ?? 1 });
   const inputs = await chain.submittedInputs(BigInt(id));
   const claims = await honestClaims(opts.backend ?? 'auto', prepared.int, inputs, (d) => out.progress(`native run: ${d}`), prepared.lowering);

@@ -23,7 +23,7 @@ import { disputeGameAbi, FORCED_MOVE_CALLDATA, FORCED_MOVE_GAS, forcedMoves, mov
 import { checkModel, tensorHeight } from '../game/modelChecks.ts';
 import { Output, table } from '../output.ts';
 import { DEFAULT_DEPLOYMENT, resolveChainOptions, resolveDeployment, type ChainOptions } from './connect.ts';
-import { modelFlags, loweringFromArgs, prepareFromArgs } from './modelArg.ts';
+import { modelFlags, generationFromArgs, loweringFromArgs, prepareFromArgs } from './modelArg.ts';
 
 export type CheckName = 'registered' | 'registration' | 'forced moves' | 'weights';
 
@@ -109,9 +109,9 @@ async function checkRegistered(c: ModelCommitment, opts: ChainOptions): Promise<
   };
 }
 
-export async function verifyModel(model: string, opts: ChainOptions & { calibration?: string | string[]; shape?: string[]; tileSteps?: number; json?: boolean }, out = new Output(opts)): Promise<VerifyResult> {
+export async function verifyModel(model: string, opts: ChainOptions & { calibration?: string | string[]; shape?: string[]; tileSteps?: number; generate?: number; promptLength?: number; json?: boolean }, out = new Output(opts)): Promise<VerifyResult> {
   out.progress(`preparing ${model} ...`);
-  const { int: graph, lowering } = prepareFromArgs(model, opts.calibration, opts.shape, undefined, loweringFromArgs(opts));
+  const { int: graph, lowering } = prepareFromArgs(model, opts.calibration, opts.shape, undefined, loweringFromArgs(opts), generationFromArgs(opts));
   out.progress('computing the model commitment (every node lowered and run once) ...');
   const c = modelCommitment(graph, { ...lowering, onNode: (i) => out.progress(`node ${i + 1}/${graph.nodes.length}`) });
   const checks: ModelCheck[] = [];

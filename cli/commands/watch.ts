@@ -19,7 +19,7 @@ import { ExitCode, OpmlError } from '../errors.ts';
 import { Output } from '../output.ts';
 import { honestClaims } from './backendArg.ts';
 import { connect, type ChainOptions } from './connect.ts';
-import { absoluteSpecs, loweringFromArgs, prepareFromArgs, type ModelArgs } from './modelArg.ts';
+import { absoluteSpecs, generationFromArgs, loweringFromArgs, prepareFromArgs, type ModelArgs } from './modelArg.ts';
 import { WatchMetrics, type WatchObserver } from './watchMetrics.ts';
 
 export interface WatchOptions extends ChainOptions, ModelArgs {
@@ -65,7 +65,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A model by name (with --calibration and --shape for an .onnx outside the zoo), ready to re-execute any input on the chosen backend. */
 function watchedModel(name: string, backend: Backend, args: ModelArgs = {}): WatchedModel {
-  const prepared = prepareFromArgs(name, args.calibration, args.shape, undefined, loweringFromArgs(args));
+  const prepared = prepareFromArgs(name, args.calibration, args.shape, undefined, loweringFromArgs(args), generationFromArgs(args));
   const commitment = modelCommitment(prepared.int, prepared.lowering);
   return { name, commitment, claims: (inputs) => honestClaims(backend, prepared.int, inputs, undefined, prepared.lowering) };
 }
@@ -112,9 +112,11 @@ function modelsInStateFiles(dir: string): ModelRef[] {
     .filter((f) => f.startsWith('submitter-') && f.endsWith('.json'))
     .flatMap((f) => {
       try {
-        const s = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { model?: unknown; calibration?: unknown; shape?: unknown; tileSteps?: unknown };
+        const s = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { model?: unknown; calibration?: unknown; shape?: unknown; tileSteps?: unknown; generate?: unknown; promptLength?: unknown };
         const strings = (v: unknown) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined);
-        return typeof s.model === 'string' && s.model !== '' ? [{ name: s.model, calibration: strings(s.calibration), shape: strings(s.shape), tileSteps: Number.isSafeInteger(s.tileSteps) ? (s.tileSteps as number) : undefined }] : [];
+        const int = (v: unknown) => (Number.isSafeInteger(v) ? (v as number) : undefined);
+        const generate = int(s.generate);
+        return typeof s.model === 'string' && s.model !== '' ? [{ name: s.model, calibration: strings(s.calibration), shape: strings(s.shape), tileSteps: int(s.tileSteps), generate, promptLength: generate === undefined ? undefined : int(s.promptLength) }] : [];
       } catch {
         return [];
       }
@@ -178,15 +180,15 @@ async function watchRole(
     const dir = opts.state ? path.dirname(opts.state) : '.opml';
     // The same model named twice (on the command line and in a state file) is prepared once.
     const refs = new Map<string, ModelRef>();
-    for (const r of [...(opts.model ?? []).map((name) => ({ name, calibration: absoluteSpecs(opts.calibration), shape: opts.shape, tileSteps: opts.tileSteps })), ...modelsInStateFiles(dir)]) {
-      const key = JSON.stringify([r.name, r.calibration ?? [], r.shape ?? [], r.tileSteps ?? null]);
+    for (const r of [...(opts.model ?? []).map((name) => ({ name, calibration: absoluteSpecs(opts.calibration), shape: opts.shape, tileSteps: opts.tileSteps, generate: opts.generate, promptLength: opts.promptLength })), ...modelsInStateFiles(dir)]) {
+      const key = JSON.stringify([r.name, r.calibration ?? [], r.shape ?? [], r.tileSteps ?? null, r.generate ?? null, r.promptLength ?? null]);
       if (!refs.has(key)) refs.set(key, r);
     }
     const names = [...new Set([...refs.values()].map((r) => r.name))];
     if (names.length === 0) throw new OpmlError('watch: no model to defend', ExitCode.USAGE, 'pass --model <name> (or submit first with `opml submit`, whose state file names it)');
     const models = new Map<Hex, WatchedModel>(); // bad model files are refused before the chain is touched
     for (const r of refs.values()) {
-      const m = watchedModel(r.name, backend, r.calibration && r.calibration.length > 0 ? r : { shape: r.shape, tileSteps: r.tileSteps });
+      const m = watchedModel(r.name, backend, r.calibration && r.calibration.length > 0 ? r : { shape: r.shape, tileSteps: r.tileSteps, generate: r.generate, promptLength: r.promptLength });
       models.set(m.commitment.modelId, m);
     }
     const chain = await connect({ ...opts, account: opts.account ?? 0 });

@@ -67,6 +67,16 @@ function chainFor(id: number, rpcUrl: string): Chain {
   return defineChain({ id, name: id === 31337 ? 'anvil' : `chain ${id}`, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } });
 }
 
+/** Node specs per registration transaction: a model with more registers in chunks of this many (2^REGISTER_CHUNK_LOG). */
+export const REGISTER_CHUNK_LOG = 9;
+export const REGISTER_CHUNK_NODES = 2 ** REGISTER_CHUNK_LOG;
+
+/** A contract a transaction goes to: the game, or another of the deployment's (RegistrationDrafts). */
+interface Target {
+  address: Hex;
+  abi: Abi;
+}
+
 /** Words per input chunk (InputUploads.CHUNK_WORDS): one transaction each. */
 export const CHUNK_WORDS = 8192;
 
@@ -229,6 +239,8 @@ export class GameChain {
   fees = 0n;
   /** The game's ABI plus the errors of the contracts it calls (verifier, validator, judge: so their reverts decode by name too). */
   readonly abi: Abi;
+  /** RegistrationDrafts, once a registration needed it. */
+  private drafts?: Target;
   private inFlight: InFlight[] = [];
   /** The block range of one eth_getLogs (shrinks when the node refuses a range). */
   readonly pager: Pager;
@@ -429,17 +441,17 @@ export class GameChain {
    * Estimate (which executes it, so a revert comes back decoded), then send without waiting for a block; the
    * receipt is awaited by `flush` (or `write`). Returns the transaction hash.
    */
-  async send(action: string, functionName: string, args: readonly unknown[], value?: bigint): Promise<Hex> {
+  async send(action: string, functionName: string, args: readonly unknown[], value?: bigint, to: Target = { address: this.deployment.game, abi: this.abi }): Promise<Hex> {
     if (!this.signer) throw new NoKeyError(action);
-    const call = { address: this.deployment.game, abi: this.abi, functionName, args, value, account: this.account, chain: this.walletClient.chain } as const;
+    const call = { address: to.address, abi: to.abi, functionName, args, value, account: this.account, chain: this.walletClient.chain } as const;
     let hash: Hex;
-    const calldata = (encodeFunctionData({ abi: this.abi, functionName, args } as never).length - 2) / 2;
+    const calldata = (encodeFunctionData({ abi: to.abi, functionName, args } as never).length - 2) / 2;
     try {
       // Headroom over the estimate: the clocks make storage costs depend on the block's timestamp, which the
       // estimate can only guess.
       const gas = ((await this.publicClient.estimateContractGas(call)) * 5n) / 4n + 20_000n;
       const fees = await feeFields(this.publicClient, this.tx, action);
-      hash = await signAndSend(this.walletClient, this.publicClient, this.account, { to: this.deployment.game, data: encodeFunctionData({ abi: this.abi, functionName, args } as never), value, gas, ...fees });
+      hash = await signAndSend(this.walletClient, this.publicClient, this.account, { to: to.address, data: encodeFunctionData({ abi: to.abi, functionName, args } as never), value, gas, ...fees });
     } catch (err) {
       // A send that failed after taking a nonce must not leave a gap: ask the chain again next time.
       this.nonces?.reset({ address: this.account.address, chainId: this.walletClient.chain!.id });
@@ -466,8 +478,8 @@ export class GameChain {
   }
 
   /** Send and wait for this one transaction (and any sent before it); throws if it failed. */
-  private async write(action: string, functionName: string, args: readonly unknown[], value?: bigint): Promise<TransactionReceipt> {
-    await this.send(action, functionName, args, value);
+  private async write(action: string, functionName: string, args: readonly unknown[], value?: bigint, to?: Target): Promise<TransactionReceipt> {
+    await this.send(action, functionName, args, value, to);
     const mine = this.inFlight.at(-1)!;
     const failures = await this.flush();
     if (failures.length > 0) throw failures[0];
@@ -492,9 +504,48 @@ export class GameChain {
     return this.read<boolean>('isRegistered', [modelId]);
   }
 
-  async register(c: ModelCommitment): Promise<void> {
+  /**
+   * Register `c` unless it is registered: in one transaction up to REGISTER_CHUNK_NODES nodes, else in chunks of
+   * that many through the game's RegistrationDrafts (begin, append each chunk, finishRegistration; the same id).
+   * A registration cut off midway resumes where the chain says it stopped (the draft keeps what was appended).
+   */
+  async register(c: ModelCommitment, onChunk?: (done: number, total: number) => void): Promise<void> {
     if (await this.isRegistered(c.modelId)) return;
-    await this.write('register', 'register', [c.nodes.map(toAbiNodeSpec), c.inputWords, c.outputSlot, c.outputWords]);
+    const specs = c.nodes.map(toAbiNodeSpec);
+    if (specs.length <= REGISTER_CHUNK_NODES) {
+      await this.write('register', 'register', [specs, c.inputWords, c.outputSlot, c.outputWords]);
+      return;
+    }
+    const drafts = await this.draftsContract();
+    const header = [specs.length, c.inputWords, c.outputSlot, c.outputWords, REGISTER_CHUNK_LOG, c.nodesRoot] as const;
+    const id = await this.readAt<Hex>(drafts, 'draftId', [this.account.address, ...header]);
+    await this.write('register', 'begin', [...header], undefined, drafts);
+    let [, , added] = await this.readAt<[Hex, number, number]>(drafts, 'progress', [id]);
+    for (; added < specs.length; added += REGISTER_CHUNK_NODES) {
+      await this.write('register', 'append', [id, specs.slice(added, added + REGISTER_CHUNK_NODES)], undefined, drafts);
+      onChunk?.(Math.min(added + REGISTER_CHUNK_NODES, specs.length), specs.length);
+    }
+    await this.write('register', 'finishRegistration', [id]);
+  }
+
+  /** The game's RegistrationDrafts (its address from the game), with the validator's errors for decoding reverts. */
+  private async draftsContract(): Promise<Target> {
+    if (!this.drafts) {
+      const address = await this.read<Hex>('registrationDrafts');
+      const errors = loadArtifact('ModelValidator').abi.filter((e) => e.type === 'error');
+      this.drafts = { address, abi: [...loadArtifact('RegistrationDrafts').abi, ...errors, ...this.abi.filter((e) => e.type === 'error')] };
+    }
+    return this.drafts;
+  }
+
+  /** A view function of another contract of the game's (as `read`, at the safe head). */
+  private async readAt<T>(to: Target, functionName: string, args: readonly unknown[] = []): Promise<T> {
+    const at = this.confirmations > 1 ? { blockNumber: await this.safeHead() } : {};
+    try {
+      return (await this.publicClient.readContract({ address: to.address, abi: to.abi, functionName, args, ...at })) as T;
+    } catch (err) {
+      throw chainError(`reading ${functionName}`, err, this.deployment.rpcUrl);
+    }
   }
 
   /** Publish one graph input's words on-chain, CHUNK_WORDS words per transaction; returns the upload id. */

@@ -75,7 +75,18 @@ export interface ReplayResult {
   /** Whether every account's net and the contract's balance are what the rules say. */
   fundsOk: boolean;
   burned: string;
-  gas: { submitter: string; challengers: string[]; judgeStep?: string; startVM?: string; startVMCalldata?: number };
+  gas: {
+    /** Everything each side sent: registration, inputs and bonds included. */
+    submitter: string;
+    challengers: string[];
+    judgeStep?: string;
+    startVM?: string;
+    startVMCalldata?: number;
+    /** The dispute's moves alone, per side (bisections, transitions, the step, timeouts, settling). */
+    dispute: { submitter: string; challengers: string[] };
+    /** The dearest dispute move of any side. */
+    dearestMove?: { action: string; gas: string; calldata: number };
+  };
   rounds: { graph: number; tile: number; vm: number };
   /** Chain seconds from the first challenge to the last ruling, and the bound docs/GAME.md gives one dispute. */
   chainSeconds: number;
@@ -281,6 +292,9 @@ export async function replay(scenario: Scenario, opts: ReplayOptions): Promise<R
       if (g.gas > BigInt(FORCED_MOVE_GAS) || g.calldata > FORCED_MOVE_CALLDATA) problems.push(`${g.action} took ${g.gas} gas and ${g.calldata} bytes of calldata, over the caps`);
     }
     const sum = (chain: GameChain) => chain.gas.reduce((a, g) => a + g.gas, 0n).toString();
+    // The dispute's own moves (no registration, inputs, bonds or withdrawals): what playing the game costs a side.
+    const played = (chain: GameChain) => chain.gas.filter((g) => !SETUP.has(g.action)).reduce((a, g) => a + g.gas, 0n).toString();
+    const dearest = all.filter((g) => !SETUP.has(g.action)).reduce<(typeof all)[number] | undefined>((a, g) => (a === undefined || g.gas > a.gas ? g : a), undefined);
     return {
       scenario: scenario.name,
       model: opts.model.ref,
@@ -292,7 +306,7 @@ export async function replay(scenario: Scenario, opts: ReplayOptions): Promise<R
       net: { submitter: String(nets.get(subChain.address)), challengers: challengers.map((ch) => String(nets.get(ch.chain.address))) },
       fundsOk,
       burned: burned.toString(),
-      gas: { submitter: sum(subChain), challengers: challengers.map((ch) => sum(ch.chain)), judgeStep: all.find((g) => g.action === 'resolve step')?.gas.toString(), startVM: startVM?.gas.toString(), startVMCalldata: startVM?.calldata },
+      gas: { submitter: sum(subChain), challengers: challengers.map((ch) => sum(ch.chain)), judgeStep: all.find((g) => g.action === 'resolve step')?.gas.toString(), startVM: startVM?.gas.toString(), startVMCalldata: startVM?.calldata, dispute: { submitter: played(subChain), challengers: challengers.map((ch) => played(ch.chain)) }, ...(dearest ? { dearestMove: { action: dearest.action, gas: dearest.gas.toString(), calldata: dearest.calldata } } : {}) },
       rounds: { graph: subChain.gas.filter((g) => g.action === 'post graph state').length, tile: subChain.gas.filter((g) => g.action === 'post tile state').length, vm: subChain.gas.filter((g) => g.action === 'post VM state').length },
       chainSeconds: Number(lastRuling - firstChallenge),
       boundSeconds: bound,

@@ -62,8 +62,8 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: 'last-second-submitter', description: 'a lying submitter makes every move at the last second of its clock; the honest challenger still wins within the bound', submitter: { lie: { node: 'middle', vmFrom: 'middle' }, lastSecond: true }, challengers: [{}], honest: 0 },
   { name: 'colluding-challenger', description: "the liar's accomplice challenges first, agrees with everything and stalls; an honest second challenger wins and no bond is stuck", submitter: { lie: { node: 'last', vmFrom: 'end' } }, challengers: [{ lie: { node: 'last', vmFrom: 'end' }, stopAfterMoves: 0, sybil: true }, {}], honest: 1 },
   { name: 'self-reject', description: 'the liar challenges its own result from a second address in the same block as an honest challenge; the honest challenger still gets its reward', submitter: { lie: { node: 'last', vmFrom: 'end' } }, challengers: [{ sybil: true }, {}], honest: 1, sameBlock: true },
-  { name: 'tiled-node', description: 'the submitter is wrong in the middle tile of the node with the most tiles; the tile bisection finds it and an honest challenger wins', submitter: { lie: { node: 'tiled', vmFrom: 'middle', tileFrom: 'middle' } }, challengers: [{}], honest: 0 },
-  { name: 'tiled-lying-challenger', description: 'the submitter is right and a challenger lies about the first tile of the node with the most tiles; the submitter wins', submitter: {}, challengers: [{ lie: { node: 'tiled', vmFrom: 'start', tileFrom: 'first' } }], honest: 'submitter' },
+  { name: 'tiled-node', description: 'the submitter is wrong in the middle tile of the (last) node with the most tiles; the tile bisection finds it and an honest challenger wins', submitter: { lie: { node: 'tiled', vmFrom: 'middle', tileFrom: 'middle' } }, challengers: [{}], honest: 0 },
+  { name: 'tiled-lying-challenger', description: 'the submitter is right and a challenger lies about the first tile of the (last) node with the most tiles; the submitter wins', submitter: {}, challengers: [{ lie: { node: 'tiled', vmFrom: 'start', tileFrom: 'first' } }], honest: 'submitter' },
   { name: 'sybil-10', description: 'ten lying challengers against one honest submitter with 12 s blocks; it wins all ten within its clocks and ends with more than it started', submitter: {}, challengers: [...LIAR_MIX, { lie: { node: 'last', vmFrom: 'middle' } }], honest: 'submitter', blockTime: 12 },
 ];
 
@@ -73,12 +73,13 @@ export function scenario(name: string): Scenario | undefined {
 
 /**
  * Node index for a pick; 'widest' is the node with the most input regions (the costliest transition), 'tiled' the
- * tiled node with the most tiles (the last node when none is tiled).
+ * tiled node with the most tiles, the last of them on a tie (in a generation, the latest token's: the lie the
+ * bisection takes longest to reach), or the last node when none is tiled.
  */
 export function pickNode(pick: NodePick, numNodes: number, inputCounts: readonly number[] = [], tileCounts: readonly number[] = []): number {
   if (pick === 'widest') return inputCounts.reduce((best, n, i) => (n > inputCounts[best] ? i : best), 0);
   if (pick === 'tiled') {
-    const best = tileCounts.reduce((b, n, i) => (n > (tileCounts[b] ?? 0) ? i : b), 0);
+    const best = tileCounts.reduce((b, n, i) => (n >= (tileCounts[b] ?? 0) ? i : b), 0);
     return (tileCounts[best] ?? 0) > 0 ? best : numNodes - 1;
   }
   return pick === 'first' ? 0 : pick === 'last' ? numNodes - 1 : Math.floor((numNodes - 1) / 2);

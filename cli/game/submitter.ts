@@ -18,6 +18,9 @@ export interface SubmitterState {
   shape?: string[];
   /** `--tile-steps` the model was committed with, so `opml watch --role submitter` derives the same commitment. */
   tileSteps?: number;
+  /** --generate and --prompt-length: a greedy generation (part of the model id). */
+  generate?: number;
+  promptLength?: number;
   /** `opml submit --tamper`: the node whose output this (deliberately wrong) result lies about. */
   tamper?: number;
   /** Upload ids of the published inputs, once published. */

@@ -82,6 +82,21 @@ error ProgramOnTiledNode(uint256 node);
 /// @param modelId The id asked for.
 error ModelNotRegistered(bytes32 modelId);
 
+/// @notice No registration draft has this id (RegistrationDrafts).
+error UnknownDraft(bytes32 draftId);
+
+/// @notice Only the account that began a registration draft may append to it.
+error NotDraftOwner(address caller);
+
+/// @notice A draft's next chunk must hold `expected` specs (2^chunkLog, or what remains), not `actual`.
+error DraftChunkMismatch(bytes32 draftId, uint256 expected, uint256 actual);
+
+/// @notice A draft is finished only when all its specs are appended: `added` of `numNodes` so far.
+error DraftIncomplete(bytes32 draftId, uint256 added, uint256 numNodes);
+
+/// @notice A draft's specs give the node tree root `computed`, not the `announced` one it was begun with.
+error DraftRootMismatch(bytes32 draftId, bytes32 announced, bytes32 computed);
+
 // ----------------------------------------------------------------------------------------------------------
 // DisputeGame: submissions and challenges
 // ----------------------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {NodeSpec, Model} from "./ModelTypes.sol";
 import {Commitments} from "./Commitments.sol";
 import {ModelValidator} from "./ModelValidator.sol";
+import {RegistrationDrafts} from "./RegistrationDrafts.sol";
 import {ModelNotRegistered} from "./GameErrors.sol";
 
 /// @title ModelRegistry
@@ -15,6 +16,8 @@ import {ModelNotRegistered} from "./GameErrors.sol";
 contract ModelRegistry {
     /// @notice Registration's checks.
     ModelValidator public immutable modelValidator;
+    /// @notice Registration in chunks, for models whose specs do not fit one transaction (finishRegistration).
+    RegistrationDrafts public immutable registrationDrafts;
 
     /// @dev Registered models by id; a registered model has numNodes >= 1, an empty entry numNodes = 0.
     mapping(bytes32 => Model) internal _models;
@@ -26,6 +29,7 @@ contract ModelRegistry {
 
     constructor() {
         modelValidator = new ModelValidator();
+        registrationDrafts = new RegistrationDrafts(modelValidator);
     }
 
     /// @notice Registers the model with these node specs and shapes (once) and returns its id.
@@ -55,14 +59,27 @@ contract ModelRegistry {
         m.outputSlot = outputSlot;
         m.outputWords = outputWords;
         m.inputWords = inputWords;
+        return _store(m);
+    }
+
+    /// @notice Registers the model of a finished registration draft (RegistrationDrafts: begun, every spec
+    ///         appended and checked there) and returns its id: the id `register` gives the same specs.
+    function finishRegistration(bytes32 draftId) external returns (bytes32 modelId) {
+        // INVARIANT: a model registered from a draft is as checked as one registered at once: the drafts contract
+        // is this registry's own, and it completes a draft only when every spec passed the validator's checks.
+        return _store(registrationDrafts.complete(draftId));
+    }
+
+    /// @dev Stores `m` under its id unless already registered (then returns the id and emits nothing).
+    function _store(Model memory m) internal returns (bytes32 modelId) {
         modelId = Commitments.modelId(m);
         Model storage stored = _models[modelId];
         if (stored.numNodes != 0) return modelId;
         stored.nodesRoot = m.nodesRoot;
         stored.numNodes = m.numNodes;
-        stored.outputSlot = outputSlot;
-        stored.outputWords = outputWords;
-        stored.inputWords = inputWords;
+        stored.outputSlot = m.outputSlot;
+        stored.outputWords = m.outputWords;
+        stored.inputWords = m.inputWords;
         emit ModelRegistered(modelId, m);
     }
 

@@ -48,6 +48,73 @@ contract ModelValidator {
     {
         uint256 numNodes = nodes.length;
         uint256 numInputs = inputWords.length;
+        bytes memory heights = new bytes(numInputs + numNodes);
+        _checkHeader(numNodes, inputWords, outputSlot, outputWords, heights);
+        for (uint256 j = 0; j < numNodes; j++) {
+            heights[numInputs + j] = bytes1(nodes[j].outHeight);
+        }
+        checkOutputHeight(outputSlot, outputWords, uint8(heights[outputSlot]));
+        bytes32[] memory leaves = new bytes32[](numNodes);
+        for (uint256 j = 0; j < numNodes; j++) {
+            _checkNode(nodes[j], j, numInputs, heights);
+            leaves[j] = Commitments.nodeLeaf(nodes[j]);
+        }
+        return Commitments.prefixRoot(leaves, Commitments.nodeDepth(numNodes));
+    }
+
+    /// @notice Registration in chunks (RegistrationDrafts), step 1: the checks of `validate` that need no node spec
+    ///         (sizes, the output slot's range); returns the graph inputs' tree heights, one byte each.
+    function validateHeader(uint256 numNodes, uint32[] calldata inputWords, uint32 outputSlot, uint32 outputWords)
+        external
+        pure
+        returns (bytes memory inputHeights)
+    {
+        inputHeights = new bytes(inputWords.length);
+        _checkHeader(numNodes, inputWords, outputSlot, outputWords, inputHeights);
+    }
+
+    /// @notice Registration in chunks, step 2: `validate`'s checks of nodes first .. first + nodes.length - 1, given
+    ///         the tree height of every slot before them (`heights`: the graph inputs', then nodes 0 .. first - 1's
+    ///         output heights, one byte each), and the root of their leaves as a depth-`depth` subtree (zero leaves
+    ///         after the last). Returns that root and the chunk's output heights.
+    function validateChunk(NodeSpec[] calldata nodes, uint256 first, uint256 numInputs, bytes calldata heights, uint256 depth)
+        external
+        pure
+        returns (bytes32 chunkRoot, bytes memory nodeHeights)
+    {
+        uint256 n = nodes.length;
+        bytes memory all = bytes.concat(heights, new bytes(n));
+        nodeHeights = new bytes(n);
+        for (uint256 k = 0; k < n; k++) {
+            all[heights.length + k] = bytes1(nodes[k].outHeight);
+            nodeHeights[k] = bytes1(nodes[k].outHeight);
+        }
+        bytes32[] memory leaves = new bytes32[](n);
+        for (uint256 k = 0; k < n; k++) {
+            _checkNode(nodes[k], first + k, numInputs, all);
+            leaves[k] = Commitments.nodeLeaf(nodes[k]);
+        }
+        chunkRoot = Commitments.prefixRoot(leaves, depth);
+    }
+
+    /// @notice The output's check once every slot's height is known: the posted output's root, hashed at the
+    ///         output's height, is the tensor the output slot holds.
+    function checkOutputHeight(uint256 outputSlot, uint32 outputWords, uint256 slotHeight) public pure {
+        // INVARIANT: the posted output's root, hashed at the output's height, is the tensor the output slot holds.
+        if (Commitments.tensorHeight(outputWords) != slotHeight) {
+            revert SlotHeightMismatch(outputSlot, slotHeight, Commitments.tensorHeight(outputWords));
+        }
+    }
+
+    /// @dev The checks on a model's sizes and shapes; writes each graph input's tree height into `heights`.
+    function _checkHeader(
+        uint256 numNodes,
+        uint32[] calldata inputWords,
+        uint32 outputSlot,
+        uint32 outputWords,
+        bytes memory heights
+    ) private pure {
+        uint256 numInputs = inputWords.length;
         // INVARIANT: the graph bisection runs over at least one node.
         if (numNodes == 0) revert EmptyModel();
         // INVARIANT: the graph bisection has bounded depth.
@@ -55,28 +122,16 @@ contract ModelValidator {
         if (numInputs > MAX_GRAPH_INPUTS) revert ModelTooLarge("graph inputs", numInputs, MAX_GRAPH_INPUTS);
         for (uint256 i = 0; i < numInputs; i++) {
             _checkWords(inputWords[i]);
+            heights[i] = bytes1(uint8(Commitments.tensorHeight(inputWords[i])));
         }
         uint256 numSlots = numInputs + numNodes;
         // INVARIANT: the output is one of the model's slots, so a submission's output proof has a leaf to land on.
         if (outputSlot >= numSlots) revert OutputSlotOutOfRange(outputSlot, numSlots);
         _checkWords(outputWords);
-        uint256 outHeight = _slotHeight(nodes, inputWords, outputSlot);
-        // INVARIANT: the posted output's root, hashed at the output's height, is the tensor the output slot holds.
-        if (Commitments.tensorHeight(outputWords) != outHeight) {
-            revert SlotHeightMismatch(outputSlot, outHeight, Commitments.tensorHeight(outputWords));
-        }
-
-        bytes32[] memory leaves = new bytes32[](numNodes);
-        for (uint256 j = 0; j < numNodes; j++) {
-            _checkNode(nodes, inputWords, j);
-            leaves[j] = Commitments.nodeLeaf(nodes[j]);
-        }
-        return Commitments.prefixRoot(leaves, Commitments.nodeDepth(numNodes));
     }
 
-    /// @dev Node j's checks (see validate).
-    function _checkNode(NodeSpec[] calldata nodes, uint32[] calldata inputWords, uint256 j) private pure {
-        NodeSpec calldata spec = nodes[j];
+    /// @dev Node j's checks (see validate); `heights` holds the tree height of every slot before it (and maybe more).
+    function _checkNode(NodeSpec calldata spec, uint256 j, uint256 numInputs, bytes memory heights) private pure {
         InputRegion[] calldata regions = spec.inputs;
         // INVARIANT: startVM's and startTiles' witness (a slot proof per input) stays under the forced-move caps.
         if (regions.length > MAX_NODE_INPUTS) revert ModelTooLarge("node inputs", regions.length, MAX_NODE_INPUTS);
@@ -96,13 +151,13 @@ contract ModelValidator {
         } else {
             _checkTiles(spec, j);
         }
-        uint256 produced = inputWords.length + j; // slots 0 .. produced - 1 exist when node j runs
+        uint256 produced = numInputs + j; // slots 0 .. produced - 1 exist when node j runs
         for (uint256 i = 0; i < regions.length; i++) {
             if (!regions[i].fromSlot) continue;
             uint256 slot = regions[i].slot;
             // INVARIANT: a node reads only tensors both sides have agreed on before it runs.
             if (slot >= produced) revert SlotNotProducedYet(j, slot);
-            uint256 height = _slotHeight(nodes, inputWords, slot);
+            uint256 height = uint8(heights[slot]);
             // INVARIANT: every subtree placed in VM memory is a tensor root at its own height, so every word of
             // the initial memory can be opened by whoever knows the tensors (the honest side always does).
             if (regions[i].height != height) revert SlotHeightMismatch(slot, height, regions[i].height);
@@ -138,16 +193,6 @@ contract ModelValidator {
         returns (bool)
     {
         return otherBase < end && base < otherBase + (uint256(8) << otherHeight);
-    }
-
-    /// @dev The tree height of slot `slot`'s tensor: an input's from its word count, a node output's region's.
-    function _slotHeight(NodeSpec[] calldata nodes, uint32[] calldata inputWords, uint256 slot)
-        private
-        pure
-        returns (uint256)
-    {
-        if (slot < inputWords.length) return Commitments.tensorHeight(inputWords[slot]);
-        return nodes[slot - inputWords.length].outHeight;
     }
 
     /// @dev Reverts unless 1 <= words <= MEM_WORDS.

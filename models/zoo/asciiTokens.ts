@@ -35,12 +35,13 @@ export function decodeText(ids: ArrayLike<number>): string {
 }
 
 /**
- * `text:` input of a model with `length` positions: at most `length` printable ASCII characters, padded after the
- * end with spaces (a causal model's prediction after the text is at position text.length − 1, which the padding
- * cannot reach). Anything else is refused (an Error with a one-line message).
+ * `text:` input of a model with `length` positions: at most `length` printable ASCII characters, padded with
+ * spaces after the end (a causal model's prediction after the text is at position text.length − 1, which the
+ * padding cannot reach) or, for a generation's prompt, before the start (so that the generation continues the
+ * text). Anything else is refused (an Error with a one-line message).
  */
-export function encodePadded(text: string, length: number): Int32Array {
+export function encodePadded(text: string, length: number, pad: 'start' | 'end' = 'end'): Int32Array {
   if (text.length === 0 || text.length > length) throw new Error(`text "${text}" has ${text.length} characters; give 1 to ${length}`);
   for (const ch of text) if (charId(ch) === UNK) throw new Error(`text "${text}": character ${JSON.stringify(ch)} is not printable ASCII`);
-  return encodeText(text.padEnd(length, ' '));
+  return encodeText(pad === 'end' ? text.padEnd(length, ' ') : text.padStart(length, ' '));
 }

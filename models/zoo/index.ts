@@ -13,12 +13,13 @@ export type ZooName = 'mnist-mlp' | 'mnist-cnn' | 'tiny-transformer' | 'mnist-gr
 export interface TextCodec {
   /** What `text:` takes, for help and errors. */
   takes: string;
-  encode(text: string): Int32Array;
+  /** `length` ids (the input's size); a codec that pads puts spaces at the end, or at the start for a generation's prompt. */
+  encode(text: string, length: number, pad?: 'start' | 'end'): Int32Array;
   decode(ids: ArrayLike<number>): string;
 }
 
 /** The tiny transformer's: exactly 16 characters of its 64. */
-export const TINY_TEXT: TextCodec = { takes: `${SEQ_LEN} characters of a-z A-Z 0-9 space .`, encode, decode };
+export const TINY_TEXT: TextCodec = { takes: `${SEQ_LEN} characters of a-z A-Z 0-9 space .`, encode: (t) => encode(t), decode };
 
 export interface ZooSample {
   /** Feeds for the model's single input. */
@@ -47,6 +48,8 @@ export interface ZooModel {
   text?: TextCodec;
   /** `count` calibration feeds, where the model brings its own (default: MNIST training images, or prompts and random tokens). */
   calibration?(count: number): Record<string, Tensor>[];
+  /** The model's decode-step graph (models/generate/decodeGraph.ts), for `--generate`: its file and the token windows it is calibrated on. */
+  decode?: { file: string; windows(): number[][] };
 }
 
 const here = (file: string) => repoPath('models', 'zoo', file);
@@ -163,7 +166,8 @@ export const ZOO: readonly ZooModel[] = [
       });
     },
     defaultInput: 'text:The jury said it did find that',
-    text: { takes: `1 to ${BROWN_SEQ} printable ASCII characters (padded with spaces)`, encode: (t) => encodePadded(t, BROWN_SEQ), decode: decodeText },
+    text: { takes: 'printable ASCII characters, up to the input\'s length (padded with spaces)', encode: encodePadded, decode: decodeText },
+    decode: { file: here('./brown-llama-decode.onnx'), windows: () => brownSamples().calibration.slice(0, 16) },
     calibration: (count) => {
       const windows = brownSamples().calibration;
       return Array.from({ length: Math.min(count, windows.length) }, (_, i) => ({ tokens: { dims: [1, BROWN_SEQ], data: Int32Array.from(windows[i]) } }));

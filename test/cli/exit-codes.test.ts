@@ -272,6 +272,27 @@ describe('text from files is escaped; bad numbers and tokens are refused by name
     expectClean(ok, 'token 63', 0);
   });
 
+  it('--generate: a greedy generation runs; bad combinations are refused in one line with the fix', async () => {
+    for (const [args, code, why] of [
+      [['--generate', '0'], 2, 'expected a whole number of tokens from 1 to 32'],
+      [['--generate', '33'], 2, 'expected a whole number of tokens from 1 to 32'],
+      [['--prompt-length', '4'], 2, '--prompt-length goes with --generate'],
+      [['--generate', '30', '--prompt-length', '40'], 2, 'needs 69 positions, but the model\'s position tables hold 64'],
+    ] as const) {
+      const r = await opmlIn(['run', 'brown-llama', '--input', 'text:The', '--backend', 'cpu', ...args]);
+      expectClean(r, args.join(' '), code);
+      expect(r.stderr.split('\n')[0]).toContain(why);
+    }
+    const mlp = await opmlIn(['run', 'mnist-mlp', '--input', 'mnist:0', '--generate', '4']);
+    expectClean(mlp, 'generate on mnist-mlp', 3);
+    expect(mlp.stderr).toMatch(/--generate needs a zoo text model with a decode-step graph\n  fix: give brown-llama/);
+    const ok = await opmlIn(['run', 'brown-llama', '--generate', '4', '--prompt-length', '6', '--input', 'text:The', '--backend', 'cpu', '--json']);
+    expectClean(ok, 'generation', 0);
+    const result = JSON.parse(ok.stdout) as { outputWords: number[]; generatedText: string };
+    expect(result.outputWords).toHaveLength(4);
+    expect(result.generatedText).toHaveLength(4);
+  });
+
   it('text: inputs follow the zoo model\'s own characters (tiny-transformer: exactly 16; brown-llama: up to 32, padded)', async () => {
     for (const [model, text, why] of [
       ['tiny-transformer', 'short', 'prompt "short" has 5 characters, expected 16'],

@@ -10,6 +10,7 @@ import { replay } from '../../cli/game/replay.ts';
 import { SCENARIOS } from '../../cli/game/scenarios.ts';
 import { parseInput } from '../../cli/inputs.ts';
 import { modelCommitment } from '../../models/int/commitment.ts';
+import type { GenerationShape } from '../../models/generate/unroll.ts';
 import { prepareModel } from '../../models/prepare.ts';
 import { ZOO } from '../../models/zoo/index.ts';
 
@@ -19,29 +20,38 @@ const TILED = new Set(['tiled-node', 'tiled-lying-challenger']);
 
 /** A zoo model as the replays play it: as shipped, or with a small tile bound so that its big nodes are tiled. */
 const VARIANTS = [
-  ...ZOO.filter((z) => z.name !== 'brown-llama').map((z) => ({ label: z.name, name: z.name, tileSteps: undefined as number | undefined })),
+  ...ZOO.filter((z) => z.name !== 'brown-llama').map((z) => ({ label: z.name, name: z.name, tileSteps: undefined as number | undefined, generate: undefined as GenerationShape | undefined, input: INPUT[z.name] })),
   // fc1 (784×128) runs ~200k steps untiled: at 4096 steps a tile it is cut into dozens of tiles (three game levels).
-  { label: 'mnist-mlp, tiled (--tile-steps 4096)', name: 'mnist-mlp', tileSteps: 4096 },
-  // The trained LLaMA, played tiled only (its projections, SwiGLU matmuls, logits head and embedding lookup become
-  // tiles; norms, RoPE, attention and the rest stay one VM program each), which covers the untiled path too.
-  { label: 'brown-llama, tiled (--tile-steps 4096)', name: 'brown-llama', tileSteps: 4096 },
+  { label: 'mnist-mlp, tiled (--tile-steps 4096)', name: 'mnist-mlp', tileSteps: 4096, generate: undefined, input: INPUT['mnist-mlp'] },
+  // The trained LLaMA as a generation dispute: "these 16 characters are the greedy continuation of this
+  // 10-character prompt" (10 words: the input attacks need more than the 8 words a root spells), its decode step
+  // unrolled over 25 positions (2,977 nodes, registered in chunks: the graph bisection runs over positions, then
+  // over one position's nodes), its projections, SwiGLU matmuls, logits head and embedding lookups tiled (norms,
+  // RoPE, attention, the cache updates and argmax stay one VM program each): every level at once.
+  { label: 'brown-llama, a generation (--generate 16 --prompt-length 10 --tile-steps 4096)', name: 'brown-llama', tileSteps: 4096, generate: { promptLength: 10, generate: 16 }, input: 'text:The jury' },
 ];
 
-describe.each(VARIANTS)('replays on anvil: $label', ({ name, tileSteps }) => {
-  const prepared = prepareModel(name, undefined, tileSteps === undefined ? {} : { lowering: { tileSteps } });
+describe.each(VARIANTS)('replays on anvil: $label', ({ name, tileSteps, generate, input: inputSpec }) => {
+  const prepared = prepareModel(name, undefined, { ...(tileSteps === undefined ? {} : { lowering: { tileSteps } }), ...(generate ? { generate } : {}) });
   const commitment = modelCommitment(prepared.int, prepared.lowering);
-  const input = parseInput(INPUT[name], prepared.int, prepared.zoo?.text).words;
+  const input = parseInput(inputSpec, prepared.int, prepared.zoo?.text).words;
   const tiled = commitment.nodes.some((n) => n.numTiles > 0);
   it('is tiled exactly when a tile bound is given', () => expect(tiled).toBe(tileSteps !== undefined));
   for (const s of SCENARIOS.filter((x) => !x.blockTime && (tiled || !TILED.has(x.name)))) {
     it(`${s.name}: ${s.description}`, async () => {
-      const r = await replay(s, { model: prepared, input, inputLabel: INPUT[name], commitment });
+      const r = await replay(s, { model: prepared, input, inputLabel: inputSpec, commitment });
       expect(r.problems).toEqual([]);
       expect(r.ok).toBe(true);
       expect(r.disputes.length).toBeGreaterThan(0);
       expect(r.fundsOk).toBe(true);
       if (s.name !== 'bad-transition' && s.name !== 'silent-submitter') expect(r.disputes.some((d) => d.reason === 'step')).toBe(true);
       if (tiled && s.name.startsWith('tiled')) expect(r.rounds.tile).toBeGreaterThan(0);
+      if (generate && r.disputes.length === 1) {
+        // The generation targets (issue 12): ≤ 60 rounds in all, ≤ 3M gas of dispute moves per side, no move over 2M.
+        expect(r.rounds.graph + r.rounds.tile + r.rounds.vm).toBeLessThanOrEqual(60);
+        for (const g of [r.gas.dispute.submitter, ...r.gas.dispute.challengers]) expect(Number(g)).toBeLessThanOrEqual(3_000_000);
+        expect(Number(r.gas.dearestMove?.gas ?? 0)).toBeLessThanOrEqual(2_000_000);
+      }
       if (s.attack) expect(r.refused).toBe({ 'hidden-input': 'InputSizeMismatch', 'short-input': 'InputSizeMismatch', 'output-alias': 'OutputSizeMismatch' }[s.attack]);
     }, 300_000);
   }
