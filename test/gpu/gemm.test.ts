@@ -104,6 +104,17 @@ describe.skipIf(NO_GPU)(`tiled and packed GEMM kernels equal the CPU references$
       outDims: [2, 70, 53],
     };
     await checkCase(mm, 'matmul 2×70×301·301×53', packedOk);
+    // An inner dimension past the VM lowering's unrolled block (4096: the lowering loops over K blocks there; the
+    // GPU kernels have no such block) — a LLaMA-1.1B down-projection's K.
+    const K = 5632;
+    const longK: OneNode<'matmul'> = {
+      op: 'matmul',
+      attrs: { shift: 36, lo: -128, hi: 127 },
+      inputDims: [[3, K], [K, 5], [5], [5]],
+      inputs: [Int32Array.from({ length: 3 * K }, () => rng.int(-128, 127)), Int32Array.from({ length: K * 5 }, () => rng.int(-128, 127)), Int32Array.from({ length: 5 }, () => rng.int(-20000, 20000)), Int32Array.from({ length: 5 }, () => rng.int(2 ** 30, 2 ** 31 - 1))],
+      outDims: [3, 5],
+    };
+    await checkCase(longK, `matmul 3×${K}·${K}×5`, packedOk);
     const cx = Int32Array.from({ length: 24 * 19 * 23 }, () => rng.int(-128, 127));
     const cw = Int32Array.from({ length: 36 * 12 * 9 }, () => rng.int(-128, 127));
     const conv: OneNode<'conv2d'> = {

@@ -22,7 +22,7 @@ import { asm, type Instruction } from '../../../vm/isa.ts';
 import { Codegen } from '../codegen.ts';
 import { NodeTooLargeError, regionSize } from '../layout.ts';
 import type { KernelCall } from '../kernels/kernel.ts';
-import { matmulGeometry } from '../kernels/matmul.ts';
+import { emitDot, matmulDotSteps, matmulGeometry } from '../kernels/matmul.ts';
 import { TileStepsError, type TileLimits } from './options.ts';
 import { evenBlock, HEADER_WORDS, largest, layoutTiled, loopSteps, windowCapacity, type TileSource, type WantedRegion } from './tiled.ts';
 
@@ -32,9 +32,12 @@ interface Shape {
   ncols: number;
 }
 
-/** Steps of one output word: bias load, K loads and MACs, mult load, RQ, MAX, MIN, STORE, four pointer steps. */
+/**
+ * Steps of one output word: bias load, the dot product over K (2K: K loads and MACs, plus 3·blocks + 3 loop
+ * steps when K > MAX_UNROLL, `matmulDotSteps`), mult load, RQ, MAX, MIN, STORE, four pointer steps.
+ */
 export function matmulWordSteps(k: number): number {
-  return 2 * k + 10;
+  return matmulDotSteps(k) + 10;
 }
 
 /** Exact steps of a matmul tile program (HALT included). */
@@ -179,7 +182,7 @@ export function matmulTileProgram(p: ProgramParams): Instruction[] {
       g.emit(asm.LOAD(pb, 0, p.window + 3), asm.LOAD(pm, 0, p.window + 4));
       g.repeat(p.ncols, () => {
         g.emit(asm.LOAD(acc, pb, 0));
-        for (let s = 0; s < p.k; s++) g.emit(asm.LOAD(t, px, s), asm.MAC(acc, t, pw, s * p.wRow));
+        emitDot(g, p.k, acc, t, px, pw, p.wRow);
         g.emit(asm.LOAD(t, pm, 0));
         g.emit(asm.RQ(acc, acc, t, p.shift));
         g.emit(asm.alu('MAX', acc, acc, 0, p.lo), asm.alu('MIN', acc, acc, 0, p.hi));
