@@ -75,7 +75,8 @@ contract ModelValidator {
 
     /// @notice Registration in chunks, step 2: `validate`'s checks of nodes first .. first + nodes.length - 1, given
     ///         the tree height of every slot before them (`heights`: the graph inputs', then nodes 0 .. first - 1's
-    ///         output heights, one byte each), and the root of their leaves as a depth-`depth` subtree (zero leaves
+    ///         output heights, one byte each; it may be longer, and only the slots the chunk reads need be filled
+    ///         in), and the root of their leaves as a depth-`depth` subtree (zero leaves
     ///         after the last). Returns that root and the chunk's output heights.
     function validateChunk(NodeSpec[] calldata nodes, uint256 first, uint256 numInputs, bytes calldata heights, uint256 depth)
         external
@@ -83,10 +84,11 @@ contract ModelValidator {
         returns (bytes32 chunkRoot, bytes memory nodeHeights)
     {
         uint256 n = nodes.length;
-        bytes memory all = bytes.concat(heights, new bytes(n));
+        uint256 known = numInputs + first; // heights may run past it (whole words): those bytes are not slots yet
+        bytes memory all = bytes.concat(heights[:known], new bytes(n));
         nodeHeights = new bytes(n);
         for (uint256 k = 0; k < n; k++) {
-            all[heights.length + k] = bytes1(nodes[k].outHeight);
+            all[known + k] = bytes1(nodes[k].outHeight);
             nodeHeights[k] = bytes1(nodes[k].outHeight);
         }
         bytes32[] memory leaves = new bytes32[](n);

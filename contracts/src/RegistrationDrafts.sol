@@ -41,8 +41,10 @@ contract RegistrationDrafts {
         /// @dev The node tree root announced at `begin`: the draft completes only with specs that give it.
         bytes32 nodesRoot;
         uint32[] inputWords;
-        /// @dev The tree height of every slot so far: the graph inputs', then each appended node's output height.
-        bytes heights;
+        /// @dev The tree height of every slot so far (the graph inputs', then each appended node's output height),
+        ///      one byte each, 32 to a word: slot s is byte s % 32 (from the most significant) of word s / 32. A
+        ///      chunk loads only the words its regions read, so an append costs the same late in a big model.
+        mapping(uint256 => bytes32) heightWords;
         /// @dev Root of chunk k's leaves as a subtree of height min(chunkLog, the node tree's depth).
         bytes32[] chunkRoots;
     }
@@ -94,7 +96,7 @@ contract RegistrationDrafts {
         d.chunkLog = chunkLog;
         d.nodesRoot = nodesRoot;
         d.inputWords = inputWords;
-        d.heights = inputHeights;
+        _storeHeights(d, 0, inputHeights);
         emit DraftBegun(id, msg.sender, numNodes, chunkLog);
     }
 
@@ -106,21 +108,35 @@ contract RegistrationDrafts {
         // INVARIANT: only the owner extends a draft, so nobody can append specs to another's registration.
         if (msg.sender != d.owner) revert NotDraftOwner(msg.sender);
         uint256 added = d.added;
-        uint256 remaining = d.numNodes - added;
-        uint256 size = uint256(1) << d.chunkLog;
-        uint256 want = remaining < size ? remaining : size;
+        uint256 want = _chunkSize(d, added);
         // INVARIANT: chunks are whole aligned subtrees of the node tree (the last one zero-padded), so their roots
         // compose into the root `validate` computes over all the specs at once.
         if (nodes.length != want || want == 0) revert DraftChunkMismatch(id, want, nodes.length);
-        uint256 depth = Commitments.nodeDepth(d.numNodes);
-        uint256 h = d.chunkLog < depth ? d.chunkLog : depth;
-        (bytes32 root, bytes memory nodeHeights) =
-            modelValidator.validateChunk(nodes, added, d.inputWords.length, d.heights, h);
+        uint256 known = d.inputWords.length + added;
+        (bytes32 root, bytes memory nodeHeights) = _validateChunk(d, nodes, added, known);
         d.chunkRoots.push(root);
-        d.heights = bytes.concat(d.heights, nodeHeights);
+        _storeHeights(d, known, nodeHeights);
         // Safe: added + want <= numNodes, a uint32.
         d.added = uint32(added + want);
         emit DraftAppended(id, uint32(added), uint32(want));
+    }
+
+    /// @dev The size the next chunk must have: 2^chunkLog, or what remains.
+    function _chunkSize(Draft storage d, uint256 added) private view returns (uint256) {
+        uint256 remaining = d.numNodes - added;
+        uint256 size = uint256(1) << d.chunkLog;
+        return remaining < size ? remaining : size;
+    }
+
+    /// @dev validateChunk of specs added .. added + nodes.length - 1 with the heights of the `known` slots before them.
+    function _validateChunk(Draft storage d, NodeSpec[] calldata nodes, uint256 added, uint256 known)
+        private
+        view
+        returns (bytes32 root, bytes memory nodeHeights)
+    {
+        uint256 depth = Commitments.nodeDepth(d.numNodes);
+        uint256 h = d.chunkLog < depth ? d.chunkLog : depth;
+        return modelValidator.validateChunk(nodes, added, d.inputWords.length, _heightsRead(d, nodes, known), h);
     }
 
     /// @notice A finished draft's commitment: every spec appended and checked, the output slot's height the
@@ -130,7 +146,7 @@ contract RegistrationDrafts {
         Draft storage d = _drafts[id];
         if (d.owner == address(0)) revert UnknownDraft(id);
         if (d.added != d.numNodes) revert DraftIncomplete(id, d.added, d.numNodes);
-        modelValidator.checkOutputHeight(d.outputSlot, d.outputWords, uint8(d.heights[d.outputSlot]));
+        modelValidator.checkOutputHeight(d.outputSlot, d.outputWords, _height(d, d.outputSlot));
         uint256 depth = Commitments.nodeDepth(d.numNodes);
         uint256 h = d.chunkLog < depth ? d.chunkLog : depth;
         bytes32 zero = 0;
@@ -145,6 +161,44 @@ contract RegistrationDrafts {
         m.outputSlot = d.outputSlot;
         m.outputWords = d.outputWords;
         m.inputWords = d.inputWords;
+    }
+
+    /// @dev The heights of slots 0 .. known - 1 as validateChunk reads them, with only the words the chunk's
+    ///      regions read loaded (the rest zero, never read: validateChunk checks a slot is produced before reading
+    ///      its height). Its length is rounded up to whole words.
+    function _heightsRead(Draft storage d, NodeSpec[] calldata nodes, uint256 known) private view returns (bytes memory heights) {
+        heights = new bytes((known + 31) & ~uint256(31));
+        for (uint256 k = 0; k < nodes.length; k++) {
+            for (uint256 i = 0; i < nodes[k].inputs.length; i++) {
+                if (!nodes[k].inputs[i].fromSlot) continue;
+                uint256 slot = nodes[k].inputs[i].slot;
+                if (slot >= known) continue; // in this chunk (validateChunk has it) or not produced yet (it reverts)
+                uint256 w = slot >> 5;
+                bytes32 word = d.heightWords[w];
+                assembly ("memory-safe") {
+                    mstore(add(add(heights, 32), shl(5, w)), word)
+                }
+            }
+        }
+    }
+
+    /// @dev Writes `hs` as the heights of slots first .. first + hs.length - 1.
+    function _storeHeights(Draft storage d, uint256 first, bytes memory hs) private {
+        uint256 end = first + hs.length;
+        for (uint256 w = first >> 5; (w << 5) < end; w++) {
+            bytes32 word = d.heightWords[w];
+            uint256 from = w << 5 > first ? w << 5 : first;
+            uint256 to = (w + 1) << 5 < end ? (w + 1) << 5 : end;
+            for (uint256 s = from; s < to; s++) {
+                word |= bytes32(uint256(uint8(hs[s - first])) << (8 * (31 - (s & 31))));
+            }
+            d.heightWords[w] = word;
+        }
+    }
+
+    /// @dev The stored height of slot `slot`.
+    function _height(Draft storage d, uint256 slot) private view returns (uint256) {
+        return uint8(d.heightWords[slot >> 5][slot & 31]);
     }
 
     /// @notice Progress of a draft: its owner (zero if unknown), node count and specs appended so far.

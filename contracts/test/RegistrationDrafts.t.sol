@@ -25,7 +25,8 @@ import {SmallTree} from "./utils/SmallTree.sol";
 ///         validate's checks still applied across chunk boundaries, and no way for anyone but the draft's owner to
 ///         change what a draft commits to.
 /// @dev The chain model: one graph input of 8 words (height 0); node j reads the previous slot at word 0 (at that
-///      slot's height) and writes 8 << (j % 3) words at word 64 (height j % 3); the output is the last node's slot.
+///      slot's height), the input at word 32 and slot j / 2 at word 128, and writes 8 << (j % 3) words at word 64
+///      (height j % 3); the output is the last node's slot.
 contract RegistrationDraftsTest is Test {
     ModelRegistry internal registry;
     RegistrationDrafts internal drafts;
@@ -39,14 +40,23 @@ contract RegistrationDraftsTest is Test {
     function chain(uint256 n) internal pure returns (NodeSpec[] memory nodes) {
         nodes = new NodeSpec[](n);
         for (uint256 j = 0; j < n; j++) {
-            uint256 inHeight = j == 0 ? 0 : (j - 1) % 3;
+            uint256 inHeight = slotHeight(j);
             nodes[j].codeRoot = keccak256(abi.encode("code", j));
             nodes[j].steps = uint64(10 + j);
             nodes[j].outBase = 64;
             nodes[j].outHeight = uint8(j % 3);
-            nodes[j].inputs = new InputRegion[](1);
+            // Three regions: the previous slot, the graph input, and slot j / 2 (far back: another height word).
+            nodes[j].inputs = new InputRegion[](3);
             nodes[j].inputs[0] = InputRegion({fromSlot: true, slot: uint32(j), root: 0, base: 0, height: uint8(inHeight)});
+            nodes[j].inputs[1] = InputRegion({fromSlot: true, slot: 0, root: 0, base: 32, height: 0});
+            uint256 far = j / 2;
+            nodes[j].inputs[2] = InputRegion({fromSlot: true, slot: uint32(far), root: 0, base: 128, height: uint8(slotHeight(far))});
         }
+    }
+
+    /// @dev The chain model's slot heights: the input 0, node j's output j % 3.
+    function slotHeight(uint256 slot) internal pure returns (uint256) {
+        return slot == 0 ? 0 : (slot - 1) % 3;
     }
 
     function inputs() internal pure returns (uint32[] memory w) {

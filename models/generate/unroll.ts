@@ -96,7 +96,6 @@ export function unrollDecode(step: IntGraph, face: DecodeInterface, shape: Gener
       generated.push(previous);
     }
   }
-  void face;
   let out = generated[0];
   if (N > 1) {
     out = b.node('concat', 'tokens', generated, { axis: 1, mults: generated.map(() => IDENTITY_REQUANT.mult), shifts: generated.map(() => IDENTITY_REQUANT.shift), lo: 0, hi: face.vocab - 1 }, 1);
