@@ -154,7 +154,14 @@ export function decodeStep(zoo: ZooModel, quantizeOptions?: QuantizeOptions): In
   const cached = quantizeOptions ? undefined : cachedZooGraph(cacheName, bytes);
   if (cached) return cached;
   const float = loadOnnx(bytes);
-  const step = quantize(float, decodeCalibration(float, floatDecodeInterface(float), zoo.decode.windows()), quantizeOptions);
+  const step = quantizeDecodeStep(float, zoo.decode.windows(), quantizeOptions);
   if (!quantizeOptions) storeZooGraph(cacheName, bytes, step);
   return step;
+}
+
+/** A decode step quantized on token windows, each cache tied to its update's scale (docs/GENERATION.md). */
+export function quantizeDecodeStep(float: FloatGraph, windows: readonly ArrayLike<number>[], quantizeOptions: QuantizeOptions = {}): IntGraph {
+  const face = floatDecodeInterface(float);
+  const tiedRanges = face.caches.map((c) => [c, `new_${c}`] as const);
+  return quantize(float, decodeCalibration(float, face, windows), { ...quantizeOptions, tiedRanges });
 }

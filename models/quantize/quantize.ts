@@ -33,12 +33,24 @@ export interface QuantizeOptions {
   calibration?: CalibrationMethod;
   /** Subtract the mean output shift of int8 weight rounding from conv biases (models/quantize/biasCorrection.ts). */
   biasCorrection?: boolean;
+  /**
+   * Pairs of values quantized at one scale (each gets the larger of the two ranges): a decode step's cache input
+   * and its update, so one step's words feed the next unchanged (models/generate/).
+   */
+  tiedRanges?: readonly (readonly [string, string])[];
 }
 
 export function quantize(original: FloatGraph, samples: readonly Feeds[], options: QuantizeOptions = {}): IntGraph {
   checkFiniteWeights(original);
   const graph = options.biasCorrection ? correctBiases(original, samples) : original;
   const { ranges, clips } = calibrateRanges(graph, samples, { method: options.calibration });
+  for (const [a, c] of options.tiedRanges ?? []) {
+    const range = Math.max(clips.get(a) ?? ranges.get(a) ?? 0, clips.get(c) ?? ranges.get(c) ?? 0);
+    for (const name of [a, c]) {
+      ranges.set(name, Math.max(ranges.get(name) ?? 0, range));
+      if (clips.has(name) || clips.has(a === name ? c : a)) clips.set(name, range);
+    }
+  }
   const b = new IntGraphBuilder();
   const ctx: QuantContext = new QuantContext(graph, ranges, b, clips);
   for (const input of graph.inputs) {

@@ -9,20 +9,27 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runGraph } from '../../models/int/execute.ts';
+import type { IntGraph } from '../../models/int/graph.ts';
 import { lowerNode, runLowered } from '../../models/int/vmNode.ts';
 import { floatDecodeInterface, intDecodeInterface, DecodeGraphError } from '../../models/generate/decodeGraph.ts';
 import { GenerationShapeError, unrollDecode } from '../../models/generate/unroll.ts';
-import { decodeStep, prepareModel } from '../../models/prepare.ts';
+import { decodeStep, prepareModel, quantizeDecodeStep } from '../../models/prepare.ts';
+import { quantize } from '../../models/quantize/quantize.ts';
+import { decodeCalibration } from '../../models/generate/calibration.ts';
+import { Prng } from '../../models/zoo/prng.ts';
+import { LLAMA_SHAPES } from '../../scripts/zoo/llama/config.ts';
+import { buildLlamaOnnx, seededLlamaWeights } from '../../scripts/zoo/llama/onnx.ts';
 import { loadOnnx } from '../../models/onnx/load.ts';
 import { encodePadded, decodeText } from '../../models/zoo/asciiTokens.ts';
 import { readZooModel, zooModel } from '../../models/zoo/index.ts';
 
 const zoo = zooModel('brown-llama');
-const step = decodeStep(zoo);
+const brownStep = decodeStep(zoo);
+const step = brownStep;
 const face = intDecodeInterface(step);
 
 /** The decode loop by hand: positions 0 … P + N − 2, the prompt's tokens first, then each argmax. */
-function greedyByHand(prompt: Int32Array, generate: number): number[] {
+function greedyByHand(prompt: Int32Array, generate: number, step: IntGraph = brownStep): number[] {
   const cacheIns = step.inputs.slice(2);
   let caches = cacheIns.map((t) => new Int32Array(step.tensors[t].dims.reduce((a, d) => a * d, 1)));
   const out: number[] = [];
@@ -78,6 +85,26 @@ describe('generation: the decode step unrolled', () => {
       const inputs = node.inputs.map((t) => run.values.get(t) ?? g.weights.get(t)!);
       expect(runLowered(lowerNode(g, i), inputs).outputRoot, `${node.name}`).toBe(run.roots.get(node.output));
     }
+  });
+
+  it('any decode step: each cache is quantized at its update\'s scale (tied ranges), so seeded weights unroll too', () => {
+    // The tiny LLaMA with seeded weights, calibrated on two random windows (sparse positions: the caches' and
+    // their updates' ranges differ before tying).
+    const c = LLAMA_SHAPES.tiny;
+    const float = loadOnnx(buildLlamaOnnx(c, seededLlamaWeights(c, 3), { kind: 'decode' }));
+    const rng = new Prng(3);
+    const windows = Array.from({ length: 2 }, () => Array.from({ length: 7 }, () => rng.int(c.vocab)));
+    // Untied, two of the four caches come out at another scale than their updates (the last position's new row
+    // is never a calibrated cache input): such a step could not be unrolled.
+    const untied = quantize(float, decodeCalibration(float, floatDecodeInterface(float), windows));
+    expect(untied.inputs.slice(2).filter((t, i) => untied.tensors[t].scale !== untied.tensors[untied.outputs[i + 1]].scale)).toHaveLength(2);
+    expect(() => intDecodeInterface(untied)).toThrow(/cannot feed the next/);
+    const tiny = quantizeDecodeStep(float, windows);
+    const f = intDecodeInterface(tiny);
+    tiny.inputs.slice(2).forEach((t, i) => expect(tiny.tensors[t].scale).toBe(tiny.tensors[tiny.outputs[i + 1]].scale));
+    const prompt = Int32Array.from({ length: 5 }, () => rng.int(c.vocab));
+    const g = unrollDecode(tiny, f, { promptLength: 5, generate: 6 });
+    expect(Array.from(runGraph(g, [prompt]).outputs[0])).toEqual(greedyByHand(prompt, 6, tiny));
   });
 
   it('refuses shapes the model cannot hold, each in one line', () => {
