@@ -16,7 +16,7 @@ import { CALIBRATION_HELP, collect, collectShape, GENERATE_HELP, parseGenerate, 
 
 const pkg = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string; description: string };
 
-const MODEL_HELP = 'a zoo name (mnist-mlp, mnist-cnn, mnist-gru, mnist-mobilenet, tiny-transformer), an .onnx file (+ --calibration, --shape) or an .opml integer graph';
+const MODEL_HELP = 'a zoo name (mnist-mlp, mnist-cnn, mnist-gru, mnist-mobilenet, tiny-transformer, brown-llama), an .onnx file (+ --calibration, --shape) or an .opml integer graph';
 const INPUT_HELP = 'mnist:<i>, text:<chars> (a text model), tokens:<ids>, a JSON file or x.npy; name=x.npy, repeated, for a several-input model (docs/INPUTS.md)';
 
 /** --calibration and --shape: how every command that takes a model takes an .onnx outside the zoo. */

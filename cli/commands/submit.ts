@@ -60,7 +60,7 @@ export async function register(model: string, opts: ChainOptions & ModelArgs & {
   const c = modelCommitment(registered.int, registered.lowering); // a bad model file is refused before the chain is touched
   const chain = await connect(opts);
   const already = await chain.isRegistered(c.modelId);
-  await chain.register(c);
+  await chain.register(c, (k, n) => out.progress(`registering in chunks: ${k}/${n} node specs`));
   out.result({ modelId: c.modelId, alreadyRegistered: already });
   out.line(`${already ? 'already registered' : 'registered'}: ${model} as ${c.modelId} (${c.numNodes} nodes)`);
   return c.modelId;

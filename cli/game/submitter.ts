@@ -57,7 +57,7 @@ export class Submitter extends Actor {
       this.log(`found my earlier submission ${posted} on the chain`);
       return posted;
     }
-    await this.chain.register(c);
+    await this.chain.register(c, (k, n) => progress?.(`registering the model in chunks: ${k}/${n} node specs`));
     if (this.store.get().uploads === undefined) {
       const uploads: string[] = [];
       for (const [i, words] of this.claims.inputs.entries()) {

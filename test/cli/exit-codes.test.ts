@@ -14,6 +14,7 @@ import { serializeIntGraph } from '../../models/int/serialize.ts';
 import { loadOnnx } from '../../models/onnx/load.ts';
 import { writeOnnx, type WriterModel } from '../../models/onnx/writer.ts';
 import { quantize } from '../../models/quantize/quantize.ts';
+import { ZOO } from '../../models/zoo/index.ts';
 import { expectClean, opmlIn } from '../support/cli.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'opml-exit-'));
@@ -270,6 +271,13 @@ describe('text from files is escaped; bad numbers and tokens are refused by name
     }
     const ok = await opmlIn(['run', 'tiny-transformer', '--input', ids(63), '--backend', 'cpu', '--json']);
     expectClean(ok, 'token 63', 0);
+  });
+
+  it('the help names every zoo model (the list is written out so that --help loads nothing)', async () => {
+    const r = await opmlIn(['run', '--help']);
+    expectClean(r, 'run --help', 0);
+    const listed = /a zoo name \(([^)]*)\)/.exec(r.stdout.replace(/\s+/g, ' '))?.[1].split(', ') ?? [];
+    expect(listed.sort()).toEqual(ZOO.map((z) => z.name).sort());
   });
 
   it('--generate: a greedy generation runs; bad combinations are refused in one line with the fix', async () => {
