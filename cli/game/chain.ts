@@ -520,10 +520,17 @@ export class GameChain {
     const header = [specs.length, c.inputWords, c.outputSlot, c.outputWords, REGISTER_CHUNK_LOG, c.nodesRoot] as const;
     const id = await this.readAt<Hex>(drafts, 'draftId', [this.account.address, ...header]);
     await this.write('register', 'begin', [...header], undefined, drafts);
-    let [, , added] = await this.readAt<[Hex, number, number]>(drafts, 'progress', [id]);
-    for (; added < specs.length; added += REGISTER_CHUNK_NODES) {
-      await this.write('register', 'append', [id, specs.slice(added, added + REGISTER_CHUNK_NODES)], undefined, drafts);
-      onChunk?.(Math.min(added + REGISTER_CHUNK_NODES, specs.length), specs.length);
+    const progress = async () => (await this.readAt<[Hex, number, number]>(drafts, 'progress', [id]))[2];
+    for (let added = await progress(); added < specs.length; ) {
+      try {
+        await this.write('register', 'append', [id, added, specs.slice(added, added + REGISTER_CHUNK_NODES)], undefined, drafts);
+        added = Math.min(added + REGISTER_CHUNK_NODES, specs.length);
+        onChunk?.(added, specs.length);
+      } catch (err) {
+        // An earlier client's send of this chunk landed meanwhile: the draft says where to go on.
+        if (!(err instanceof ChainError) || !/DraftPositionMismatch/.test(err.message)) throw err;
+        added = await progress();
+      }
     }
     await this.write('register', 'finishRegistration', [id]);
   }

@@ -97,6 +97,9 @@ error DraftIncomplete(bytes32 draftId, uint256 added, uint256 numNodes);
 /// @notice A draft's specs give the node tree root `computed`, not the `announced` one it was begun with.
 error DraftRootMismatch(bytes32 draftId, bytes32 announced, bytes32 computed);
 
+/// @notice A chunk was sent for position `first`, but the draft has `added` specs: it is a resend, or out of order.
+error DraftPositionMismatch(bytes32 draftId, uint256 added, uint256 first);
+
 // ----------------------------------------------------------------------------------------------------------
 // DisputeGame: submissions and challenges
 // ----------------------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import {
     DraftChunkMismatch,
     DraftIncomplete,
     DraftRootMismatch,
+    DraftPositionMismatch,
     ModelTooLarge
 } from "./GameErrors.sol";
 
@@ -100,14 +101,18 @@ contract RegistrationDrafts {
         emit DraftBegun(id, msg.sender, numNodes, chunkLog);
     }
 
-    /// @notice Appends the next chunk: specs added .. added + nodes.length - 1, which must be 2^chunkLog of them, or
-    ///         all that remain for the last chunk. Reverts with validate's checks of those specs.
-    function append(bytes32 id, NodeSpec[] calldata nodes) external {
+    /// @notice Appends the next chunk: specs first .. first + nodes.length - 1, where `first` must be the count
+    ///         appended so far and the chunk 2^chunkLog specs, or all that remain for the last chunk. Reverts with
+    ///         validate's checks of those specs.
+    function append(bytes32 id, uint32 first, NodeSpec[] calldata nodes) external {
         Draft storage d = _drafts[id];
         if (d.owner == address(0)) revert UnknownDraft(id);
         // INVARIANT: only the owner extends a draft, so nobody can append specs to another's registration.
         if (msg.sender != d.owner) revert NotDraftOwner(msg.sender);
         uint256 added = d.added;
+        // INVARIANT: a chunk lands at the position its sender meant, so a chunk sent twice (a resend, or a client
+        // restarted while its first send was pending) is refused instead of being appended as the next one.
+        if (first != added) revert DraftPositionMismatch(id, added, first);
         uint256 want = _chunkSize(d, added);
         // INVARIANT: chunks are whole aligned subtrees of the node tree (the last one zero-padded), so their roots
         // compose into the root `validate` computes over all the specs at once.

@@ -11,6 +11,7 @@ import {
     DraftChunkMismatch,
     DraftIncomplete,
     DraftRootMismatch,
+    DraftPositionMismatch,
     ModelTooLarge,
     SlotNotProducedYet,
     SlotHeightMismatch,
@@ -92,7 +93,7 @@ contract RegistrationDraftsTest is Test {
         uint256 size = uint256(1) << chunkLog;
         for (uint256 from = 0; from < nodes.length; from += size) {
             uint256 count = nodes.length - from < size ? nodes.length - from : size;
-            drafts.append(id, slice(nodes, from, count));
+            drafts.append(id, uint32(from), slice(nodes, from, count));
         }
         return registry.finishRegistration(id);
     }
@@ -138,20 +139,20 @@ contract RegistrationDraftsTest is Test {
     function test_chunked_idempotentAndResumable_succeeds() public {
         NodeSpec[] memory nodes = chain(10);
         bytes32 id = drafts.begin(10, inputs(), 10, outWords(10), 2, rootOf(nodes));
-        drafts.append(id, slice(nodes, 0, 4));
+        drafts.append(id, uint32(0), slice(nodes, 0, 4));
         // Beginning again resumes the same draft (a restarted client reads progress and goes on).
         assertEq(drafts.begin(10, inputs(), 10, outWords(10), 2, rootOf(nodes)), id);
         (address owner, uint32 numNodes, uint32 added) = drafts.progress(id);
         assertEq(owner, address(this));
         assertEq(numNodes, 10);
         assertEq(added, 4);
-        drafts.append(id, slice(nodes, 4, 4));
-        drafts.append(id, slice(nodes, 8, 2));
+        drafts.append(id, uint32(4), slice(nodes, 4, 4));
+        drafts.append(id, uint32(8), slice(nodes, 8, 2));
         bytes32 modelId = registry.finishRegistration(id);
         assertEq(registry.finishRegistration(id), modelId, "finishing twice gives the same id");
         // A finished draft takes no more specs.
         vm.expectRevert(abi.encodeWithSelector(DraftChunkMismatch.selector, id, 0, 1));
-        drafts.append(id, slice(nodes, 0, 1));
+        drafts.append(id, uint32(10), slice(nodes, 0, 1));
     }
 
     // ------------------------------------------------------------------------------------------------------
@@ -164,7 +165,7 @@ contract RegistrationDraftsTest is Test {
         bytes32 id = drafts.begin(4, inputs(), 4, outWords(4), 1, rootOf(nodes));
         vm.prank(OTHER);
         vm.expectRevert(abi.encodeWithSelector(NotDraftOwner.selector, OTHER));
-        drafts.append(id, slice(nodes, 0, 2));
+        drafts.append(id, uint32(0), slice(nodes, 0, 2));
         // Its own draft of the same header is another draft: ids bind the owner.
         vm.prank(OTHER);
         bytes32 theirs = drafts.begin(4, inputs(), 4, outWords(4), 1, rootOf(nodes));
@@ -190,36 +191,50 @@ contract RegistrationDraftsTest is Test {
         NodeSpec[] memory other = chain(4);
         other[2].steps = 999;
         bytes32 id = drafts.begin(4, inputs(), 4, outWords(4), 1, rootOf(nodes));
-        drafts.append(id, slice(other, 0, 2));
-        drafts.append(id, slice(other, 2, 2));
+        drafts.append(id, uint32(0), slice(other, 0, 2));
+        drafts.append(id, uint32(2), slice(other, 2, 2));
         vm.expectRevert(abi.encodeWithSelector(DraftRootMismatch.selector, id, rootOf(nodes), rootOf(other)));
         registry.finishRegistration(id);
+    }
+
+    function test_append_resentChunk_reverts() public {
+        // A client restarted while its chunk was pending sends it again: refused, never appended as the next one.
+        NodeSpec[] memory nodes = chain(10);
+        bytes32 id = drafts.begin(10, inputs(), 10, outWords(10), 2, rootOf(nodes));
+        drafts.append(id, 0, slice(nodes, 0, 4));
+        vm.expectRevert(abi.encodeWithSelector(DraftPositionMismatch.selector, id, 4, 0));
+        drafts.append(id, 0, slice(nodes, 0, 4));
+        vm.expectRevert(abi.encodeWithSelector(DraftPositionMismatch.selector, id, 4, 8));
+        drafts.append(id, 8, slice(nodes, 8, 2));
+        drafts.append(id, 4, slice(nodes, 4, 4));
+        drafts.append(id, 8, slice(nodes, 8, 2));
+        assertEq(registry.finishRegistration(id), expectedId(nodes, inputs(), 10, outWords(10)));
     }
 
     function test_append_wrongChunkSize_reverts() public {
         NodeSpec[] memory nodes = chain(10);
         bytes32 id = drafts.begin(10, inputs(), 10, outWords(10), 2, rootOf(nodes));
         vm.expectRevert(abi.encodeWithSelector(DraftChunkMismatch.selector, id, 4, 3));
-        drafts.append(id, slice(nodes, 0, 3));
+        drafts.append(id, uint32(0), slice(nodes, 0, 3));
         vm.expectRevert(abi.encodeWithSelector(DraftChunkMismatch.selector, id, 4, 5));
-        drafts.append(id, slice(nodes, 0, 5));
-        drafts.append(id, slice(nodes, 0, 4));
-        drafts.append(id, slice(nodes, 4, 4));
+        drafts.append(id, uint32(0), slice(nodes, 0, 5));
+        drafts.append(id, uint32(0), slice(nodes, 0, 4));
+        drafts.append(id, uint32(4), slice(nodes, 4, 4));
         // The last chunk is what remains, no more.
         vm.expectRevert(abi.encodeWithSelector(DraftChunkMismatch.selector, id, 2, 4));
-        drafts.append(id, slice(nodes, 6, 4));
+        drafts.append(id, uint32(8), slice(nodes, 6, 4));
     }
 
     function test_finish_incomplete_reverts() public {
         NodeSpec[] memory nodes = chain(5);
         bytes32 id = drafts.begin(5, inputs(), 5, outWords(5), 1, rootOf(nodes));
-        drafts.append(id, slice(nodes, 0, 2));
+        drafts.append(id, uint32(0), slice(nodes, 0, 2));
         vm.expectRevert(abi.encodeWithSelector(DraftIncomplete.selector, id, 2, 5));
         registry.finishRegistration(id);
         vm.expectRevert(abi.encodeWithSelector(UnknownDraft.selector, bytes32(uint256(1))));
         registry.finishRegistration(bytes32(uint256(1)));
         vm.expectRevert(abi.encodeWithSelector(UnknownDraft.selector, bytes32(uint256(1))));
-        drafts.append(bytes32(uint256(1)), slice(nodes, 0, 2));
+        drafts.append(bytes32(uint256(1)), uint32(0), slice(nodes, 0, 2));
     }
 
     function test_begin_badHeader_reverts() public {
@@ -238,29 +253,29 @@ contract RegistrationDraftsTest is Test {
         NodeSpec[] memory nodes = chain(8);
         nodes[5].inputs[0].height = 2; // slot 5 is node 4's output: height 4 % 3 = 1
         bytes32 id = drafts.begin(8, inputs(), 8, outWords(8), 2, rootOf(nodes));
-        drafts.append(id, slice(nodes, 0, 4));
+        drafts.append(id, uint32(0), slice(nodes, 0, 4));
         vm.expectRevert(abi.encodeWithSelector(SlotHeightMismatch.selector, 5, 1, 2));
-        drafts.append(id, slice(nodes, 4, 4));
+        drafts.append(id, uint32(4), slice(nodes, 4, 4));
         // A node reading a slot produced after it (its own chunk's later node).
         nodes = chain(8);
         nodes[4].inputs[0].slot = 6;
         nodes[4].inputs[0].height = 2; // slot 6 = node 5's output, height 2
         vm.expectRevert(abi.encodeWithSelector(SlotNotProducedYet.selector, 4, 6));
-        drafts.append(id, slice(nodes, 4, 4));
+        drafts.append(id, uint32(4), slice(nodes, 4, 4));
         // A node with zero steps.
         nodes = chain(8);
         nodes[7].steps = 0;
         vm.expectRevert(ZeroSteps.selector);
-        drafts.append(id, slice(nodes, 4, 4));
+        drafts.append(id, uint32(4), slice(nodes, 4, 4));
     }
 
     function test_finish_outputHeightMismatch_reverts() public {
         // The output slot's height is only known once its node is appended: checked when finishing.
         NodeSpec[] memory nodes = chain(6); // slot 6 = node 5's output, height 2: 32 words
         bytes32 id = drafts.begin(6, inputs(), 6, 8, 1, rootOf(nodes));
-        drafts.append(id, slice(nodes, 0, 2));
-        drafts.append(id, slice(nodes, 2, 2));
-        drafts.append(id, slice(nodes, 4, 2));
+        drafts.append(id, uint32(0), slice(nodes, 0, 2));
+        drafts.append(id, uint32(2), slice(nodes, 2, 2));
+        drafts.append(id, uint32(4), slice(nodes, 4, 2));
         vm.expectRevert(abi.encodeWithSelector(SlotHeightMismatch.selector, 6, 2, 0));
         registry.finishRegistration(id);
     }
