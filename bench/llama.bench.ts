@@ -49,7 +49,7 @@ const prompt = Int32Array.from({ length: shape.promptLength }, () => rng.int(con
 const positions = shape.promptLength + shape.generate - 1;
 runGraph(graph, [prompt]); // warm-up
 t = performance.now();
-const run = runGraph(graph, [prompt]);
+runGraph(graph, [prompt]);
 const perPosition = (seconds(t) * 1000) / positions;
 
 // onnxruntime float on the same decode step, one position (caches zero: the same work at any position).
@@ -78,6 +78,5 @@ report.add(figs, { name: '1.1B shape generation dispute: dispute gas challenger'
 report.add(figs, { name: '1.1B shape generation dispute: dearest move', value: Number(r.gas.dearestMove?.gas ?? 0), unit: 'gas', ratio: { value: Number(r.gas.dearestMove?.gas ?? 0) / 2_000_000, to: 'the 2M cap' }, note: r.gas.dearestMove?.action });
 report.add(figs, { name: '1.1B shape generation dispute: chain time', value: r.chainSeconds, unit: 's', note: `bound ${r.boundSeconds} s (devnet profile)` });
 report.add(figs, { name: '1.1B shape generation dispute: wall time', value: seconds(t), unit: 's', note: 'registration, both sides\' re-execution and the tile states included' });
-void run;
 const file = report.write('llama', { date: new Date().toISOString(), cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, layers });
 console.log(`\nwrote ${file}`);

@@ -124,7 +124,7 @@ export function parseInput(spec: string | readonly string[], graph: IntGraph, te
       let ids: Int32Array;
       try {
         const info = graph.inputs.length === 1 ? graph.tensors[graph.inputs[0]] : undefined;
-        ids = text.encode(arg, info ? elementCount(info.dims) : 0, info?.name === 'prompt' ? 'start' : 'end');
+        ids = text.encode(arg, info ? elementCount(info.dims) : 0);
       } catch (err) {
         throw new OpmlError(`input: ${printable((err as Error).message, 200)}`, ExitCode.INPUT, `text: takes ${text.takes}`);
       }

@@ -143,7 +143,9 @@ function prepareGeneration(ref: string, shape: GenerationShape, options: Prepare
   const step = decodeStep(zoo, options.quantize);
   const int = unrollDecode(step, intDecodeInterface(step), shape);
   const prompt = 'The jury said it did find that'.slice(0, shape.promptLength);
-  return { ref, int, zoo: { ...zoo, defaultInput: `text:${prompt}` }, lowering: { ...options.lowering } };
+  // A prompt shorter than P is padded before it, so that the generation continues the text.
+  const text = zoo.text && { ...zoo.text, encode: (t: string, length: number) => zoo.text!.encode(t, length, 'start') };
+  return { ref, int, zoo: { ...zoo, defaultInput: `text:${prompt}`, text }, lowering: { ...options.lowering } };
 }
 
 /** A zoo text model's decode step, quantized on its token windows (kept in the zoo graph cache at default options). */

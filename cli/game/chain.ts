@@ -429,12 +429,7 @@ export class GameChain {
 
   /** A view function of the game, read at the safe head (the latest block with --confirmations 1). */
   async read<T>(functionName: string, args: readonly unknown[] = []): Promise<T> {
-    const at = this.confirmations > 1 ? { blockNumber: await this.safeHead() } : {};
-    try {
-      return (await this.publicClient.readContract({ address: this.deployment.game, abi: this.abi, functionName, args, ...at })) as T;
-    } catch (err) {
-      throw chainError(`reading ${functionName}`, err, this.deployment.rpcUrl);
-    }
+    return this.readAt<T>({ address: this.deployment.game, abi: this.abi }, functionName, args);
   }
 
   /**
@@ -545,7 +540,7 @@ export class GameChain {
     return this.drafts;
   }
 
-  /** A view function of another contract of the game's (as `read`, at the safe head). */
+  /** A view function of the game or another contract of its deployment, read at the safe head. */
   private async readAt<T>(to: Target, functionName: string, args: readonly unknown[] = []): Promise<T> {
     const at = this.confirmations > 1 ? { blockNumber: await this.safeHead() } : {};
     try {

@@ -13,7 +13,7 @@ export type ZooName = 'mnist-mlp' | 'mnist-cnn' | 'tiny-transformer' | 'mnist-gr
 export interface TextCodec {
   /** What `text:` takes, for help and errors. */
   takes: string;
-  /** `length` ids (the input's size); a codec that pads puts spaces at the end, or at the start for a generation's prompt. */
+  /** `length` ids (the input's size); a codec that pads puts spaces at the end, or at the start (`pad`) for a generation's prompt. */
   encode(text: string, length: number, pad?: 'start' | 'end'): Int32Array;
   decode(ids: ArrayLike<number>): string;
 }
