@@ -5,11 +5,12 @@
  * KV cache. Its decode step is quantized, unrolled into a generation (docs/GENERATION.md) and measured: the
  * native run with roots and graph states per position (CPU executor) against onnxruntime-node float on the same
  * decode step, the model commitment (tiles included), and a whole dispute on anvil with the lie in the middle
- * tile of the last position's logits head (the biggest node of the latest token).
+ * tile of the last position's logits head (the biggest node of the latest token), at k = 2, 4, 8 and 16.
  *
  *   npm run bench -- llama          (a few minutes and ~6 GB of memory at 2 layers)
  */
 import { cpus } from 'node:os';
+import { DEFAULT_ARITY } from '../cli/game/params.ts';
 import { replay } from '../cli/game/replay.ts';
 import { scenario } from '../cli/game/scenarios.ts';
 import { floatDecodeInterface, intDecodeInterface } from '../models/generate/decodeGraph.ts';
@@ -68,15 +69,22 @@ const commitment = modelCommitment(graph, {});
 const tiled = commitment.nodes.filter((n) => n.numTiles > 0);
 report.add(figs, { name: '1.1B shape: model commitment', value: seconds(t), unit: 's', note: `${tiled.length} tiled nodes, at most ${Math.max(...tiled.map((n) => n.numTiles))} tiles (2^20 steps each)` });
 
-t = performance.now();
-const r = await replay(scenario('tiled-node')!, { model: { ref: 'llama-1.1b-shape', int: graph, lowering: {} }, input: [prompt], inputLabel: 'random prompt', commitment });
-if (!r.ok) throw new Error(`1.1B shape tiled-node: ${r.problems.join('; ')}`);
-const rounds = r.rounds.graph + r.rounds.tile + r.rounds.vm;
-report.add(figs, { name: '1.1B shape generation dispute: rounds', value: rounds, unit: 'rounds', ratio: { value: rounds / 60, to: 'the 60-round target' }, note: `${r.rounds.graph} graph, ${r.rounds.tile} tile, ${r.rounds.vm} VM; lie at node ${r.disputes[0]?.node}` });
-report.add(figs, { name: '1.1B shape generation dispute: dispute gas submitter', value: Number(r.gas.dispute.submitter), unit: 'gas', ratio: { value: Number(r.gas.dispute.submitter) / 3_000_000, to: 'the 3M target' } });
-report.add(figs, { name: '1.1B shape generation dispute: dispute gas challenger', value: Number(r.gas.dispute.challengers[0]), unit: 'gas', ratio: { value: Number(r.gas.dispute.challengers[0]) / 3_000_000, to: 'the 3M target' } });
-report.add(figs, { name: '1.1B shape generation dispute: dearest move', value: Number(r.gas.dearestMove?.gas ?? 0), unit: 'gas', ratio: { value: Number(r.gas.dearestMove?.gas ?? 0) / 2_000_000, to: 'the 2M cap' }, note: r.gas.dearestMove?.action });
-report.add(figs, { name: '1.1B shape generation dispute: chain time', value: r.chainSeconds, unit: 's', note: `bound ${r.boundSeconds} s (devnet profile)` });
-report.add(figs, { name: '1.1B shape generation dispute: wall time', value: seconds(t), unit: 's', note: 'registration, both sides\' re-execution and the tile states included' });
+// The same dispute at k = 2, 4, 8, 16 (docs/GAME.md, "Dissection"); the unqualified figures are the default k's.
+for (const arity of [2, 4, 8, 16]) {
+  t = performance.now();
+  const r = await replay(scenario('tiled-node')!, { model: { ref: 'llama-1.1b-shape', int: graph, lowering: {} }, input: [prompt], inputLabel: 'random prompt', commitment, arity });
+  if (!r.ok) throw new Error(`1.1B shape tiled-node, k = ${arity}: ${r.problems.join('; ')}`);
+  const wall = seconds(t);
+  const rounds = r.rounds.graph + r.rounds.tile + r.rounds.vm;
+  const [sub, ch] = [Number(r.gas.dispute.submitter), Number(r.gas.dispute.challengers[0])];
+  for (const k of arity === DEFAULT_ARITY ? ['', ` (k = ${arity})`] : [` (k = ${arity})`]) {
+    report.add(figs, { name: `1.1B shape generation dispute${k}: rounds`, value: rounds, unit: 'rounds', ratio: { value: rounds / 60, to: 'the 60-round target' }, note: `${r.rounds.graph} graph, ${r.rounds.tile} tile, ${r.rounds.vm} VM; lie at node ${r.disputes[0]?.node}; k = ${arity}` });
+    report.add(figs, { name: `1.1B shape generation dispute${k}: dispute gas submitter`, value: sub, unit: 'gas', ratio: { value: sub / 3_000_000, to: 'the 3M target' } });
+    report.add(figs, { name: `1.1B shape generation dispute${k}: dispute gas challenger`, value: ch, unit: 'gas', ratio: { value: ch / 3_000_000, to: 'the 3M target' } });
+    report.add(figs, { name: `1.1B shape generation dispute${k}: dearest move`, value: Number(r.gas.dearestMove?.gas ?? 0), unit: 'gas', ratio: { value: Number(r.gas.dearestMove?.gas ?? 0) / 2_000_000, to: 'the 2M cap' }, note: r.gas.dearestMove?.action });
+    report.add(figs, { name: `1.1B shape generation dispute${k}: chain time`, value: r.chainSeconds, unit: 's', note: `bound ${r.boundSeconds} s (devnet profile)` });
+    report.add(figs, { name: `1.1B shape generation dispute${k}: wall time`, value: wall, unit: 's', note: 'registration, both sides\' re-execution and the tile states included' });
+  }
+}
 const file = report.write('llama', { date: new Date().toISOString(), cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, layers });
 console.log(`\nwrote ${file}`);

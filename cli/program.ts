@@ -106,7 +106,8 @@ export function buildProgram(): Command {
       .option('--challenge-bond <eth>', 'every challenge\'s bond (default: the profile\'s)', parseEthAmount)
       .option('--window <seconds>', 'challenge window (default: the profile\'s)', positiveInt)
       .option('--clock <seconds>', 'each side\'s starting time per dispute (default: the profile\'s)', positiveInt)
-      .option('--increment <seconds>', 'time credited to a side at each of its moves (default: the profile\'s)', positiveInt);
+      .option('--increment <seconds>', 'time credited to a side at each of its moves (default: the profile\'s)', positiveInt)
+      .option('--arity <k>', 'parts each post cuts a disputed interval into, 2 to 64: fewer rounds, larger posts (default: the profile\'s; 2 is a bisection)', positiveInt);
 
   const txOpts = (c: Command) =>
     c
@@ -243,6 +244,7 @@ export function buildProgram(): Command {
     .option('-v, --verbose', 'print every move')
     .option('--list', 'list the scenarios and exit')
     .option('--block-time <seconds>', 'play every scenario with this block time (0: instant); default: each scenario\'s own', nonNegativeInt)
+    .option('--arity <k>', 'parts each post cuts a disputed interval into, 2 to 64 (default: the profile\'s; 2 is a bisection)', positiveInt)
     .option('--json', 'print one JSON document: per scenario the winners, rounds, gas per side, chain-time duration and the funds check')
     .addHelpText('after', `\nScenarios:\n${SCENARIOS.map((s) => `  ${s.name.padEnd(22)} ${s.description}`).join('\n')}\n\nExamples:\n  opml replay --list\n  opml replay\n  opml replay wrong-first-node restart --model mnist-cnn -v\n  opml replay sybil-10 --json\n  opml replay wrong-last-node model.onnx --calibration calib.npy --shape x=1,4`)
     .action(async (names: string[], opts) => void (await (await import('./commands/replay.ts')).replayScenarios(names, opts)));

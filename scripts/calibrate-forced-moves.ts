@@ -6,7 +6,7 @@
  * the submission and splits its bond, timeout likewise, settle into an empty credit). Tiled nodes (phase `tiles`):
  * startTiles and startTileVM of every tiled node of the zoo models committed with a small tile bound (played for
  * real), of synthetic tiled models over a grid of shapes, tile counts (up to 2^20) and window heights, and
- * postTileState / respondTile / timeout in the tile phase on their dearest paths. Phase `registrable`: startVM,
+ * postTileStates / respondTile / timeout in the tile phase on their dearest paths. Phase `registrable`: startVM,
  * startTiles and startTileVM of the dearest node registration accepts (2^20 nodes, 256 graph inputs, 32 spread
  * slot inputs; tiled: 2^20 tiles, a one-leaf window), its model written into the registry's storage.
  *
@@ -48,6 +48,7 @@ import type { ModelCommitment, NodeSpec } from '../models/int/commitment.ts';
 import { parseInput } from '../cli/inputs.ts';
 import { modelCommitment } from '../models/int/commitment.ts';
 import { prepareModel } from '../models/prepare.ts';
+import { profile } from '../cli/game/params.ts';
 import { Op } from '../vm/isa.ts';
 import { ceilLog2 } from '../vm/merkle.ts';
 
@@ -163,12 +164,7 @@ try {
   save();
   // ---- the constant moves, each on its dearest path ------------------------------------------------------
   if (phases.has('constants')) {
-  const prepared = prepareModel('mnist-mlp');
-  const c = modelCommitment(prepared.int);
-  const input = parseInput('mnist:0', prepared.int).words;
-  const honest = new HonestClaims(prepared.int, input, c);
-  const j = 1;
-  const liar = new LyingClaims(prepared.int, input, { node: j, vmFrom: 'end' }, c);
+  const { prepared, c, input, honest, j, liar } = mlpNode1();
   // The first step of node j running each of these instructions.
   const firstOf = firstStepOfOp(prepared.int, input, j);
   for (const op of [Op.STORE, Op.LOAD, Op.MAC]) {
@@ -228,6 +224,9 @@ try {
       log(`D = 21, 32 slot inputs, spread ${spreadLog}: startVM estimated ${estimate} execution gas (${total.estimate} in all), bound ${bound} (${total.bound}); overhead ${points.map((p) => p.overhead).join(' -> ')} (+${perByte.toFixed(2)} per byte); ${far.shape.calldata} bytes`);
     }
   }
+  // ---- posts and answers as k grows: what each state beyond the first adds (PER_STATE_EXECUTION) -------------
+  if (phases.has('arity')) await arities();
+
   // ---- tiled nodes: startTiles, the tile bisection, startTileVM -----------------------------------------------
   if (phases.has('tiles')) await tiles();
 
@@ -337,7 +336,7 @@ async function tiles(): Promise<void> {
   save();
 
   // The tile phase's constant moves on their dearest paths: in a one-node model (no graph round before it), the
-  // dispute's first post is postTileState, which writes the bisection's posted hash for the first time; answers
+  // dispute's first post is postTileStates, which writes the bisection's posted hash for the first time; answers
   // both ways; a timeout in the tile phase (the submitter's clock, then the challenger's), and settle after it.
   for (const agree of [true, false]) {
     for (const timeoutOn of ['submitter', 'challenger'] as const) {
@@ -348,12 +347,50 @@ async function tiles(): Promise<void> {
       await arena.sub.register(model);
       const d = await arena.disputeOn(model.modelId, 1, world);
       keep(await arena.startTiles(d, world.tileTransition!(0)));
-      keep(await arena.postTileState(d, world.tileState!(0, 4)));
-      if (timeoutOn === 'submitter') keep(await arena.respondTile(d, agree));
+      const posted = [world.tileState!(0, 4)]; // k = 2: the one inner position of [0, 8]
+      keep(await arena.postTileStates(d, posted));
+      if (timeoutOn === 'submitter') keep(await arena.respondTile(d, agree ? 1 : 0, posted));
       keep(await arena.timeout(d));
       if (timeoutOn === 'submitter') keep(await arena.settle(d));
       log(`tile phase, one node (agree ${agree}, timeout on the ${timeoutOn}): ${JSON.stringify(Object.fromEntries(Object.entries(constants).map(([k, ms]) => [k, ms[ms.length - 1].execution])))}`);
     }
+  }
+  save();
+}
+
+/** mnist-mlp on mnist:0 with a submitter lying at node 1 from its last VM step, and the honest claims. */
+function mlpNode1() {
+  const prepared = prepareModel('mnist-mlp');
+  const c = modelCommitment(prepared.int);
+  const input = parseInput('mnist:0', prepared.int).words;
+  const j = 1;
+  return { prepared, c, input, j, honest: new HonestClaims(prepared.int, input, c), liar: new LyingClaims(prepared.int, input, { node: j, vmFrom: 'end' }, c) };
+}
+
+/**
+ * Posts and answers at k = 2 .. 64, in a dispute of mnist-mlp's node 1 played to one VM step (the VM phase's first
+ * cut has k parts at every k): the largest execution gas of each per k, and the slope per state between
+ * consecutive k, which PER_STATE_EXECUTION must cover.
+ */
+async function arities(): Promise<void> {
+  const { c, honest, j, liar } = mlpNode1();
+  const k = c.nodes[j].steps - 1;
+  const rows: { arity: number; post: number; respond: number }[] = [];
+  for (const arity of [2, 4, 8, 16, 32, 64]) {
+    const arena = await Arena.open(anvil.rpcUrl, { ...profile('devnet').params, arity });
+    const d = await arena.dispute(c, liar);
+    const graph = await arena.graphTo(d, j, (i) => liar.graphState(i));
+    await arena.startVM(d, liar.transition(j));
+    const vm = await arena.vmTo(d, k, (s) => honest.vmState(j, s));
+    const moves = [...graph, ...vm];
+    moves.forEach((m) => (constants[`${m.action}@${arity}`] ??= []).push(m));
+    const most = (what: string) => Math.max(...moves.filter((m) => m.action.startsWith(what)).map((m) => m.execution));
+    rows.push({ arity, post: most('post'), respond: most('respond') });
+    log(`k = ${arity}: post ${rows.at(-1)!.post}, respond ${rows.at(-1)!.respond} execution gas (${graph.length / 2} graph + ${vm.length / 2} VM rounds)`);
+  }
+  for (let i = 1; i < rows.length; i++) {
+    const [a, b] = [rows[i - 1], rows[i]];
+    log(`k ${a.arity} -> ${b.arity}: post +${((b.post - a.post) / (b.arity - a.arity)).toFixed(1)}, respond +${((b.respond - a.respond) / (b.arity - a.arity)).toFixed(1)} per state`);
   }
   save();
 }

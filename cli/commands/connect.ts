@@ -174,6 +174,7 @@ export function checkDeployment(doc: unknown, file: string, fix = 'deploy again'
     challengeWindow: uintNumber('challengeWindow', 1, 'seconds (a whole number ≥ 1)'),
     clockSeconds: uintNumber('clockSeconds', 1, 'seconds (a whole number ≥ 1)'),
     moveIncrement: uintNumber('moveIncrement', 0, 'seconds (a whole number ≥ 0)'),
+    arity: uintNumber('arity', 2, 'the parts per cut (a whole number ≥ 2; deployments made before k-ary dissection have none: deploy again)'),
     deployBlock: str('deployBlock', (v) => /^\d{1,20}$/.test(v), 'a block number as a decimal string'),
   };
 }

@@ -18,6 +18,8 @@ export interface DeployOptions {
   window?: number;
   clock?: number;
   increment?: number;
+  /** k: the parts each post cuts a disputed interval into. */
+  arity?: number;
   deployment?: string;
   json?: boolean;
 }
@@ -39,6 +41,7 @@ export function gameParams(opts: DeployOptions, defaultProfile: string): GamePar
     challengeWindow: opts.window ?? p.params.challengeWindow,
     clockSeconds: opts.clock ?? p.params.clockSeconds,
     moveIncrement: opts.increment ?? p.params.moveIncrement,
+    arity: opts.arity ?? p.params.arity,
   };
   checkParams(params, opts.blockTime ?? p.blockTime);
   return params;
@@ -49,7 +52,7 @@ function print(out: Output, d: Deployment, file: string): void {
   out.line(`rpc       ${d.rpcUrl} (chain ${d.chainId})`);
   out.line(`judge     ${d.judge}`);
   out.line(`game      ${d.game}`);
-  out.line(`rules     min bond ${formatEther(BigInt(d.minBond))} ETH, challenge bond ${formatEther(BigInt(d.challengeBond))} ETH, challenge window ${d.challengeWindow} s, ${d.clockSeconds} s per side + ${d.moveIncrement} s per move`);
+  out.line(`rules     min bond ${formatEther(BigInt(d.minBond))} ETH, challenge bond ${formatEther(BigInt(d.challengeBond))} ETH, challenge window ${d.challengeWindow} s, ${d.clockSeconds} s per side + ${d.moveIncrement} s per move, ${d.arity}-ary dissection`);
   out.line(`written   ${file}`);
 }
 

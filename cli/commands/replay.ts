@@ -2,6 +2,7 @@
 import { modelCommitment } from '../../models/int/commitment.ts';
 import { replay, type ReplayResult } from '../game/replay.ts';
 import { SCENARIOS, scenario as findScenario } from '../game/scenarios.ts';
+import { checkArity } from '../game/params.ts';
 import { ExitCode, OpmlError } from '../errors.ts';
 import { inputFromCalibration, parseInput, type ModelInput } from '../inputs.ts';
 import type { PreparedModel } from '../../models/prepare.ts';
@@ -19,6 +20,8 @@ export interface ReplayOptions extends ModelArgs {
   list?: boolean;
   /** Seconds per block for every scenario (0: instant); default: each scenario's own. */
   blockTime?: number;
+  /** k of the dissection (default: the profile's). */
+  arity?: number;
 }
 
 /** A positional that names a model rather than a scenario: a zoo name, or an .onnx / .opml path. */
@@ -49,6 +52,7 @@ export async function replayScenarios(names: string[], opts: ReplayOptions, out 
     out.line(table([['scenario', 'block time', 'what it checks'], ...SCENARIOS.map((s) => [s.name, s.blockTime ? `${s.blockTime} s` : 'instant', s.description])]));
     return [];
   }
+  if (opts.arity !== undefined) checkArity(opts.arity);
   // `opml replay wrong-last-node model.onnx`: a model among the scenario names is the model.
   const positional = names.filter((n) => !findScenario(n) && n !== 'all' && looksLikeModel(n));
   if (positional.length > 1 || (positional.length === 1 && opts.model !== undefined)) {
@@ -63,7 +67,7 @@ export async function replayScenarios(names: string[], opts: ReplayOptions, out 
   const results: ReplayResult[] = [];
   for (const s of picked) {
     out.progress(`${s.name}: ${s.description}`);
-    const r = await replay(s, { model: prepared, input: input.words, inputLabel: inputSpec, commitment, blockTime: opts.blockTime, log: opts.verbose ? (l) => out.line(`  ${l}`) : undefined, onBuild: (what) => out.progress(what) });
+    const r = await replay(s, { model: prepared, input: input.words, inputLabel: inputSpec, commitment, blockTime: opts.blockTime, arity: opts.arity, log: opts.verbose ? (l) => out.line(`  ${l}`) : undefined, onBuild: (what) => out.progress(what) });
     results.push(r);
     out.progress(`${s.name}: ${r.ok ? 'ok' : `FAILED: ${r.problems.join('; ')}`}`);
   }

@@ -16,6 +16,7 @@ import {
   BaseError,
   BlockNotFoundError,
   bytesToHex,
+  concat,
   createPublicClient,
   createWalletClient,
   decodeEventLog,
@@ -225,6 +226,8 @@ export interface GameParams {
   challengeWindow: number;
   clockSeconds: number;
   moveIncrement: number;
+  /** k: the parts each post cuts a disputed interval into (2 = bisection; docs/GAME.md, "Dissection"). */
+  arity: number;
 }
 
 /** A transaction sent and not yet confirmed. */
@@ -356,13 +359,14 @@ export class GameChain {
         throw chainError(`reading ${functionName}() of ${game} (is it a DisputeGame?)`, err, rpcUrl);
       }
     };
-    const [judge, minBond, challengeBond, challengeWindow, clockSeconds, moveIncrement] = await Promise.all([
+    const [judge, minBond, challengeBond, challengeWindow, clockSeconds, moveIncrement, arity] = await Promise.all([
       read<Address>('judge'),
       read<bigint>('minBond'),
       read<bigint>('challengeBond'),
       read<bigint>('challengeWindow'),
       read<bigint>('clockSeconds'),
       read<bigint>('moveIncrement'),
+      read<bigint>('arity'),
     ]);
     let deployBlock = 0n;
     try {
@@ -390,6 +394,7 @@ export class GameChain {
       challengeWindow: Number(challengeWindow),
       clockSeconds: Number(clockSeconds),
       moveIncrement: Number(moveIncrement),
+      arity: Number(arity),
       deployBlock: deployBlock.toString(),
     };
   }
@@ -412,7 +417,7 @@ export class GameChain {
       }
     };
     const judge = await deployOne('VMJudge', []);
-    const game = await deployOne('DisputeGame', [judge.address, params.minBond, params.challengeBond, BigInt(params.challengeWindow), BigInt(params.clockSeconds), BigInt(params.moveIncrement)]);
+    const game = await deployOne('DisputeGame', [judge.address, params.minBond, params.challengeBond, BigInt(params.challengeWindow), BigInt(params.clockSeconds), BigInt(params.moveIncrement), BigInt(params.arity)]);
     return {
       rpcUrl,
       chainId: c.chainId,
@@ -423,6 +428,7 @@ export class GameChain {
       challengeWindow: params.challengeWindow,
       clockSeconds: params.clockSeconds,
       moveIncrement: params.moveIncrement,
+      arity: params.arity,
       deployBlock: judge.block.toString(),
     };
   }
@@ -664,42 +670,65 @@ export class GameChain {
 
   // ---- moves -----------------------------------------------------------------------------------------
 
-  postGraphState(d: bigint, state: Hex) {
-    return this.send('post graph state', 'postGraphState', [d, state]);
+  /** The submitter's graph states at the inner positions of the cut (dissection.innerPositions). */
+  postGraphStates(d: bigint, states: readonly Hex[]) {
+    return this.send('post graph states', 'postGraphStates', [d, states]);
   }
 
-  respondGraph(d: bigint, agree: boolean) {
-    return this.send('respond graph', 'respondGraph', [d, agree]);
+  /** The challenger names the part of the cut whose end it disputes, resupplying the posted states. */
+  respondGraph(d: bigint, part: number, states: readonly Hex[]) {
+    return this.send('respond graph', 'respondGraph', [d, BigInt(part), states]);
   }
 
   startVM(d: bigint, t: Transition) {
     return this.send('start VM', 'startVM', [d, toAbiTransition(t)]);
   }
 
-  /** The transition into a tiled node's tile phase (the graph bisection converged on it). */
+  /** The transition into a tiled node's tile phase (the graph dissection converged on it). */
   startTiles(d: bigint, t: TileTransition) {
     return this.send('start tiles', 'startTiles', [d, toAbiTileEntry(t)]);
   }
 
-  postTileState(d: bigint, state: Hex) {
-    return this.send('post tile state', 'postTileState', [d, state]);
+  postTileStates(d: bigint, states: readonly Hex[]) {
+    return this.send('post tile states', 'postTileStates', [d, states]);
   }
 
-  respondTile(d: bigint, agree: boolean) {
-    return this.send('respond tile', 'respondTile', [d, agree]);
+  respondTile(d: bigint, part: number, states: readonly Hex[]) {
+    return this.send('respond tile', 'respondTile', [d, BigInt(part), states]);
   }
 
-  /** The transition into one tile's VM run (the tile bisection converged on it). */
+  /** The transition into one tile's VM run (the tile dissection converged on it). */
   startTileVM(d: bigint, t: TileVMTransition) {
     return this.send('start tile VM', 'startTileVM', [d, toAbiTileVM(t)]);
   }
 
-  postVMState(d: bigint, state: Hex) {
-    return this.send('post VM state', 'postVMState', [d, state]);
+  postVMStates(d: bigint, states: readonly Hex[]) {
+    return this.send('post VM states', 'postVMStates', [d, states]);
   }
 
-  respondVM(d: bigint, agree: boolean) {
-    return this.send('respond VM', 'respondVM', [d, agree]);
+  respondVM(d: bigint, part: number, states: readonly Hex[]) {
+    return this.send('respond VM', 'respondVM', [d, BigInt(part), states]);
+  }
+
+  /**
+   * The states the submitter last posted in dispute `d`, from its StatesPosted event: the newest one whose hash is
+   * `postedHash` (the dispute view's), read backwards from the safe head a page at a time (a post is at most one
+   * challenger clock old, so the first pages hold it).
+   */
+  async postedStates(d: bigint, postedHash: Hex): Promise<Hex[]> {
+    const start = BigInt(this.deployment.deployBlock);
+    for (let to = await this.safeHead(); to >= start; ) {
+      const from = to - BigInt(this.pager.range) + 1n > start ? to - BigInt(this.pager.range) + 1n : start;
+      const logs = await this.paged('StatesPosted events', from, to, async (a, b) =>
+        (await this.publicClient.getContractEvents({ address: this.deployment.game, abi: this.abi, eventName: 'StatesPosted', args: { d }, fromBlock: a, toBlock: b })).map((l) => toIndexed(l as never)),
+      );
+      for (const l of logs.reverse()) {
+        const states = l.args.states as Hex[];
+        if (keccak256(concat(states)) === postedHash) return states;
+      }
+      to = from - 1n;
+    }
+    throw new ChainError(`dispute ${d}: no StatesPosted event with the posted hash ${postedHash} on this game contract`, 'check --rpc-url (the node may not serve old logs)');
   }
 
   resolveStep(d: bigint, w: StepWitness) {

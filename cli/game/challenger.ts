@@ -7,6 +7,7 @@
  * disputes (a state file shared by all the submissions it watches).
  */
 import { Actor, short, type ActorOptions } from './actor.ts';
+import { firstDisputedPart, innerPositions } from './dissection.ts';
 import type { Claims } from './claims.ts';
 import type { GameChain } from './chain.ts';
 import type { Binding, Store } from './store.ts';
@@ -90,6 +91,27 @@ export class Challenger extends Actor {
     return acted;
   }
 
+  /**
+   * The answer to the submitter's posted states: the part of the cut whose end this challenger's own state first
+   * differs from (dissection.firstDisputedPart), the posted states resupplied as read from their event.
+   */
+  private async respond(d: bigint, v: DisputeView): Promise<boolean> {
+    const posted = await this.chain.postedStates(d, v.postedHash);
+    const at = innerPositions(v.lo, v.hi, Number(v.parts));
+    const { mine, what, send } =
+      v.next === Move.RespondGraph
+        ? { mine: (p: bigint) => this.claims.graphState(Number(p)), what: 'S_', send: () => this.chain.respondGraph(d, part, posted) }
+        : v.next === Move.RespondTile
+          ? { mine: (p: bigint) => this.claims.tileState(v.node, Number(p)), what: 'σ_', send: () => this.chain.respondTile(d, part, posted) }
+          : { mine: (p: bigint) => this.claims.vmState(v.node, Number(p), v.tile), what: 'step ', send: () => this.chain.respondVM(d, part, posted) };
+    const part = firstDisputedPart(posted, (i) => mine(at[i]));
+    await send();
+    const agreed = part === 0 ? `${v.lo} (agreed before)` : String(at[part - 1]);
+    const disputed = part === at.length ? `${v.hi} (its claim)` : String(at[part]);
+    const of = v.next === Move.RespondGraph ? '' : ` of node ${v.node}`;
+    return this.moved(`dispute ${d}: agrees with ${what}${agreed}, disputes ${what}${disputed}${of}`);
+  }
+
   /** The one move this challenger makes in its dispute `d` now, if any. */
   private async play(d: bigint, v: DisputeView, now: bigint): Promise<boolean> {
     if (v.next === Move.Settle) {
@@ -100,21 +122,7 @@ export class Challenger extends Actor {
     // The moment the submitter's clock is spent, the win is ours to claim; nothing else is checked first.
     if (Actor.spent(v, Side.Submitter, now)) return this.claimTimeout(d);
     if (v.turn !== Side.Challenger) return false;
-    if (v.next === Move.RespondGraph) {
-      const agree = this.claims.graphState(Number(v.mid)) === v.midHash;
-      await this.chain.respondGraph(d, agree);
-      return this.moved(`dispute ${d}: ${agree ? 'agrees with' : 'disputes'} S_${v.mid}`);
-    }
-    if (v.next === Move.RespondTile) {
-      const agree = this.claims.tileState(v.node, Number(v.mid)) === v.midHash;
-      await this.chain.respondTile(d, agree);
-      return this.moved(`dispute ${d}: ${agree ? 'agrees with' : 'disputes'} tile state σ_${v.mid} of node ${v.node}`);
-    }
-    if (v.next === Move.RespondVM) {
-      const agree = this.claims.vmState(v.node, Number(v.mid), v.tile) === v.midHash;
-      await this.chain.respondVM(d, agree);
-      return this.moved(`dispute ${d}: ${agree ? 'agrees with' : 'disputes'} VM step ${v.mid}`);
-    }
+    if (v.next === Move.RespondGraph || v.next === Move.RespondTile || v.next === Move.RespondVM) return this.respond(d, v);
     if (v.next === Move.ResolveStep) {
       const w = this.claims.witness(v.node, Number(v.lo), v.tile);
       if (w.preHash !== v.loHash || w.postHash === v.hiHash) return false; // the step would not go my way

@@ -1,7 +1,7 @@
 /**
  * Forced moves of a model's game and what they cost (docs/GAME.md, "Forced moves"): a move a party must be able to
- * make to win or keep playing — postGraphState, respondGraph, startVM, postVMState, respondVM, resolveStep,
- * timeout, settle, and for a tiled node startTiles, postTileState, respondTile, startTileVM — must fit
+ * make to win or keep playing — postGraphStates, respondGraph, startVM, postVMStates, respondVM, resolveStep,
+ * timeout, settle, and for a tiled node startTiles, postTileStates, respondTile, startTileVM — must fit
  * FORCED_MOVE_GAS of gas and FORCED_MOVE_CALLDATA bytes of calldata for every model registration accepts. All of
  * them are constant but the transitions: startVM and startTiles, whose witnesses (a TransitionProof, a
  * TileEntryProof) grow with the disputed node's input regions and the tree depths, and startTileVM, whose witness
@@ -29,20 +29,21 @@ import { toAbiState } from '../chain/judgeAbi.ts';
 import type { TileTransition, TileVMTransition, Transition } from './claims.ts';
 import { toAbiTileEntry, toAbiTileVM, toAbiTransition } from './chain.ts';
 import { MAX_GRAPH_INPUTS, MAX_NODE_INPUTS, MAX_NODES, MAX_TILES } from './modelChecks.ts';
+import { DEFAULT_ARITY } from './params.ts';
 
 /** Forced-move caps (docs/GAME.md, "Forced moves"): gas of one transaction, and its calldata in bytes. */
 export const FORCED_MOVE_GAS = 2_000_000;
 export const FORCED_MOVE_CALLDATA = 65_536;
 
 export type ForcedMoveName =
-  | 'postGraphState'
+  | 'postGraphStates'
   | 'respondGraph'
   | 'startVM'
   | 'startTiles'
-  | 'postTileState'
+  | 'postTileStates'
   | 'respondTile'
   | 'startTileVM'
-  | 'postVMState'
+  | 'postVMStates'
   | 'respondVM'
   | 'resolveStep'
   | 'timeout'
@@ -204,18 +205,19 @@ export const STARTTILEVM_GAS = {
 /**
  * Execution-gas bounds of the constant forced moves: the largest measured on anvil on each move's dearest path
  * (first write of every storage slot it touches), plus CONSTANT_MARGIN. resolveStep's is the judge's dearest
- * instruction, STORE, in a dispute whose ruling rejects the submission and splits its bond. postTileState's is the
+ * instruction, STORE, in a dispute whose ruling rejects the submission and splits its bond. postTileStates's is the
  * first post of a one-node model's dispute (no graph round before it: it writes the posted hash's slot first);
  * timeout's a timeout in the tile phase that rejects the submission. Where the contracts have since become cheaper
  * on a path the larger (earlier) measurement is kept.
  */
 export const CONSTANT_EXECUTION_MEASURED: Readonly<Record<ConstantMoveName, number>> = {
-  postGraphState: 47_619,
-  respondGraph: 31_740,
-  /** 26,221 to 26,304 after a graph round (forge's toy: 26,304). */
-  postTileState: 43_404,
-  respondTile: 29_924,
-  postVMState: 30_314,
+  /** k = 2, the states as an array (one word and its length and offset): 47,619 as a single word before. */
+  postGraphStates: 49_598,
+  respondGraph: 31_765,
+  /** The first post of a one-node dispute (it writes the posted hash first); about 28,000 after a graph round. */
+  postTileStates: 49_599,
+  respondTile: 31_787,
+  postVMStates: 32_476,
   respondVM: 33_166,
   /** STORE; LOAD measured 162,374 and MAC 163,045 on the same path. */
   resolveStep: 165_555,
@@ -224,6 +226,22 @@ export const CONSTANT_EXECUTION_MEASURED: Readonly<Record<ConstantMoveName, numb
   settle: 40_654,
 };
 export const CONSTANT_MARGIN = 0.25;
+
+/**
+ * What each state beyond the first adds to a post's and an answer's execution gas (k-ary dissection: a post and
+ * its answer carry k − 1 states; CONSTANT_EXECUTION_MEASURED holds k = 2). Measured on anvil at k = 2, 4 … 64
+ * (scripts/calibrate-forced-moves.ts, phase `arity`): a post adds 274–275 per state (the event's data, the copy
+ * and the hash), an answer 12 (the hash); rounded up. Their calldata is priced by transactionGas (at k = 64 an
+ * answer pays the EIP-7623 floor).
+ */
+export const PER_STATE_EXECUTION: Readonly<Record<'post' | 'respond', number>> = { post: 300, respond: 20 };
+
+/** The moves that carry the dissection's states (their bounds grow with the arity). */
+function statesCarried(move: ConstantMoveName): 'post' | 'respond' | undefined {
+  if (move === 'postGraphStates' || move === 'postTileStates' || move === 'postVMStates') return 'post';
+  if (move === 'respondGraph' || move === 'respondTile' || move === 'respondVM') return 'respond';
+  return undefined;
+}
 
 /** The calibration behind STARTVM_GAS (for reports and docs). */
 export const CALIBRATION = {
@@ -555,17 +573,21 @@ export function registrableWorstStartTileVM(abi: Abi = disputeGameAbi()): StartT
   return startTileVMCost(registrableWorstModel(true).model, 0, abi);
 }
 
-/** The constant moves' arguments with every variable byte nonzero (resolveStep: a LOAD/STORE/MAC proof). */
-function constantMoveArgs(move: ConstantMoveName): readonly unknown[] {
+/**
+ * The constant moves' arguments with every variable byte nonzero (posts and answers: k − 1 states; resolveStep: a
+ * LOAD/STORE/MAC proof).
+ */
+function constantMoveArgs(move: ConstantMoveName, arity: number): readonly unknown[] {
+  const states = Array<Hex>(arity - 1).fill(FULL);
   switch (move) {
-    case 'postGraphState':
-    case 'postTileState':
-    case 'postVMState':
-      return [MAX_DISPUTE, FULL];
+    case 'postGraphStates':
+    case 'postTileStates':
+    case 'postVMStates':
+      return [MAX_DISPUTE, states];
     case 'respondGraph':
     case 'respondTile':
     case 'respondVM':
-      return [MAX_DISPUTE, true];
+      return [MAX_DISPUTE, BigInt(arity - 1), states];
     case 'timeout':
     case 'settle':
       return [MAX_DISPUTE];
@@ -579,14 +601,16 @@ function constantMoveArgs(move: ConstantMoveName): readonly unknown[] {
 }
 
 /** The constant moves of every game. */
-export const CONSTANT_MOVES = ['postGraphState', 'respondGraph', 'postVMState', 'respondVM', 'resolveStep', 'timeout', 'settle'] as const;
+export const CONSTANT_MOVES = ['postGraphStates', 'respondGraph', 'postVMStates', 'respondVM', 'resolveStep', 'timeout', 'settle'] as const;
 /** The constant moves of a game with a tiled node (its tile bisection). */
-export const TILE_CONSTANT_MOVES = ['postTileState', 'respondTile'] as const;
+export const TILE_CONSTANT_MOVES = ['postTileStates', 'respondTile'] as const;
 
-/** The bound of a constant forced move (the same for every model). */
-export function constantMoveCost(move: ConstantMoveName, abi: Abi = disputeGameAbi()): ForcedMoveCost {
-  const data = encodeFunctionData({ abi, functionName: move, args: constantMoveArgs(move) } as never);
-  const execution = Math.ceil(CONSTANT_EXECUTION_MEASURED[move] * (1 + CONSTANT_MARGIN));
+/** The bound of a constant forced move (the same for every model) in a game of k = `arity`. */
+export function constantMoveCost(move: ConstantMoveName, abi: Abi = disputeGameAbi(), arity = DEFAULT_ARITY): ForcedMoveCost {
+  const data = encodeFunctionData({ abi, functionName: move, args: constantMoveArgs(move, arity) } as never);
+  const carried = statesCarried(move);
+  const measured = CONSTANT_EXECUTION_MEASURED[move] + (carried ? PER_STATE_EXECUTION[carried] * (arity - 2) : 0);
+  const execution = Math.ceil(measured * (1 + CONSTANT_MARGIN));
   return { move, gas: transactionGas(execution, bytesOf(data), nonzeroBytes(data)), execution, calldata: bytesOf(data) };
 }
 
@@ -599,7 +623,7 @@ export interface ForcedMoves {
   startTiles: StartTilesCost[];
   /** startTileVM per tiled node (any of its tiles: they share the witness's shape). */
   startTileVM: StartTileVMCost[];
-  /** The constant moves (postTileState and respondTile only when a node is tiled). */
+  /** The constant moves (postTileStates and respondTile only when a node is tiled). */
   constant: ForcedMoveCost[];
   /** The move with the largest gas bound (a transition of some node, or a constant move). */
   worst: ForcedMoveCost;
@@ -610,13 +634,14 @@ export interface ForcedMoves {
   problems: string[];
 }
 
-export function forcedMoves(c: Pick<ModelCommitment, 'nodes' | 'numNodes' | 'inputWords'>, abi: Abi = disputeGameAbi()): ForcedMoves {
+/** Every forced move of model `c`'s game in a deployment of k = `arity` (the posts and answers grow with k). */
+export function forcedMoves(c: Pick<ModelCommitment, 'nodes' | 'numNodes' | 'inputWords'>, abi: Abi = disputeGameAbi(), arity = DEFAULT_ARITY): ForcedMoves {
   const untiled = c.nodes.flatMap((n, j) => (n.numTiles === 0 ? [j] : []));
   const tiled = c.nodes.flatMap((n, j) => (n.numTiles === 0 ? [] : [j]));
   const startVM = untiled.map((j) => startVMCost(c, j, abi));
   const startTiles = tiled.map((j) => startTilesCost(c, j, abi));
   const startTileVM = tiled.map((j) => startTileVMCost(c, j, abi));
-  const constant = [...CONSTANT_MOVES, ...(tiled.length > 0 ? TILE_CONSTANT_MOVES : [])].map((m) => constantMoveCost(m, abi));
+  const constant = [...CONSTANT_MOVES, ...(tiled.length > 0 ? TILE_CONSTANT_MOVES : [])].map((m) => constantMoveCost(m, abi, arity));
   // Node by node (each node's entry, then its tile VM entry), then the constant moves: the first of equals wins.
   const perNode = c.nodes.flatMap((n, j): ForcedMoveCost[] => (n.numTiles === 0 ? [startVM[untiled.indexOf(j)]] : [startTiles[tiled.indexOf(j)], startTileVM[tiled.indexOf(j)]]));
   const all: ForcedMoveCost[] = [...perNode, ...constant];

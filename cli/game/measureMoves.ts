@@ -28,6 +28,7 @@ import { Status } from '../../vm/state.ts';
 import type { StepWitness } from '../../vm/prover.ts';
 import type { TileTransition, TileVMTransition, Transition } from './claims.ts';
 import { GameChain, type GameParams } from './chain.ts';
+import { innerPositions } from './dissection.ts';
 import { profile } from './params.ts';
 import { Move, type DisputeView } from './types.ts';
 
@@ -86,6 +87,15 @@ function nudge(url: string): void {
       });
   }, 1000);
   timer.unref();
+}
+
+/**
+ * One cut of the interval in `v` aimed at position `target`: the states at its inner positions and the part
+ * holding [target, target + 1] (the count of inner positions <= target: the challenger agrees with those).
+ */
+function cutTo(v: DisputeView, target: number, stateAt: (p: number) => Hex): { states: Hex[]; part: number } {
+  const at = innerPositions(v.lo, v.hi, Number(v.parts)).map(Number);
+  return { states: at.map(stateAt), part: at.filter((p) => p <= target).length };
 }
 
 /** A fresh game on an anvil, with a funded submitter and challenger. */
@@ -157,17 +167,17 @@ export class Arena {
   }
 
   /**
-   * Play the graph bisection of dispute d to node j: the submitter posts `stateAt(mid)`, the challenger agrees
-   * exactly when mid <= j. Returns every move measured.
+   * Play the graph dissection of dispute d to node j: the submitter posts `stateAt(p)` at each inner position p of
+   * the cut, the challenger agrees with exactly those at p <= j. Returns every move measured.
    */
   async graphTo(d: bigint, j: number, stateAt: (i: number) => Hex): Promise<MeasuredTx[]> {
     const moves: MeasuredTx[] = [];
     for (;;) {
       const v = await this.view(d);
       if (v.next !== Move.PostGraphState) break;
-      const mid = Number(v.mid);
-      moves.push(await this.settled(this.sub, 'postGraphState', () => this.sub.postGraphState(d, stateAt(mid))));
-      moves.push(await this.settled(this.ch, 'respondGraph', () => this.ch.respondGraph(d, mid <= j)));
+      const { states, part } = cutTo(v, j, stateAt);
+      moves.push(await this.settled(this.sub, 'postGraphStates', () => this.sub.postGraphStates(d, states)));
+      moves.push(await this.settled(this.ch, 'respondGraph', () => this.ch.respondGraph(d, part, states)));
     }
     const v = await this.view(d);
     if (v.next !== Move.StartVM || Number(v.lo) !== j) throw new Error(`the graph bisection ended at node ${v.lo} (next move ${v.next}), not at node ${j}`);
@@ -184,31 +194,31 @@ export class Arena {
   }
 
   /**
-   * Play the tile bisection of dispute d to tile i: the submitter posts `stateAt(mid)`, the challenger agrees
-   * exactly when mid <= i. Returns every move measured.
+   * Play the tile dissection of dispute d to tile i: the submitter posts `stateAt(p)` at each inner position p,
+   * the challenger agrees with exactly those at p <= i. Returns every move measured.
    */
   async tilesTo(d: bigint, i: number, stateAt: (k: number) => Hex): Promise<MeasuredTx[]> {
     const moves: MeasuredTx[] = [];
     for (;;) {
       const v = await this.view(d);
       if (v.next !== Move.PostTileState) break;
-      const mid = Number(v.mid);
-      moves.push(await this.settled(this.sub, 'postTileState', () => this.sub.postTileState(d, stateAt(mid))));
-      moves.push(await this.settled(this.ch, 'respondTile', () => this.ch.respondTile(d, mid <= i)));
+      const { states, part } = cutTo(v, i, stateAt);
+      moves.push(await this.settled(this.sub, 'postTileStates', () => this.sub.postTileStates(d, states)));
+      moves.push(await this.settled(this.ch, 'respondTile', () => this.ch.respondTile(d, part, states)));
     }
     const v = await this.view(d);
     if (v.next !== Move.StartTileVM || Number(v.lo) !== i) throw new Error(`the tile bisection ended at tile ${v.lo} (next move ${v.next}), not at tile ${i}`);
     return moves;
   }
 
-  /** One post of the tile bisection (the submitter's). */
-  async postTileState(d: bigint, state: Hex): Promise<MeasuredTx> {
-    return this.settled(this.sub, 'postTileState', () => this.sub.postTileState(d, state));
+  /** One post of the tile dissection (the submitter's). */
+  async postTileStates(d: bigint, states: readonly Hex[]): Promise<MeasuredTx> {
+    return this.settled(this.sub, 'postTileStates', () => this.sub.postTileStates(d, states));
   }
 
-  /** One answer of the tile bisection (the challenger's). */
-  async respondTile(d: bigint, agree: boolean): Promise<MeasuredTx> {
-    return this.settled(this.ch, 'respondTile', () => this.ch.respondTile(d, agree));
+  /** One answer of the tile dissection (the challenger's). */
+  async respondTile(d: bigint, part: number, states: readonly Hex[]): Promise<MeasuredTx> {
+    return this.settled(this.ch, 'respondTile', () => this.ch.respondTile(d, part, states));
   }
 
   /** The transition into tile i's VM run (the tile bisection converged on it). */
@@ -251,18 +261,17 @@ export class Arena {
   }
 
   /**
-   * Play the VM bisection of dispute d to step k: the submitter posts `honestAt(mid)` up to k and another hash
-   * after, the challenger agrees exactly when mid <= k.
+   * Play the VM dissection of dispute d to step k: the submitter posts `honestAt(p)` at inner positions p <= k and
+   * another hash after, the challenger agrees with exactly those at p <= k.
    */
   async vmTo(d: bigint, k: number, honestAt: (k: number) => Hex): Promise<MeasuredTx[]> {
     const moves: MeasuredTx[] = [];
     for (;;) {
       const v = await this.view(d);
       if (v.next !== Move.PostVMState) break;
-      const mid = Number(v.mid);
-      const state = mid <= k ? honestAt(mid) : keccak256(toHex(`not step ${mid}`));
-      moves.push(await this.settled(this.sub, 'postVMState', () => this.sub.postVMState(d, state)));
-      moves.push(await this.settled(this.ch, 'respondVM', () => this.ch.respondVM(d, mid <= k)));
+      const { states, part } = cutTo(v, k, (p) => (p <= k ? honestAt(p) : keccak256(toHex(`not step ${p}`))));
+      moves.push(await this.settled(this.sub, 'postVMStates', () => this.sub.postVMStates(d, states)));
+      moves.push(await this.settled(this.ch, 'respondVM', () => this.ch.respondVM(d, part, states)));
     }
     const v = await this.view(d);
     if (v.next !== Move.ResolveStep || Number(v.lo) !== k) throw new Error(`the VM bisection ended at step ${v.lo} (next move ${v.next}), not at step ${k}`);

@@ -46,6 +46,8 @@ export interface ReplayOptions {
   onBuild?: (what: string) => void;
   /** Seconds per block (overrides the scenario's); 0 plays instantly. */
   blockTime?: number;
+  /** k of the dissection (default: the profile's). */
+  arity?: number;
   /** Told the contracts' deployment once deployed (to read the game afterwards, e.g. `opml report` on `rpcUrl`). */
   onDeployed?: (deployment: Deployment) => void;
 }
@@ -122,7 +124,7 @@ export async function replay(scenario: Scenario, opts: ReplayOptions): Promise<R
   try {
     const c = opts.commitment ?? modelCommitment(opts.model.int, opts.model.lowering);
     const base = PROFILES.find((p) => p.name === (blockTime >= 12 ? 'l1' : 'devnet'))!.params;
-    const params: GameParams = { ...base, minBond: BOND, challengeBond: BOND };
+    const params: GameParams = { ...base, minBond: BOND, challengeBond: BOND, arity: opts.arity ?? base.arity };
     if (blockTime > 0) await rpc(rpcUrl, 'anvil_setBlockTimestampInterval', [blockTime]);
     const deployment: Deployment = await GameChain.deploy(rpcUrl, DEPLOYER, params, opts.onBuild);
     opts.onDeployed?.(deployment);
@@ -307,7 +309,7 @@ export async function replay(scenario: Scenario, opts: ReplayOptions): Promise<R
       fundsOk,
       burned: burned.toString(),
       gas: { submitter: sum(subChain), challengers: challengers.map((ch) => sum(ch.chain)), judgeStep: all.find((g) => g.action === 'resolve step')?.gas.toString(), startVM: startVM?.gas.toString(), startVMCalldata: startVM?.calldata, dispute: { submitter: played(subChain), challengers: challengers.map((ch) => played(ch.chain)) }, ...(dearest ? { dearestMove: { action: dearest.action, gas: dearest.gas.toString(), calldata: dearest.calldata } } : {}) },
-      rounds: { graph: subChain.gas.filter((g) => g.action === 'post graph state').length, tile: subChain.gas.filter((g) => g.action === 'post tile state').length, vm: subChain.gas.filter((g) => g.action === 'post VM state').length },
+      rounds: { graph: subChain.gas.filter((g) => g.action === 'post graph states').length, tile: subChain.gas.filter((g) => g.action === 'post tile states').length, vm: subChain.gas.filter((g) => g.action === 'post VM states').length },
       chainSeconds: Number(lastRuling - firstChallenge),
       boundSeconds: bound,
       blockTime,

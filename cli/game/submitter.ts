@@ -4,6 +4,7 @@
  * the submission id (and the uploads that carry its inputs).
  */
 import { Actor, short, type ActorOptions } from './actor.ts';
+import { innerPositions } from './dissection.ts';
 import type { Claims } from './claims.ts';
 import type { GameChain } from './chain.ts';
 import type { Binding, Store } from './store.ts';
@@ -113,15 +114,15 @@ export class Submitter extends Actor {
 
   private async move(d: bigint, v: DisputeView): Promise<boolean> {
     if (v.next === Move.PostGraphState) {
-      const h = this.claims.graphState(Number(v.mid));
-      await this.chain.postGraphState(d, h);
-      return this.moved(`dispute ${d}: graph state S_${v.mid} = ${short(h)} (nodes ${v.lo}..${v.hi} in dispute)`);
+      const at = innerPositions(v.lo, v.hi, Number(v.parts));
+      await this.chain.postGraphStates(d, at.map((p) => this.claims.graphState(Number(p))));
+      return this.moved(`dispute ${d}: graph states ${postedAt('S', at)} (nodes ${v.lo}..${v.hi} in dispute)`);
     }
     if (v.next === Move.StartVM && this.claims.commitment.nodes[Number(v.lo)].numTiles > 0) return this.startTiles(d, Number(v.lo));
     if (v.next === Move.PostTileState) {
-      const h = this.claims.tileState(v.node, Number(v.mid));
-      await this.chain.postTileState(d, h);
-      return this.moved(`dispute ${d}: tile state σ_${v.mid} of node ${v.node} = ${short(h)} (tiles ${v.lo}..${v.hi} in dispute)`);
+      const at = innerPositions(v.lo, v.hi, Number(v.parts));
+      await this.chain.postTileStates(d, at.map((p) => this.claims.tileState(v.node, Number(p))));
+      return this.moved(`dispute ${d}: tile states ${postedAt('σ', at)} of node ${v.node} (tiles ${v.lo}..${v.hi} in dispute)`);
     }
     if (v.next === Move.StartTileVM) {
       if (this.refused.has(d)) return false;
@@ -146,9 +147,9 @@ export class Submitter extends Actor {
       return this.moved(`dispute ${d}: node ${v.lo} (${this.claims.graph.nodes[Number(v.lo)].name}) is disputed; opened its VM phase: ${t.spec.steps.toLocaleString('en-US')} steps`);
     }
     if (v.next === Move.PostVMState) {
-      const h = this.claims.vmState(v.node, Number(v.mid), v.tile);
-      await this.chain.postVMState(d, h);
-      return this.moved(`dispute ${d}: VM state at step ${v.mid} = ${short(h)} (steps ${v.lo}..${v.hi} in dispute)`);
+      const at = innerPositions(v.lo, v.hi, Number(v.parts));
+      await this.chain.postVMStates(d, at.map((p) => this.claims.vmState(v.node, Number(p), v.tile)));
+      return this.moved(`dispute ${d}: VM states at steps ${at.join(', ')} (steps ${v.lo}..${v.hi} in dispute)`);
     }
     return false;
   }
@@ -175,4 +176,9 @@ export class Submitter extends Actor {
     for (const d of await this.chain.disputesOf(id)) this.noteOutcome(d, await this.chain.dispute(d), Side.Submitter);
     return true;
   }
+}
+
+/** `S_3, S_6` for the positions a post gives states at. */
+function postedAt(symbol: string, at: readonly bigint[]): string {
+  return at.map((p) => `${symbol}_${p}`).join(', ');
 }

@@ -29,7 +29,7 @@ export const SubmissionStatus = { None: 0, Pending: 1, Rejected: 2, Finalized: 3
 export const PHASE_NAMES = ['none', 'graph', 'vm', 'resolved', 'tile'] as const;
 export const SIDE_NAMES = ['none', 'submitter', 'challenger'] as const;
 export const REASON_NAMES = ['none', 'step', 'timeout'] as const;
-export const MOVE_NAMES = ['none', 'post graph state', 'respond graph', 'start VM', 'post VM state', 'respond VM', 'resolve step', 'settle', 'start tiles', 'post tile state', 'respond tile', 'start tile VM'] as const;
+export const MOVE_NAMES = ['none', 'post graph states', 'respond graph', 'start VM', 'post VM states', 'respond VM', 'resolve step', 'settle', 'start tiles', 'post tile states', 'respond tile', 'start tile VM'] as const;
 export const STATUS_NAMES = ['none', 'pending', 'rejected', 'finalized'] as const;
 
 export interface DisputeView {
@@ -42,10 +42,12 @@ export interface DisputeView {
   /** The agreed position: node index (graph phase), tile state index (tile phase) or step (VM phase). */
   lo: bigint;
   hi: bigint;
-  mid: bigint;
+  /** The parts of the cut of [lo, hi] the next post makes: min(arity, hi − lo), 1 once converged (dissection.ts). */
+  parts: bigint;
   loHash: Hex;
   hiHash: Hex;
-  midHash: Hex;
+  /** keccak256 of the submitter's posted states while the challenger has to answer them (zero otherwise). */
+  postedHash: Hex;
   /** The disputed node (tile and VM phases). */
   node: number;
   submitterClock: bigint;
@@ -86,5 +88,7 @@ export interface Deployment {
   clockSeconds: number;
   /** Seconds credited to the mover's clock at each move. */
   moveIncrement: number;
+  /** k: the parts each post cuts a disputed interval into. */
+  arity: number;
   deployBlock: string;
 }

@@ -82,7 +82,7 @@ export async function collectReport(chain: GameChain, id: bigint, opts: CollectO
     // The VM phase opens with startVM, or on a tiled node with startTileVM after the tile phase.
     const started = evs.find((e) => e.name === 'VMStarted' || e.name === 'TileVMStarted');
     const tiles = tilePhase(evs, (j) => model.nodes[j]?.name);
-    const graphRange = lastRange(evs, 'GraphResponded') ?? { lo: 0n, hi: BigInt(model.numNodes) };
+    const graphRange = lastRange(evs.filter((e) => Number(e.args.phase) === Phase.Graph), 'Responded') ?? { lo: 0n, hi: BigInt(model.numNodes) };
     const data: DisputeData = {
       d: d.toString(),
       challenger: v.challenger,
@@ -113,7 +113,7 @@ export async function collectReport(chain: GameChain, id: bigint, opts: CollectO
         raw: resolved ? rawStep(resolved, chain.abi) : undefined,
       };
       if (v.hi - v.lo !== 1n) {
-        data.step = stepFromChain(ctx, `the VM bisection ${v.phase === Phase.Resolved ? 'ended' : 'stands'} at steps ${v.lo}..${v.hi}: no single step ${v.phase === Phase.Resolved ? 'was' : 'is yet'} in dispute`);
+        data.step = stepFromChain(ctx, `the VM dissection ${v.phase === Phase.Resolved ? 'ended' : 'stands'} at steps ${v.lo}..${v.hi}: no single step ${v.phase === Phase.Resolved ? 'was' : 'is yet'} in dispute`);
       } else if (opts.model) {
         data.step = stepFromModel(ctx, opts.model.int, await inputsOnce(), commitment!, opts.model.lowering);
       } else {

@@ -50,10 +50,11 @@ const round = (v: number) => Math.round(v * 10) / 10;
 const TB = { width: 1060, axisX0: 170, axisX1: 780, textX: 796, row: 30, bar: 14, top: 44, minBar: 4 };
 
 /**
- * A tiled node's tile bisection: one row per round over an axis of the tile states σ_0..σ_m (to scale). Each row
- * shows the range in dispute before the round, the state the submitter posted at its midpoint (green dot: the
- * challenger agreed; red: it did not), and the half that stays in dispute (red); what the challenger agreed to
- * is green, a half dropped by a disagreement grey. The last row is the tile it converged on.
+ * A tiled node's tile dissection: one row per round over an axis of the tile states σ_0..σ_m (to scale). Each row
+ * shows the range in dispute before the round, the states the submitter posted at the cut's inner positions
+ * (green dot: the challenger agreed; red: the first it disputed; grey: past it, never judged), and the part that
+ * stays in dispute (red); what the challenger agreed to is green, what lies past the disputed state grey. The last
+ * row is the tile it converged on.
  */
 export function tileBisectionSvg(t: TilePhaseData, d: string): SafeHtml {
   const m = Math.max(1, t.numTiles);
@@ -77,14 +78,17 @@ export function tileBisectionSvg(t: TilePhaseData, d: string): SafeHtml {
   );
   t.rounds.forEach((r, k) => {
     y += TB.row;
-    const answered = r.agree !== undefined;
+    const answered = r.part !== undefined;
     const parts = answered
-      ? html`${bar('agreed', 0, r.newLo!, y + 3, TB.bar - 6)}${r.agree ? bar('agreed', r.lo, r.newLo!, y) : bar('dropped', r.newHi!, r.hi, y)}${bar('kept', r.newLo!, r.newHi!, y)}`
+      ? html`${bar('agreed', 0, r.newLo!, y + 3, TB.bar - 6)}${bar('agreed', r.lo, r.newLo!, y)}${bar('dropped', r.newHi!, r.hi, y)}${bar('kept', r.newLo!, r.newHi!, y)}`
       : html`${bar('agreed', 0, r.lo, y + 3, TB.bar - 6)}${bar('range', r.lo, r.hi, y)}`;
-    const what = answered ? `σ_${r.position} ${r.agree ? 'agreed' : 'disputed'} → states ${r.newLo}..${r.newHi}` : `σ_${r.position} posted; no answer yet`;
-    const title = `round ${k + 1}: states ${r.lo}..${r.hi} in dispute; the submitter (${r.post.by}) posted σ_${r.position} = ${r.state} (block ${r.post.block})${answered ? `; the challenger (${r.respond!.by}) ${r.agree ? 'agreed' : 'disagreed'} (block ${r.respond!.block}): states ${r.newLo}..${r.newHi} in dispute` : ''}`;
+    // Posted state i (at positions[i]) was agreed when i < part, disputed when i = part, never judged after.
+    const dot = (i: number) => (!answered ? 'open' : i < r.part! ? 'agree' : i === r.part ? 'disagree' : 'open');
+    const posted = r.positions.map((p) => `σ_${p}`).join(', ');
+    const what = answered ? `${posted} posted → states ${r.newLo}..${r.newHi}` : `${posted} posted; no answer yet`;
+    const title = `round ${k + 1}: states ${r.lo}..${r.hi} in dispute; the submitter (${r.post.by}) posted ${r.positions.map((p, i) => `σ_${p} = ${r.states[i]}`).join(', ')} (block ${r.post.block})${answered ? `; the challenger (${r.respond!.by}) named part ${r.part} (block ${r.respond!.block}): states ${r.newLo}..${r.newHi} in dispute` : ''}`;
     rows.push(
-      html`<g class="round" data-round="${k + 1}" data-lo="${r.lo}" data-hi="${r.hi}" data-position="${r.position}"${answered ? html` data-agree="${String(r.agree)}" data-new-lo="${r.newLo}" data-new-hi="${r.newHi}"` : ''}><title>${title}</title><text class="l" x="12" y="${mid(y) + 4}">round ${k + 1} · σ_${r.position}</text>${parts}<line class="mark" x1="${x(r.position)}" y1="${y - 3}" x2="${x(r.position)}" y2="${y + TB.bar + 3}"/><circle class="dot ${answered ? (r.agree ? 'agree' : 'disagree') : 'open'}" cx="${x(r.position)}" cy="${mid(y)}" r="5"/><text class="l sub" x="${TB.textX}" y="${mid(y) + 4}">${what}</text></g>`,
+      html`<g class="round" data-round="${k + 1}" data-lo="${r.lo}" data-hi="${r.hi}" data-positions="${r.positions.join(' ')}"${answered ? html` data-part="${String(r.part)}" data-new-lo="${r.newLo}" data-new-hi="${r.newHi}"` : ''}><title>${title}</title><text class="l" x="12" y="${mid(y) + 4}">round ${k + 1}</text>${parts}${r.positions.map((p, i) => html`<line class="mark" x1="${x(p)}" y1="${y - 3}" x2="${x(p)}" y2="${y + TB.bar + 3}"/><circle class="dot ${dot(i)}" cx="${x(p)}" cy="${mid(y)}" r="5"/>`)}<text class="l sub" x="${TB.textX}" y="${mid(y) + 4}">${what}</text></g>`,
     );
   });
   if (t.converged !== undefined) {
@@ -96,7 +100,7 @@ export function tileBisectionSvg(t: TilePhaseData, d: string): SafeHtml {
     );
   }
   const height = y + TB.row + 8;
-  const ticks = [...new Set([0, t.numTiles, ...t.rounds.map((r) => Number(r.position)), ...(t.converged !== undefined ? [t.converged, t.converged + 1] : [])])].sort((a, b) => a - b);
+  const ticks = [...new Set([0, t.numTiles, ...t.rounds.flatMap((r) => r.positions.map(Number)), ...(t.converged !== undefined ? [t.converged, t.converged + 1] : [])])].sort((a, b) => a - b);
   // Tick labels only where they do not collide (the ends always).
   let lastLabel = -Infinity;
   const labelled = new Set<number>();
@@ -107,5 +111,5 @@ export function tileBisectionSvg(t: TilePhaseData, d: string): SafeHtml {
     }
   }
   const axis = html`<g class="axis"><text class="l sub" x="12" y="20">tile states σ_0..σ_${t.numTiles}</text><line class="axis" x1="${TB.axisX0}" y1="28" x2="${TB.axisX1}" y2="28"/>${ticks.map((i) => html`<line class="tick" x1="${x(i)}" y1="24" x2="${x(i)}" y2="${height - 6}"/>${labelled.has(i) ? html`<text class="sub" x="${x(i)}" y="19">${i}</text>` : ''}`)}</g>`;
-  return html`<svg class="bisection" id="tile-bisection-${d}" xmlns="http://www.w3.org/2000/svg" width="${TB.width}" height="${height}" viewBox="0 0 ${TB.width} ${height}" role="img" aria-label="tile bisection of dispute ${d}">${axis}${rows}</svg>`;
+  return html`<svg class="bisection" id="tile-bisection-${d}" xmlns="http://www.w3.org/2000/svg" width="${TB.width}" height="${height}" viewBox="0 0 ${TB.width} ${height}" role="img" aria-label="tile dissection of dispute ${d}">${axis}${rows}</svg>`;
 }

@@ -4,12 +4,20 @@
  * rules, contracts/src/Clock.sol: only the mover's clock runs; each move credits the mover the increment,
  * capped at the starting clock).
  */
-import { MOVE_NAMES, Move, REASON_NAMES, SIDE_NAMES, Side } from '../game/types.ts';
+import { innerPositions } from '../game/dissection.ts';
+import { MOVE_NAMES, Move, Phase, REASON_NAMES, SIDE_NAMES, Side } from '../game/types.ts';
 import type { GameEvent } from './events.ts';
 import type { MoveRow, Role } from './types.ts';
 
 /** The events that make up a dispute's timeline (all indexed by `d`); the tile phase's only on a tiled node. */
-export const DISPUTE_EVENTS = ['Challenged', 'GraphStatePosted', 'GraphResponded', 'VMStarted', 'TilesStarted', 'TileStatePosted', 'TileResponded', 'TileVMStarted', 'VMStatePosted', 'VMResponded', 'DisputeResolved', 'Settled'] as const;
+export const DISPUTE_EVENTS = ['Challenged', 'StatesPosted', 'Responded', 'VMStarted', 'TilesStarted', 'TileVMStarted', 'DisputeResolved', 'Settled'] as const;
+
+/** Per phase (Phase.Graph, Phase.Tile, Phase.VM): the post's and the answer's names, and what the positions are. */
+const DISSECTION = {
+  [Phase.Graph]: { post: Move.PostGraphState, respond: Move.RespondGraph, state: (p: bigint) => `S_${p}`, range: 'nodes', one: 'node' },
+  [Phase.Tile]: { post: Move.PostTileState, respond: Move.RespondTile, state: (p: bigint) => `σ_${p}`, range: 'tile states', one: 'tile' },
+  [Phase.VM]: { post: Move.PostVMState, respond: Move.RespondVM, state: (p: bigint) => `step ${p}`, range: 'steps', one: 'step' },
+} as const;
 
 const short = (h: unknown) => String(h);
 
@@ -40,60 +48,44 @@ export function buildMoves(events: readonly GameEvent[], who: { submitter: strin
         turn = Side.Submitter;
         turnStart = e.timestamp;
         break;
-      case 'GraphStatePosted':
-        name = MOVE_NAMES[Move.PostGraphState];
-        detail = `S_${a.position} = ${short(a.state)}`;
+      case 'StatesPosted': {
+        const at = DISSECTION[Number(a.phase) as keyof typeof DISSECTION];
+        const states = a.states as readonly string[];
+        const positions = innerPositions(a.lo as bigint, a.hi as bigint, states.length + 1);
+        name = MOVE_NAMES[at.post];
+        detail = positions.map((p, i) => `${at.state(p)} = ${short(states[i])}`).join(', ');
         handTo(e.timestamp, Side.Challenger);
         break;
-      case 'GraphResponded':
-        name = MOVE_NAMES[Move.RespondGraph];
+      }
+      case 'Responded': {
+        const phase = Number(a.phase) as keyof typeof DISSECTION;
+        const at = DISSECTION[phase];
+        name = MOVE_NAMES[at.respond];
         lastRange = { lo: a.lo as bigint, hi: a.hi as bigint };
-        detail = `${a.agree ? 'agrees' : 'disagrees'}; nodes ${a.lo}..${a.hi} in dispute${(a.hi as bigint) - (a.lo as bigint) === 1n ? ` (node ${a.lo} is disputed)` : ''}`;
-        handTo(e.timestamp, Side.Submitter);
+        const converged = (a.hi as bigint) - (a.lo as bigint) === 1n;
+        detail = `names part ${a.part}; ${at.range} ${a.lo}..${a.hi} in dispute${converged ? ` (${at.one} ${a.lo} is disputed)` : ''}`;
+        handTo(e.timestamp, converged && phase === Phase.VM ? Side.Challenger : Side.Submitter);
         break;
+      }
       case 'VMStarted':
         name = MOVE_NAMES[Move.StartVM];
-        detail = `transition into node ${a.node} proven; VM bisection over steps 0..${a.steps}; initial ${short(a.initialState)}, final ${short(a.finalState)}`;
+        detail = `transition into node ${a.node} proven; VM dissection over steps 0..${a.steps}; initial ${short(a.initialState)}, final ${short(a.finalState)}`;
         lastRange = { lo: 0n, hi: a.steps as bigint };
         handTo(e.timestamp, a.steps === 1n ? Side.Challenger : Side.Submitter);
         break;
       case 'TilesStarted':
         name = MOVE_NAMES[Move.StartTiles];
-        detail = `transition into tiled node ${a.node} proven: ${a.numTiles} tile(s); tile bisection over tile states 0..${a.numTiles}; σ_0 ${short(a.initialMem)}, σ_${a.numTiles} ${short(a.finalMem)}`;
+        detail = `transition into tiled node ${a.node} proven: ${a.numTiles} tile(s); tile dissection over tile states 0..${a.numTiles}; σ_0 ${short(a.initialMem)}, σ_${a.numTiles} ${short(a.finalMem)}`;
         lastRange = { lo: 0n, hi: BigInt(a.numTiles as number) };
-        handTo(e.timestamp, Side.Submitter);
-        break;
-      case 'TileStatePosted':
-        name = MOVE_NAMES[Move.PostTileState];
-        detail = `tile state σ_${a.position} = ${short(a.state)}`;
-        handTo(e.timestamp, Side.Challenger);
-        break;
-      case 'TileResponded':
-        name = MOVE_NAMES[Move.RespondTile];
-        lastRange = { lo: a.lo as bigint, hi: a.hi as bigint };
-        detail = `${a.agree ? 'agrees' : 'disagrees'}; tile states ${a.lo}..${a.hi} in dispute${(a.hi as bigint) - (a.lo as bigint) === 1n ? ` (tile ${a.lo} is disputed)` : ''}`;
         handTo(e.timestamp, Side.Submitter);
         break;
       case 'TileVMStarted':
         name = MOVE_NAMES[Move.StartTileVM];
         tile = Number(a.tile);
-        detail = `transition through tile ${a.tile} proven; VM bisection over steps 0..${a.steps}; initial ${short(a.initialState)}, final ${short(a.finalState)}`;
+        detail = `transition through tile ${a.tile} proven; VM dissection over steps 0..${a.steps}; initial ${short(a.initialState)}, final ${short(a.finalState)}`;
         lastRange = { lo: 0n, hi: a.steps as bigint };
         handTo(e.timestamp, a.steps === 1n ? Side.Challenger : Side.Submitter);
         break;
-      case 'VMStatePosted':
-        name = MOVE_NAMES[Move.PostVMState];
-        detail = `state at step ${a.position} = ${short(a.state)}`;
-        handTo(e.timestamp, Side.Challenger);
-        break;
-      case 'VMResponded': {
-        name = MOVE_NAMES[Move.RespondVM];
-        lastRange = { lo: a.lo as bigint, hi: a.hi as bigint };
-        const converged = (a.hi as bigint) - (a.lo as bigint) === 1n;
-        detail = `${a.agree ? 'agrees' : 'disagrees'}; steps ${a.lo}..${a.hi}${converged ? ` (step ${a.lo} is disputed)` : ''}`;
-        handTo(e.timestamp, converged ? Side.Challenger : Side.Submitter);
-        break;
-      }
       case 'DisputeResolved': {
         const reason = Number(a.reason);
         name = reason === 1 ? MOVE_NAMES[Move.ResolveStep] : REASON_NAMES[reason] ?? `reason ${reason}`;

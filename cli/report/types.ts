@@ -177,21 +177,21 @@ export interface BisectionRound {
   /** The range in dispute before the round. */
   lo: string;
   hi: string;
-  /** The position posted: lo + (hi − lo) / 2, and the state the submitter posted there. */
-  position: string;
-  state: string;
+  /** The inner positions of the round's cut (dissection.innerPositions), and the states the submitter posted there. */
+  positions: string[];
+  states: string[];
   post: TxRef & { by: string };
-  /** The challenger's answer (absent while it has not answered). */
-  agree?: boolean;
+  /** The part of the cut the challenger named (absent while it has not answered): it agreed with the state at its start. */
+  part?: number;
   respond?: TxRef & { by: string };
-  /** The range after the answer: [position, hi] when it agreed, [lo, position] when it did not. */
+  /** The range after the answer: the named part. */
   newLo?: string;
   newHi?: string;
 }
 
 /**
  * The tile phase of a dispute on a tiled node (docs/GAME.md, "Tiled nodes"): startTiles (TilesStarted), the
- * bisection over the tile states σ_0..σ_m (TileStatePosted, TileResponded), and startTileVM (TileVMStarted), which
+ * dissection over the tile states σ_0..σ_m (StatesPosted, Responded), and startTileVM (TileVMStarted), which
  * opens the VM phase of the tile it converged on.
  */
 export interface TilePhaseData {

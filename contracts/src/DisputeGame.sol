@@ -29,9 +29,9 @@ import "./GameErrors.sol";
 /// @title DisputeGame
 /// @notice Optimistic ML results on-chain (docs/GAME.md): a submitter publishes a model's inputs (InputUploads) and
 ///         posts its output with a bond; during the challenge window anyone may dispute it with the game's
-///         challenge bond. Each dispute bisects the graph states to one node, checks the transition into that
-///         node's VM run (startVM), bisects the VM states to one step and has the judge execute it; a tiled node
-///         adds a level (startTiles, a bisection over its tile states, startTileVM into one tile's VM run). Whoever
+///         challenge bond. Each dispute dissects the graph states (k parts a round, the arity) down to one node, checks the transition into that
+///         node's VM run (startVM), dissects the VM states to one step and has the judge execute it; a tiled node
+///         adds a level (startTiles, a dissection over its tile states, startTileVM into one tile's VM run). Whoever
 ///         is shown wrong, or lets its chess clock run out, loses.
 /// @dev One dispute per challenge, several per submission, and each runs to its own ruling: a dispute that was
 ///      losing is never refunded. Moves are assigned: the submitter posts hashes and the transition, the
@@ -53,6 +53,8 @@ contract DisputeGame is ModelRegistry, InputUploads {
     uint64 public immutable clockSeconds;
     /// @notice Seconds credited to a side's clock at each of its moves (Fischer increment).
     uint64 public immutable moveIncrement;
+    /// @notice k: how many parts each post cuts a disputed interval into (2 = bisection; docs/GAME.md, "Dissection").
+    uint256 public immutable arity;
 
     Submission[] internal _submissions;
     Dispute[] internal _disputes;
@@ -92,34 +94,23 @@ contract DisputeGame is ModelRegistry, InputUploads {
     /// @param challenger The challenger.
     event Challenged(uint256 indexed d, uint256 indexed id, address indexed challenger);
 
-    /// @notice The submitter posted its graph state at node position `position` (the bisection's mid).
-    event GraphStatePosted(uint256 indexed d, uint64 position, bytes32 state);
+    /// @notice The submitter posted its states at the inner positions of the cut of [lo, hi] into
+    ///         k' = states.length + 1 parts, p_i = lo + floor(i (hi - lo) / k'): graph states S_{p_i} (phase Graph),
+    ///         tile states sigma_{p_i} (Tile) or VM state hashes at steps p_i (VM).
+    event StatesPosted(uint256 indexed d, Phase phase, uint64 lo, uint64 hi, bytes32[] states);
 
-    /// @notice The challenger answered a graph state; [lo, hi] is the new interval.
-    event GraphResponded(uint256 indexed d, bool agree, uint64 lo, uint64 hi);
+    /// @notice The challenger named part `part` of the cut in `phase`; [lo, hi] is the new interval.
+    event Responded(uint256 indexed d, Phase phase, uint256 part, uint64 lo, uint64 hi);
 
-    /// @notice The transition into node `node`'s VM run checked out; the VM bisection runs over [0, steps].
+    /// @notice The transition into node `node`'s VM run checked out; the VM dissection runs over [0, steps].
     event VMStarted(uint256 indexed d, uint32 node, uint64 steps, bytes32 initialState, bytes32 finalState);
 
-    /// @notice The transition into tiled node `node` checked out; the tile bisection runs over tile states
+    /// @notice The transition into tiled node `node` checked out; the tile dissection runs over tile states
     ///         [0, numTiles], from sigma_0 = `initialMem` (composed here) to the submitter's sigma_m = `finalMem`.
     event TilesStarted(uint256 indexed d, uint32 node, uint32 numTiles, bytes32 initialMem, bytes32 finalMem);
 
-    /// @notice The submitter posted its tile state (a memory root) at tile position `position` (the bisection's
-    ///         mid).
-    event TileStatePosted(uint256 indexed d, uint64 position, bytes32 state);
-
-    /// @notice The challenger answered a tile state; [lo, hi] is the new interval.
-    event TileResponded(uint256 indexed d, bool agree, uint64 lo, uint64 hi);
-
-    /// @notice The transition into tile `tile`'s VM run checked out; the VM bisection runs over [0, steps].
+    /// @notice The transition into tile `tile`'s VM run checked out; the VM dissection runs over [0, steps].
     event TileVMStarted(uint256 indexed d, uint32 tile, uint64 steps, bytes32 initialState, bytes32 finalState);
-
-    /// @notice The submitter posted its VM state hash at step `position` (the bisection's mid).
-    event VMStatePosted(uint256 indexed d, uint64 position, bytes32 state);
-
-    /// @notice The challenger answered a VM state; [lo, hi] is the new interval.
-    event VMResponded(uint256 indexed d, bool agree, uint64 lo, uint64 hi);
 
     /// @notice A dispute ended with a ruling.
     event DisputeResolved(uint256 indexed d, Side winner, Reason reason);
@@ -142,13 +133,15 @@ contract DisputeGame is ModelRegistry, InputUploads {
     /// @param challengeWindow_ Seconds a submission can be challenged (> 0).
     /// @param clockSeconds_ Each side's starting budget per dispute (> 0).
     /// @param moveIncrement_ Seconds credited per move (> 0 and <= clockSeconds_).
+    /// @param arity_ k, the parts per cut (2 .. 64).
     constructor(
         IStepJudge judge_,
         uint256 minBond_,
         uint256 challengeBond_,
         uint64 challengeWindow_,
         uint64 clockSeconds_,
-        uint64 moveIncrement_
+        uint64 moveIncrement_,
+        uint256 arity_
     ) {
         // INVARIANT: a submission is worth disputing and a challenge costs something: no zero bonds.
         if (minBond_ == 0) revert InvalidParameter("minBond");
@@ -160,6 +153,10 @@ contract DisputeGame is ModelRegistry, InputUploads {
         // increment exceeds the budget it is capped at.
         if (moveIncrement_ == 0 || moveIncrement_ > clockSeconds_) revert InvalidParameter("moveIncrement");
         if (address(judge_).code.length == 0) revert InvalidParameter("judge");
+        // INVARIANT: every cut narrows the interval (k >= 2), and a post's states stay a small, bounded calldata
+        // (k <= 64), so the forced-move bounds on posts and answers hold for every deployment.
+        if (arity_ < 2 || arity_ > 64) revert InvalidParameter("arity");
+        arity = arity_;
         judge = judge_;
         transitionVerifier = new TransitionVerifier();
         minBond = minBond_;
@@ -294,71 +291,68 @@ contract DisputeGame is ModelRegistry, InputUploads {
     // Bisections: graph, tile and VM states
     // ======================================================================================================
 
-    /// @notice The submitter posts its graph state at mid = (lo + hi) / 2.
-    function postGraphState(uint256 d, bytes32 state) external {
-        _post(d, Phase.Graph, state);
+    /// @notice The submitter posts its graph states at the inner positions of the cut of [lo, hi] into
+    ///         min(arity, hi - lo) parts.
+    function postGraphStates(uint256 d, bytes32[] calldata states) external {
+        _post(d, Phase.Graph, states);
     }
 
-    /// @notice The challenger agrees (lo = mid) or disagrees (hi = mid) with the posted graph state.
-    function respondGraph(uint256 d, bool agree) external {
-        _respond(d, Phase.Graph, agree);
+    /// @notice The challenger names the part of the cut holding the first graph state it disputes (it agrees with
+    ///         the state at the part's start), resupplying the posted states.
+    function respondGraph(uint256 d, uint256 part, bytes32[] calldata states) external {
+        _respond(d, Phase.Graph, part, states);
     }
 
-    /// @notice The submitter posts its tile state sigma_mid (a memory root) at mid = (lo + hi) / 2.
-    function postTileState(uint256 d, bytes32 state) external {
-        _post(d, Phase.Tile, state);
+    /// @notice The submitter posts its tile states (memory roots) at the inner positions of the cut of [lo, hi].
+    function postTileStates(uint256 d, bytes32[] calldata states) external {
+        _post(d, Phase.Tile, states);
     }
 
-    /// @notice The challenger agrees (lo = mid) or disagrees (hi = mid) with the posted tile state.
-    function respondTile(uint256 d, bool agree) external {
-        _respond(d, Phase.Tile, agree);
+    /// @notice The challenger names the part of the cut holding the first tile state it disputes.
+    function respondTile(uint256 d, uint256 part, bytes32[] calldata states) external {
+        _respond(d, Phase.Tile, part, states);
     }
 
-    /// @notice The submitter posts its VM state hash at step mid = (lo + hi) / 2.
-    function postVMState(uint256 d, bytes32 state) external {
-        _post(d, Phase.VM, state);
+    /// @notice The submitter posts its VM state hashes at the inner steps of the cut of [lo, hi].
+    function postVMStates(uint256 d, bytes32[] calldata states) external {
+        _post(d, Phase.VM, states);
     }
 
-    /// @notice The challenger agrees (lo = mid) or disagrees (hi = mid) with the posted VM state.
-    function respondVM(uint256 d, bool agree) external {
-        _respond(d, Phase.VM, agree);
+    /// @notice The challenger names the part of the cut holding the first VM state it disputes.
+    function respondVM(uint256 d, uint256 part, bytes32[] calldata states) external {
+        _respond(d, Phase.VM, part, states);
     }
 
-    /// @dev The submitter's post in `phase`'s bisection: its hash at mid, then the challenger's turn.
-    function _post(uint256 d, Phase phase, bytes32 state) private {
+    /// @dev The submitter's post in `phase`'s dissection: its states at the cut's inner positions, then the
+    ///      challenger's turn.
+    function _post(uint256 d, Phase phase, bytes32[] calldata states) private {
         Dispute storage dis = _move(d, phase, Side.Submitter);
         Bisection storage bs = dis.bisection;
         (uint64 lo, uint64 hi) = (bs.lo, bs.hi);
-        // INVARIANT: a converged bisection has no midpoint; the next move is the transition (graph and tile
-        // phases). In the VM phase the submitter's turn is never converged (a converged VM bisection is the
-        // challenger's to resolve), so mid is strictly inside (lo, hi) there too.
+        // INVARIANT: a converged interval has no inner position; the next move is the transition (graph and tile
+        // phases). In the VM phase the submitter's turn is never converged (a converged VM interval is the
+        // challenger's to resolve), so the cut has at least one inner position there too.
         if (hi - lo == 1) revert BisectionConverged(lo, hi);
-        bs.post(state);
+        bs.post(arity, states);
         dis.clock.handTo(Side.Challenger, moveIncrement, clockSeconds);
-        uint64 position = lo + (hi - lo) / 2;
-        if (phase == Phase.Graph) emit GraphStatePosted(d, position, state);
-        else if (phase == Phase.Tile) emit TileStatePosted(d, position, state);
-        else emit VMStatePosted(d, position, state);
+        emit StatesPosted(d, phase, lo, hi, states);
     }
 
-    /// @dev The challenger's answer in `phase`'s bisection, then the submitter's turn; or, once a VM bisection
+    /// @dev The challenger's answer in `phase`'s dissection, then the submitter's turn; or, once a VM interval
     ///      converges, the challenger's again (resolveStep).
-    function _respond(uint256 d, Phase phase, bool agree) private {
+    function _respond(uint256 d, Phase phase, uint256 part, bytes32[] calldata states) private {
         Dispute storage dis = _move(d, phase, Side.Challenger);
         Bisection storage bs = dis.bisection;
-        (uint64 lo, uint64 hi) = (bs.lo, bs.hi);
         // INVARIANT: at one step left the challenger's move is resolveStep; there is nothing to answer. (In the
         // graph and tile phases the challenger's turn always follows a post, so lo + 1 < hi there.)
-        if (hi - lo == 1) revert BisectionConverged(lo, hi);
-        bs.respond(agree);
-        (lo, hi) = (bs.lo, bs.hi);
+        if (bs.hi - bs.lo == 1) revert BisectionConverged(bs.lo, bs.hi);
+        bs.respond(part, states);
+        (uint64 lo, uint64 hi) = (bs.lo, bs.hi);
         // Converged in the VM phase: the challenger, who disputes the state at hi, must now show the step
         // (resolveStep). Otherwise the submitter posts next, or proves the next level's transition.
         bool stepDue = phase == Phase.VM && hi - lo == 1;
         dis.clock.handTo(stepDue ? Side.Challenger : Side.Submitter, moveIncrement, clockSeconds);
-        if (phase == Phase.Graph) emit GraphResponded(d, agree, lo, hi);
-        else if (phase == Phase.Tile) emit TileResponded(d, agree, lo, hi);
-        else emit VMResponded(d, agree, lo, hi);
+        emit Responded(d, phase, part, lo, hi);
     }
 
     // ======================================================================================================
@@ -366,7 +360,7 @@ contract DisputeGame is ModelRegistry, InputUploads {
     // ======================================================================================================
 
     /// @notice The submitter proves the transition from the agreed S_lo through node j = lo's VM run to its S_hi,
-    ///         and the VM bisection starts over [0, spec.steps]. Every check of docs/GAME.md, "Transition";
+    ///         and the VM dissection starts over [0, spec.steps]. Every check of docs/GAME.md, "Transition";
     ///         a transition that does not check reverts (and a submitter who cannot make one loses on time).
     ///         Node j must be untiled (NodeTiled otherwise: its transition is startTiles).
     function startVM(uint256 d, TransitionProof calldata t) external {
@@ -385,7 +379,7 @@ contract DisputeGame is ModelRegistry, InputUploads {
 
     /// @notice The submitter proves the transition from the agreed S_lo into tiled node j = lo's tile states and
     ///         out to its S_hi: sigma_0 composed here from the agreed roots, its sigma_m holding the node's output R,
-    ///         S_hi = S_lo with R in node j's slot. The tile bisection starts over [0, numTiles] (docs/GAME.md,
+    ///         S_hi = S_lo with R in node j's slot. The tile dissection starts over [0, numTiles] (docs/GAME.md,
     ///         "Tiled nodes"). Node j must be tiled (NodeNotTiled otherwise: its transition is startVM).
     function startTiles(uint256 d, TileEntryProof calldata t) external {
         uint256 proof;
@@ -418,7 +412,7 @@ contract DisputeGame is ModelRegistry, InputUploads {
     }
 
     /// @notice The submitter proves the transition from the agreed tile state sigma_i (i = lo) through tile i's VM
-    ///         run to its sigma_{i+1}, and the VM bisection starts over [0, tile.steps] (docs/GAME.md, "Tiled
+    ///         run to its sigma_{i+1}, and the VM dissection starts over [0, tile.steps] (docs/GAME.md, "Tiled
     ///         nodes"). The VM phase and the judge then proceed as for an untiled node.
     function startTileVM(uint256 d, TileVMProof calldata t) external {
         Dispute storage dis = _move(d, Phase.Tile, Side.Submitter);
@@ -451,7 +445,7 @@ contract DisputeGame is ModelRegistry, InputUploads {
         emit TileVMStarted(d, uint32(b.lo), steps, initialHash, finalHash);
     }
 
-    /// @dev The common part of startVM and startTiles: the submitter's move at the converged graph bisection, and
+    /// @dev The common part of startVM and startTiles: the submitter's move at the converged graph dissection, and
     ///      the verifier's answer for node j = lo (a revert passed on as it came).
     function _nodeTransition(uint256 d, bytes4 selector, uint256 proof)
         private
@@ -590,7 +584,7 @@ contract DisputeGame is ModelRegistry, InputUploads {
         v.phase = phase;
         v.lo = b.lo;
         v.hi = b.hi;
-        v.mid = b.mid();
+        v.parts = uint64(b.parts(arity));
         v.loHash = b.loHash;
         v.hiHash = b.hiHash;
         v.node = dis.node;
@@ -612,7 +606,7 @@ contract DisputeGame is ModelRegistry, InputUploads {
         v.deadline = c.deadline();
         Move next = _nextMove(phase, c.turn, b.isConverged());
         v.next = next;
-        if (next == Move.RespondGraph || next == Move.RespondTile || next == Move.RespondVM) v.midHash = b.midHash;
+        if (next == Move.RespondGraph || next == Move.RespondTile || next == Move.RespondVM) v.postedHash = b.postedHash;
     }
 
     /// @notice The number of submissions (ids are 0 .. count - 1).
@@ -701,7 +695,7 @@ contract DisputeGame is ModelRegistry, InputUploads {
         return _disputes[d];
     }
 
-    /// @dev The move awaited in an active dispute. At a converged graph bisection it is StartVM for either
+    /// @dev The move awaited in an active dispute. At a converged graph dissection it is StartVM for either
     ///      transition (startVM or startTiles, by node lo's spec, which the contract does not keep).
     function _nextMove(Phase phase, Side turn, bool converged) private pure returns (Move) {
         if (phase == Phase.Graph) {

@@ -217,6 +217,22 @@ error BisectionConverged(uint64 lo, uint64 hi);
 /// @param hi The disputed position.
 error BisectionNotConverged(uint64 lo, uint64 hi);
 
+/// @notice A post carries the wrong number of states: the cut of [lo, hi] into min(k, hi - lo) parts has one inner
+///         position fewer than it has parts, and a post gives one state per inner position.
+/// @param expected The cut's inner positions.
+/// @param actual The states posted.
+error PostedStateCount(uint256 expected, uint256 actual);
+
+/// @notice An answer resupplies states other than the ones the submitter posted (keccak256 of abi.encodePacked).
+/// @param posted The posted states' hash.
+/// @param given The resupplied states' hash.
+error PostedStatesMismatch(bytes32 posted, bytes32 given);
+
+/// @notice An answer names a part the cut does not have.
+/// @param part The part named.
+/// @param parts The cut's parts (parts 0 .. parts - 1).
+error PartOutOfRange(uint256 part, uint256 parts);
+
 // ----------------------------------------------------------------------------------------------------------
 // DisputeGame: the transition (startVM)
 // ----------------------------------------------------------------------------------------------------------

@@ -130,10 +130,12 @@ struct Dispute {
 /// @param lo The agreed position (node index in the graph phase, tile state index in the tile phase, step in the
 ///        VM phase).
 /// @param hi The disputed position.
-/// @param mid The position the submitter posts next (equal to lo once converged).
+/// @param parts How many parts the cut of [lo, hi] has: min(arity, hi - lo), 1 once converged. Its positions are
+///        p_i = lo + floor(i (hi - lo) / parts); a post gives the states at p_1 .. p_{parts-1}.
 /// @param loHash The agreed hash at lo.
 /// @param hiHash The submitter's hash at hi.
-/// @param midHash The submitter's posted hash at mid while the challenger has to answer it (zero otherwise).
+/// @param postedHash keccak256 of the submitter's posted states (abi.encodePacked) while the challenger has to
+///        answer them (zero otherwise); the states are in the post's event.
 /// @param node The disputed node (tile and VM phases).
 /// @param submitterClock Seconds the submitter has left now (as of the last move once the dispute is over).
 /// @param challengerClock Seconds the challenger has left now (as of the last move once the dispute is over).
@@ -153,10 +155,10 @@ struct DisputeView {
     Side turn;
     uint64 lo;
     uint64 hi;
-    uint64 mid;
+    uint64 parts;
     bytes32 loHash;
     bytes32 hiHash;
-    bytes32 midHash;
+    bytes32 postedHash;
     uint32 node;
     uint64 submitterClock;
     uint64 challengerClock;

@@ -27,7 +27,7 @@ contract DisputeGameInvariantTest is StdInvariant, Test {
     function setUp() public {
         vm.warp(1_000_000);
         judge = new VMJudge();
-        game = new DisputeGame(IStepJudge(address(judge)), 1 ether, 0.4 ether, 1 days, CLOCK, INCREMENT);
+        game = new DisputeGame(IStepJudge(address(judge)), 1 ether, 0.4 ether, 1 days, CLOCK, INCREMENT, arity());
         handler = new GameHandler(
             game, judge, new TraceRunner(judge), new HandlerCalls(judge), new TileCalls(judge)
         );
@@ -43,6 +43,11 @@ contract DisputeGameInvariantTest is StdInvariant, Test {
         selectors[8] = GameHandler.resolveAny.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
+    }
+
+    /// @dev The game's k: a bisection here (DisputeGameInvariantK3Test runs the same invariants at k = 3).
+    function arity() internal pure virtual returns (uint256) {
+        return 2;
     }
 
     /// @dev Every actor's credit.
@@ -146,5 +151,14 @@ contract DisputeGameInvariantTest is StdInvariant, Test {
             handler.finalizations(),
             handler.withdrawals()
         );
+    }
+}
+
+/// @notice The same invariants in a game of arity 3: over the handler's 3 nodes, 3 tiles and 25- or 34-step runs every
+///         cut but the last posts two states, the liar's garbage lands on one of them, and the griefers name any of
+///         the three parts.
+contract DisputeGameInvariantK3Test is DisputeGameInvariantTest {
+    function arity() internal pure override returns (uint256) {
+        return 3;
     }
 }

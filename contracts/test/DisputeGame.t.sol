@@ -10,6 +10,7 @@ import {DisputeGame} from "../src/DisputeGame.sol";
 import {IStepJudge} from "../src/IStepJudge.sol";
 import "../src/GameErrors.sol";
 import {GameFixture} from "./utils/GameFixture.sol";
+import {Cuts, one} from "./utils/Cuts.sol";
 import {SmallTree} from "./utils/SmallTree.sol";
 import {Tracer} from "./utils/Tracer.sol";
 import {ToyModels} from "./utils/ToyModels.sol";
@@ -57,14 +58,14 @@ contract DisputeGameTest is GameFixture {
         d = challengeAs(id, challenger);
     }
 
+    /// @dev The submitter posts its one graph state (k = 2).
     function postAs(uint256 d, bytes32 state) internal {
-        vm.prank(submitter);
-        game.postGraphState(d, state);
+        postCut(Phase.Graph, submitter, d, one(state));
     }
 
+    /// @dev The challenger agrees with the posted graph state (the upper part) or disputes it (the lower part).
     function respondAs(uint256 d, bool agree) internal {
-        vm.prank(challenger);
-        game.respondGraph(d, agree);
+        answerCut(Phase.Graph, challenger, d, Cuts.binary(agree));
     }
 
     /// @dev Plays the graph phase with a challenger that agrees with every state (so j = n - 1) and starts the VM
@@ -87,13 +88,17 @@ contract DisputeGameTest is GameFixture {
     {
         (id, d, code, mem) = toVM();
         bytes32[] memory honest = Tracer.hashes(judge, code, mem, ToyModels.ADD_STEPS);
-        while (game.dispute(d).next == Move.PostVMState) {
-            uint64 mid = game.dispute(d).mid;
-            vm.prank(submitter);
-            game.postVMState(d, honest[mid]);
-            vm.prank(challenger);
-            game.respondVM(d, agreeAll);
-        }
+        playVM(d, honest, agreeAll ? honest : new bytes32[](honest.length));
+    }
+
+    /// @dev The submitter posts its one VM state (k = 2) as `who`.
+    function postVMAs(address who, uint256 d, bytes32 state) internal {
+        postCut(Phase.VM, who, d, one(state));
+    }
+
+    /// @dev `who` agrees or disagrees with the one posted VM state (k = 2).
+    function respondVMAs(address who, uint256 d, bool agree) internal {
+        answerCut(Phase.VM, who, d, Cuts.binary(agree));
     }
 
     function assertResolved(uint256 d, Side winner, Reason reason) internal view {
@@ -117,6 +122,7 @@ contract DisputeGameTest is GameFixture {
         assertEq(game.challengeWindow(), WINDOW);
         assertEq(game.clockSeconds(), CLOCK);
         assertEq(game.moveIncrement(), INCREMENT);
+        assertEq(game.arity(), ARITY);
         assertEq(game.burned(), 0);
         assertTrue(address(game.transitionVerifier()).code.length > 0);
         assertTrue(address(game.modelValidator()).code.length > 0);
@@ -127,7 +133,7 @@ contract DisputeGameTest is GameFixture {
         internal
         returns (DisputeGame)
     {
-        return new DisputeGame(IStepJudge(judge_), minBond, challengeBond, window, clock, inc);
+        return new DisputeGame(IStepJudge(judge_), minBond, challengeBond, window, clock, inc, ARITY);
     }
 
     function test_constructor_zeroMinBond_reverts() public {
@@ -338,7 +344,8 @@ contract DisputeGameTest is GameFixture {
         assertEq(uint8(v.turn), uint8(Side.Submitter));
         assertEq(v.lo, 0);
         assertEq(v.hi, 3);
-        assertEq(v.mid, 1);
+        assertEq(v.parts, 2, "a bisection: one state at node 1 next");
+        assertEq(v.postedHash, 0);
         assertEq(v.loHash, ToyModels.graphState(truth, 1));
         assertEq(v.hiHash, ToyModels.graphState(truth, 4));
         assertEq(v.submitterClock, CLOCK);
@@ -479,18 +486,20 @@ contract DisputeGameTest is GameFixture {
     }
 
     // ======================================================================================================
-    // postGraphState, respondGraph
+    // postGraphStates, respondGraph
     // ======================================================================================================
 
-    function test_postGraphState_succeeds() public {
+    function test_postGraphStates_succeeds() public {
         (, uint256 d) = disputeHonest();
         vm.warp(block.timestamp + 1000);
         bytes32 s1 = ToyModels.graphState(truth, 2);
         vm.expectEmit(address(game));
-        emit DisputeGame.GraphStatePosted(d, 1, s1);
+        emit DisputeGame.StatesPosted(d, Phase.Graph, 0, 3, one(s1));
         postAs(d, s1);
         DisputeView memory v = game.dispute(d);
-        assertEq(v.midHash, s1);
+        assertEq(v.postedHash, keccak256(abi.encodePacked(s1)));
+        assertEq(v.lo, 0, "a post leaves the interval as it was");
+        assertEq(v.hi, 3);
         assertEq(uint8(v.turn), uint8(Side.Challenger));
         assertEq(uint8(v.next), uint8(Move.RespondGraph));
         assertEq(v.submitterClock, CLOCK - 1000 + INCREMENT, "its clock ran while it was to move; the move earned");
@@ -504,14 +513,15 @@ contract DisputeGameTest is GameFixture {
         postAs(d, s1);
         vm.warp(block.timestamp + 500);
         vm.expectEmit(address(game));
-        emit DisputeGame.GraphResponded(d, true, 1, 3);
+        emit DisputeGame.Responded(d, Phase.Graph, Cuts.AGREE, 1, 3);
         respondAs(d, true);
         DisputeView memory v = game.dispute(d);
         assertEq(v.lo, 1);
         assertEq(v.hi, 3);
         assertEq(v.loHash, s1);
-        assertEq(v.midHash, 0);
-        assertEq(v.mid, 2);
+        assertEq(v.postedHash, 0);
+        assertEq(v.parts, 2);
+        assertEq(Cuts.position(v.lo, v.hi, v.parts, 1), 2, "the next post is at node 2");
         assertEq(v.challengerClock, CLOCK - 500 + INCREMENT);
         assertEq(v.submitterClock, CLOCK, "a quick move earns no more than the starting budget");
         assertEq(uint8(v.next), uint8(Move.PostGraphState));
@@ -522,46 +532,46 @@ contract DisputeGameTest is GameFixture {
         bytes32 s1 = ToyModels.graphState(truth, 2);
         postAs(d, s1);
         vm.expectEmit(address(game));
-        emit DisputeGame.GraphResponded(d, false, 0, 1);
+        emit DisputeGame.Responded(d, Phase.Graph, Cuts.DISAGREE, 0, 1);
         respondAs(d, false);
         DisputeView memory v = game.dispute(d);
         assertEq(v.lo, 0);
         assertEq(v.hi, 1);
+        assertEq(v.parts, 1, "converged: nothing left to cut");
         assertEq(v.hiHash, s1);
         assertEq(uint8(v.next), uint8(Move.StartVM), "converged: the submitter proves node 0");
         assertEq(uint8(v.turn), uint8(Side.Submitter));
     }
 
-    function test_postGraphState_wrongTurn_reverts() public {
+    function test_postGraphStates_wrongTurn_reverts() public {
         (, uint256 d) = disputeHonest();
         postAs(d, keccak256("s1"));
         vm.expectRevert(abi.encodeWithSelector(WrongTurn.selector, Side.Challenger));
         postAs(d, keccak256("again"));
     }
 
-    function test_postGraphState_notSubmitter_reverts() public {
+    function test_postGraphStates_notSubmitter_reverts() public {
         (, uint256 d) = disputeHonest();
         vm.expectRevert(abi.encodeWithSelector(NotSubmitter.selector, challenger));
-        vm.prank(challenger);
-        game.postGraphState(d, keccak256("s1"));
+        postCut(Phase.Graph, challenger, d, one(keccak256("s1")));
     }
 
-    function test_postGraphState_converged_reverts() public {
-        Toy memory one = registerChain(1, true);
+    function test_postGraphStates_converged_reverts() public {
+        Toy memory oneNode = registerChain(1, true);
         bytes32[] memory w = ToyModels.chainWorld(input8(1), 1, true, false, 0);
-        uint256 id = submitWorld(one, one8(input8(1)), w, input8(1), submitter, MIN_BOND);
+        uint256 id = submitWorld(oneNode, one8(input8(1)), w, input8(1), submitter, MIN_BOND);
         uint256 d = challengeAs(id, challenger);
         vm.expectRevert(abi.encodeWithSelector(BisectionConverged.selector, 0, 1));
         postAs(d, keccak256("s"));
     }
 
-    function test_postGraphState_wrongPhase_reverts() public {
+    function test_postGraphStates_wrongPhase_reverts() public {
         (, uint256 d,,) = toVM();
         vm.expectRevert(abi.encodeWithSelector(WrongPhase.selector, Phase.Graph, Phase.VM));
         postAs(d, keccak256("s"));
     }
 
-    function test_postGraphState_clockSpent_reverts() public {
+    function test_postGraphStates_clockSpent_reverts() public {
         (, uint256 d) = disputeHonest();
         uint256 deadline = block.timestamp + CLOCK;
         vm.warp(deadline);
@@ -569,12 +579,12 @@ contract DisputeGameTest is GameFixture {
         postAs(d, keccak256("s"));
     }
 
-    function test_postGraphState_unknownDispute_reverts() public {
+    function test_postGraphStates_unknownDispute_reverts() public {
         vm.expectRevert(abi.encodeWithSelector(UnknownDispute.selector, 0));
         postAs(0, keccak256("s"));
     }
 
-    function test_postGraphState_resolved_reverts() public {
+    function test_postGraphStates_resolved_reverts() public {
         (, uint256 d) = disputeHonest();
         vm.warp(block.timestamp + CLOCK);
         game.timeout(d);
@@ -592,8 +602,7 @@ contract DisputeGameTest is GameFixture {
         game.timeout(d); // the submitter never moved in d: rejected
         assertEq(uint8(game.submission(id).status), uint8(SubmissionStatus.Rejected));
         assertEq(uint8(game.dispute(d2).next), uint8(Move.RespondGraph));
-        vm.prank(other);
-        game.respondGraph(d2, true);
+        answerCut(Phase.Graph, other, d2, Cuts.AGREE);
         postAs(d2, keccak256("s2"));
         assertEq(uint8(game.dispute(d2).next), uint8(Move.RespondGraph));
     }
@@ -608,8 +617,7 @@ contract DisputeGameTest is GameFixture {
         (, uint256 d) = disputeHonest();
         postAs(d, keccak256("s1"));
         vm.expectRevert(abi.encodeWithSelector(NotChallenger.selector, submitter));
-        vm.prank(submitter);
-        game.respondGraph(d, true);
+        answerCut(Phase.Graph, submitter, d, Cuts.AGREE);
     }
 
     function test_respondGraph_wrongPhase_reverts() public {
@@ -619,32 +627,31 @@ contract DisputeGameTest is GameFixture {
     }
 
     // ======================================================================================================
-    // postVMState, respondVM
+    // postVMStates, respondVM
     // ======================================================================================================
 
-    function test_postVMState_succeeds() public {
+    function test_postVMStates_succeeds() public {
         (, uint256 d, bytes32[] memory code, bytes32[] memory mem) = toVM();
         DisputeView memory v = game.dispute(d);
         assertEq(uint8(v.next), uint8(Move.PostVMState));
-        assertEq(v.mid, ToyModels.ADD_STEPS / 2);
-        bytes32 h = Tracer.hashes(judge, code, mem, ToyModels.ADD_STEPS)[v.mid];
+        assertEq(v.parts, 2);
+        uint64 mid = Cuts.position(v.lo, v.hi, v.parts, 1);
+        assertEq(mid, ToyModels.ADD_STEPS / 2);
+        bytes32 h = Tracer.hashes(judge, code, mem, ToyModels.ADD_STEPS)[mid];
         vm.expectEmit(address(game));
-        emit DisputeGame.VMStatePosted(d, v.mid, h);
-        vm.prank(submitter);
-        game.postVMState(d, h);
+        emit DisputeGame.StatesPosted(d, Phase.VM, 0, ToyModels.ADD_STEPS, one(h));
+        postVMAs(submitter, d, h);
         v = game.dispute(d);
-        assertEq(v.midHash, h);
+        assertEq(v.postedHash, keccak256(abi.encodePacked(h)));
         assertEq(uint8(v.next), uint8(Move.RespondVM));
     }
 
     function test_respondVM_succeeds() public {
         (, uint256 d,,) = toVM();
-        vm.prank(submitter);
-        game.postVMState(d, keccak256("s12"));
+        postVMAs(submitter, d, keccak256("s12"));
         vm.expectEmit(address(game));
-        emit DisputeGame.VMResponded(d, true, 12, 25);
-        vm.prank(challenger);
-        game.respondVM(d, true);
+        emit DisputeGame.Responded(d, Phase.VM, Cuts.AGREE, 12, 25);
+        respondVMAs(challenger, d, true);
         DisputeView memory v = game.dispute(d);
         assertEq(v.loHash, keccak256("s12"));
         assertEq(uint8(v.next), uint8(Move.PostVMState));
@@ -659,69 +666,58 @@ contract DisputeGameTest is GameFixture {
         assertEq(uint8(v.next), uint8(Move.ResolveStep));
     }
 
-    function test_postVMState_wrongTurn_reverts() public {
+    function test_postVMStates_wrongTurn_reverts() public {
         (, uint256 d,,) = toVM();
-        vm.prank(submitter);
-        game.postVMState(d, keccak256("a"));
+        postVMAs(submitter, d, keccak256("a"));
         vm.expectRevert(abi.encodeWithSelector(WrongTurn.selector, Side.Challenger));
-        vm.prank(submitter);
-        game.postVMState(d, keccak256("b"));
+        postVMAs(submitter, d, keccak256("b"));
     }
 
-    function test_postVMState_notSubmitter_reverts() public {
+    function test_postVMStates_notSubmitter_reverts() public {
         (, uint256 d,,) = toVM();
         vm.expectRevert(abi.encodeWithSelector(NotSubmitter.selector, other));
-        vm.prank(other);
-        game.postVMState(d, keccak256("a"));
+        postVMAs(other, d, keccak256("a"));
     }
 
-    function test_postVMState_wrongPhase_reverts() public {
+    function test_postVMStates_wrongPhase_reverts() public {
         (, uint256 d) = disputeHonest();
         vm.expectRevert(abi.encodeWithSelector(WrongPhase.selector, Phase.VM, Phase.Graph));
-        vm.prank(submitter);
-        game.postVMState(d, keccak256("a"));
+        postVMAs(submitter, d, keccak256("a"));
     }
 
     function test_respondVM_wrongTurn_reverts() public {
         (, uint256 d,,) = toVM();
         vm.expectRevert(abi.encodeWithSelector(WrongTurn.selector, Side.Submitter));
-        vm.prank(challenger);
-        game.respondVM(d, true);
+        respondVMAs(challenger, d, true);
     }
 
     function test_respondVM_notChallenger_reverts() public {
         (, uint256 d,,) = toVM();
-        vm.prank(submitter);
-        game.postVMState(d, keccak256("a"));
+        postVMAs(submitter, d, keccak256("a"));
         vm.expectRevert(abi.encodeWithSelector(NotChallenger.selector, other));
-        vm.prank(other);
-        game.respondVM(d, true);
+        respondVMAs(other, d, true);
     }
 
     function test_respondVM_wrongPhase_reverts() public {
         (, uint256 d) = disputeHonest();
         postAs(d, keccak256("s1"));
         vm.expectRevert(abi.encodeWithSelector(WrongPhase.selector, Phase.VM, Phase.Graph));
-        vm.prank(challenger);
-        game.respondVM(d, true);
+        respondVMAs(challenger, d, true);
     }
 
     function test_respondVM_converged_reverts() public {
         (, uint256 d,,) = toStep(true);
         vm.expectRevert(abi.encodeWithSelector(BisectionConverged.selector, 24, 25));
-        vm.prank(challenger);
-        game.respondVM(d, true);
+        respondVMAs(challenger, d, true);
     }
 
     function test_respondVM_clockSpent_reverts() public {
         (, uint256 d,,) = toVM();
-        vm.prank(submitter);
-        game.postVMState(d, keccak256("a"));
+        postVMAs(submitter, d, keccak256("a"));
         uint256 deadline = game.dispute(d).deadline;
         vm.warp(deadline + 1);
         vm.expectRevert(abi.encodeWithSelector(ClockSpent.selector, deadline));
-        vm.prank(challenger);
-        game.respondVM(d, true);
+        respondVMAs(challenger, d, true);
     }
 
     // ======================================================================================================
@@ -746,14 +742,9 @@ contract DisputeGameTest is GameFixture {
         // The challenger agrees with every VM state but the last; the submitter posted a wrong one at the end.
         (uint256 id, uint256 d, bytes32[] memory code, bytes32[] memory mem) = toVM();
         bytes32[] memory honest = Tracer.hashes(judge, code, mem, ToyModels.ADD_STEPS);
-        while (game.dispute(d).next == Move.PostVMState) {
-            uint64 mid = game.dispute(d).mid;
-            bytes32 posted = mid == ToyModels.ADD_STEPS - 1 ? keccak256("wrong") : honest[mid];
-            vm.prank(submitter);
-            game.postVMState(d, posted);
-            vm.prank(challenger);
-            game.respondVM(d, posted == honest[mid]);
-        }
+        bytes32[] memory claimed = Tracer.copy(honest);
+        claimed[ToyModels.ADD_STEPS - 1] = keccak256("wrong");
+        playVM(d, claimed, honest);
         assertEq(game.dispute(d).lo, ToyModels.ADD_STEPS - 2);
         assertEq(game.dispute(d).hi, ToyModels.ADD_STEPS - 1);
         vm.expectEmit(address(game));
@@ -833,13 +824,7 @@ contract DisputeGameTest is GameFixture {
         vm.prank(submitter);
         game.startVM(d2, tp);
         bytes32[] memory honest = Tracer.hashes(judge, code, mem, ToyModels.ADD_STEPS);
-        while (game.dispute(d2).next == Move.PostVMState) {
-            uint64 mid = game.dispute(d2).mid;
-            vm.prank(submitter);
-            game.postVMState(d2, honest[mid]);
-            vm.prank(other);
-            game.respondVM(d2, false);
-        }
+        playVM(d2, honest, new bytes32[](honest.length)); // d2's challenger disagrees with everything
         vm.warp(block.timestamp + CLOCK / 2);
         game.timeout(d);
         assertEq(uint8(game.submission(id).status), uint8(SubmissionStatus.Rejected));
@@ -884,10 +869,8 @@ contract DisputeGameTest is GameFixture {
         fin.step = 2;
         vm.prank(submitter);
         game.startVM(d, ToyModels.transition(specs, 0, world, 1, fin, mem));
-        vm.prank(submitter);
-        game.postVMState(d, hashState(postFinal ? fin : halted1));
-        vm.prank(challenger);
-        game.respondVM(d, true);
+        postVMAs(submitter, d, hashState(postFinal ? fin : halted1));
+        respondVMAs(challenger, d, true);
     }
 
     function test_resolveStep_haltedPre_challengerWins_succeeds() public {

@@ -2,9 +2,10 @@
 pragma solidity ^0.8.24;
 
 import {Side} from "../src/Clock.sol";
-import {SubmissionStatus, Reason, Move, Submission} from "../src/GameTypes.sol";
+import {SubmissionStatus, Phase, Reason, Move, Submission} from "../src/GameTypes.sol";
 import {NothingToSettle, TransferFailed} from "../src/GameErrors.sol";
 import {ChainGame} from "./utils/ChainGame.sol";
+import {one} from "./utils/Cuts.sol";
 
 /// @notice Economic attacks on several disputes of one submission: a losing dispute is never refunded (its bond goes
 ///         to the submitter, even after another dispute rejected the submission); a submitter who rejects its own
@@ -164,8 +165,7 @@ contract DisputeGameEconomicsTest is ChainGame {
         assertEq(uint8(p1.reason), uint8(Reason.Step));
         assertEq(address(game).balance, held, "no ether moved by resolveStep");
         // d2: the challenger never answers: a timeout for the submitter, the last ruling, which splits the bond.
-        vm.prank(sub);
-        game.postGraphState(d2, keccak256("S_1"));
+        postCut(Phase.Graph, sub, d2, one(keccak256("S_1")));
         vm.warp(block.timestamp + CLOCK);
         game.timeout(d2);
         assertEq(uint8(game.dispute(d2).winner), uint8(Side.Submitter));

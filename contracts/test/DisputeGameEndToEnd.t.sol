@@ -7,6 +7,7 @@ import {SubmissionStatus, Phase, Reason, Move, DisputeView, TransitionProof} fro
 import {Merkle} from "../src/Merkle.sol";
 import {Numerics} from "../src/Numerics.sol";
 import {GameFixture} from "./utils/GameFixture.sol";
+import {Cuts} from "./utils/Cuts.sol";
 import {SmallTree} from "./utils/SmallTree.sol";
 import {Tracer} from "./utils/Tracer.sol";
 import {ToyModels} from "./utils/ToyModels.sol";
@@ -115,13 +116,7 @@ contract DisputeGameEndToEndTest is GameFixture {
         game.startVM(d, tp);
         bytes32[] memory honest = Tracer.hashes(judge, code, mem, ToyModels.COPY_STEPS);
         // The challenger disagrees with everything: the bisection runs down to the first step.
-        while (game.dispute(d).next == Move.PostVMState) {
-            uint64 mid = game.dispute(d).mid;
-            vm.prank(submitter);
-            game.postVMState(d, honest[mid]);
-            vm.prank(challenger);
-            game.respondVM(d, false);
-        }
+        playVM(d, honest, new bytes32[](honest.length));
         assertEq(game.dispute(d).lo, 0);
         assertEq(game.dispute(d).hi, 1);
 
@@ -151,12 +146,11 @@ contract DisputeGameEndToEndTest is GameFixture {
         vm.prank(submitter);
         game.startVM(d, tp);
         bytes32[] memory honest = Tracer.hashes(judge, code, mem, ToyModels.COPY_STEPS);
-        uint64 mid = game.dispute(d).mid;
-        vm.prank(submitter);
-        game.postVMState(d, honest[mid]);
+        DisputeView memory v = game.dispute(d);
+        postCut(Phase.VM, submitter, d, Cuts.pick(honest, v.lo, v.hi, v.parts));
 
         // The challenger never answers.
-        DisputeView memory v = game.dispute(d);
+        v = game.dispute(d);
         vm.warp(v.deadline);
         game.timeout(d);
         v = game.dispute(d);
@@ -171,16 +165,9 @@ contract DisputeGameEndToEndTest is GameFixture {
         internal
         returns (bytes32[] memory code, bytes32[] memory mem)
     {
-        code = ToyModels.chainCode(j, false);
-        mem = ToyModels.nodeMemory(t.specs[j], lie);
-        (VMState memory fin, bytes32[] memory finalMem) = Tracer.finish(judge, code, mem, ToyModels.ADD_STEPS);
-        finalMem[1] = lie[j + 1];
-        fin.memRoot = SmallTree.root(finalMem, MEM_DEPTH);
-        vm.prank(submitter);
-        game.startVM(d, ToyModels.transition(t.specs, j, lie, 1, fin, finalMem));
-        bytes32[] memory honest = Tracer.hashes(judge, code, mem, ToyModels.ADD_STEPS);
-        bytes32[] memory claimed = Tracer.copy(honest);
-        claimed[ToyModels.ADD_STEPS] = hashState(fin);
+        bytes32[] memory honest;
+        bytes32[] memory claimed;
+        (code, mem, honest, claimed) = liarTransition(t, d, j, lie);
         playVM(d, claimed, honest);
     }
 

@@ -9,6 +9,7 @@ import {DisputeGame} from "../src/DisputeGame.sol";
 import {ModelRegistry} from "../src/ModelRegistry.sol";
 import {Phase, Move, DisputeView, TransitionProof, TileEntryProof, TileVMProof} from "../src/GameTypes.sol";
 import {GameFixture} from "./utils/GameFixture.sol";
+import {Cuts, one} from "./utils/Cuts.sol";
 import {SmallTree} from "./utils/SmallTree.sol";
 import {ToyModels} from "./utils/ToyModels.sol";
 import {Asm} from "./utils/Asm.sol";
@@ -88,15 +89,15 @@ contract DisputeGameForcedMovesTest is GameFixture {
         for (uint256 i = 0; i < INPUTS; i++) {
             inputWords[i] = 8;
         }
-        NodeSpec[] memory one = new NodeSpec[](1);
-        one[0] = spec;
+        NodeSpec[] memory single = new NodeSpec[](1);
+        single[0] = spec;
         vm.cool(address(game));
-        (bool ok,) = address(game).call(abi.encodeCall(ModelRegistry.register, (one, inputWords, uint32(INPUTS), 8)));
+        (bool ok,) = address(game).call(abi.encodeCall(ModelRegistry.register, (single, inputWords, uint32(INPUTS), 8)));
         assertTrue(ok, "the 32-input spec is registrable");
         console.log("register (1 node, 32 slot inputs): execution gas", vm.lastCallGas().gasTotalUsed);
 
         Model memory m;
-        m.nodesRoot = SmallTree.root(ToyModels.nodeLeaves(one), NODE_DEPTH);
+        m.nodesRoot = SmallTree.root(ToyModels.nodeLeaves(single), NODE_DEPTH);
         m.numNodes = NODES;
         m.outputSlot = 0;
         m.outputWords = 8;
@@ -134,11 +135,10 @@ contract DisputeGameForcedMovesTest is GameFixture {
         d = challengeAs(sid, challenger);
         uint256 rounds;
         while (game.dispute(d).next == Move.PostGraphState) {
-            uint64 mid = game.dispute(d).mid;
-            vm.prank(submitter);
-            game.postGraphState(d, mid == 1 ? s1 : keccak256(abi.encode("S", mid)));
-            vm.prank(challenger);
-            game.respondGraph(d, false);
+            DisputeView memory cur = game.dispute(d);
+            uint64 mid = Cuts.position(cur.lo, cur.hi, cur.parts, 1);
+            postCut(Phase.Graph, submitter, d, one(mid == 1 ? s1 : keccak256(abi.encode("S", mid))));
+            answerCut(Phase.Graph, challenger, d, Cuts.DISAGREE);
             rounds++;
         }
         assertEq(rounds, NODE_DEPTH);
@@ -263,10 +263,8 @@ contract DisputeGameForcedMovesTest is GameFixture {
         bytes32 sigma = SmallTree.fold(window, 2, windowSiblings);
         uint256 rounds;
         while (game.dispute(d).next == Move.PostTileState) {
-            vm.prank(submitter);
-            game.postTileState(d, sigma);
-            vm.prank(challenger);
-            game.respondTile(d, true);
+            postCut(Phase.Tile, submitter, d, one(sigma));
+            answerCut(Phase.Tile, challenger, d, Cuts.AGREE);
             rounds++;
         }
         assertEq(rounds, TILE_DEPTH);

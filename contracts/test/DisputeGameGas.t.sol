@@ -7,8 +7,9 @@ import {NodeSpec, Model} from "../src/ModelTypes.sol";
 import {DisputeGame} from "../src/DisputeGame.sol";
 import {ModelRegistry} from "../src/ModelRegistry.sol";
 import {InputUploads} from "../src/InputUploads.sol";
-import {Move, TransitionProof, TileEntryProof, TileVMProof} from "../src/GameTypes.sol";
+import {Phase, Move, DisputeView, TransitionProof, TileEntryProof, TileVMProof} from "../src/GameTypes.sol";
 import {GameFixture} from "./utils/GameFixture.sol";
+import {Cuts, one} from "./utils/Cuts.sol";
 import {Tracer} from "./utils/Tracer.sol";
 import {ToyModels} from "./utils/ToyModels.sol";
 import {Asm} from "./utils/Asm.sol";
@@ -98,13 +99,14 @@ contract DisputeGameGasTest is GameFixture {
 
         bytes32[] memory honest = Tracer.hashes(judge, code, mem, ToyModels.SUM4_STEPS);
         while (game.dispute(0).next == Move.PostVMState) {
-            uint64 mid = game.dispute(0).mid;
-            data = abi.encodeCall(DisputeGame.postVMState, (0, honest[mid]));
+            DisputeView memory v = game.dispute(0);
+            bytes32[] memory states = Cuts.pick(honest, v.lo, v.hi, v.parts);
+            data = abi.encodeCall(DisputeGame.postVMStates, (0, states));
             call(submitter, 0, data);
-            report("postVMState", data, 60_000);
-            data = abi.encodeCall(DisputeGame.respondVM, (0, false));
+            report("postVMStates (k = 2: 1 state)", data, 60_000);
+            data = abi.encodeCall(DisputeGame.respondVM, (0, Cuts.DISAGREE, states));
             call(challenger, 0, data);
-            report("respondVM", data, 60_000);
+            report("respondVM (k = 2: 1 state)", data, 60_000);
         }
         (VMState memory pre, StepProof memory proof) = Tracer.stateAt(judge, code, mem, game.dispute(0).lo);
         data = abi.encodeCall(DisputeGame.resolveStep, (0, pre, proof));
@@ -130,13 +132,12 @@ contract DisputeGameGasTest is GameFixture {
         vm.prank(submitter);
         game.startVM(d, tp);
         bytes32[] memory honest = Tracer.hashes(judge, code, mem, ToyModels.SUM4_STEPS);
-        while (game.dispute(d).next == Move.PostVMState) {
-            uint64 mid = game.dispute(d).mid;
-            vm.prank(submitter);
-            game.postVMState(d, honest[mid]);
-            vm.prank(challenger);
-            game.respondVM(d, mid <= 7);
+        // The challenger's story: the honest one up to step 7, wrong from step 8 on.
+        bytes32[] memory belief = Tracer.copy(honest);
+        for (uint256 k = 8; k < belief.length; k++) {
+            belief[k] = keccak256(abi.encode("the challenger's belief", k));
         }
+        playVM(d, honest, belief);
         assertEq(game.dispute(d).lo, 7);
         (VMState memory pre, StepProof memory proof) = Tracer.stateAt(judge, code, mem, 7);
         bytes memory data = abi.encodeCall(DisputeGame.resolveStep, (d, pre, proof));
@@ -149,12 +150,13 @@ contract DisputeGameGasTest is GameFixture {
         bytes32[] memory world = ToyModels.chainWorld(input8(1), 1, true, false, 0);
         uint256 id = submitWorld(registerChainN(64), one8(input8(1)), padWorld(world, 65), input8(1), submitter, MIN_BOND);
         challengeAs(id, challenger);
-        bytes memory data = abi.encodeCall(DisputeGame.postGraphState, (0, keccak256("S_32")));
+        bytes32[] memory states = one(keccak256("S_32"));
+        bytes memory data = abi.encodeCall(DisputeGame.postGraphStates, (0, states));
         call(submitter, 0, data);
-        report("postGraphState", data, 60_000);
-        data = abi.encodeCall(DisputeGame.respondGraph, (0, true));
+        report("postGraphStates (k = 2: 1 state)", data, 60_000);
+        data = abi.encodeCall(DisputeGame.respondGraph, (0, Cuts.AGREE, states));
         call(challenger, 0, data);
-        report("respondGraph", data, 60_000);
+        report("respondGraph (k = 2: 1 state)", data, 60_000);
 
         uint256 d2 = challengeAs(id, other);
         vm.warp(block.timestamp + CLOCK + INCREMENT);
@@ -167,6 +169,54 @@ contract DisputeGameGasTest is GameFixture {
         data = abi.encodeCall(DisputeGame.settle, (d2));
         call(other, 0, data);
         report("settle", data, 100_000);
+    }
+
+    /// @dev The cuts' moves at arity 16: a full cut posts 15 states and the answer resupplies them. The graph moves
+    ///      over the 64-node model (16 parts of 4 nodes), the VM moves over sum4's 65 steps (16 parts of 4 or 5 steps,
+    ///      then 4 parts of one), the challenger disputing everything but the last part's end in the graph phase and
+    ///      everything in the VM phase.
+    function test_gas_dissectionK16_succeeds() public {
+        game = deployGame(16);
+        bytes32[] memory world = ToyModels.chainWorld(input8(1), 1, true, false, 0);
+        uint256 id =
+            submitWorld(registerChainN(64), one8(input8(1)), padWorld(world, 65), input8(1), submitter, MIN_BOND);
+        uint256 d = challengeAs(id, challenger);
+        bytes32[] memory states = made(15, "S");
+        bytes memory data = abi.encodeCall(DisputeGame.postGraphStates, (d, states));
+        call(submitter, 0, data);
+        report("postGraphStates (k = 16: 15 states)", data, 60_000);
+        data = abi.encodeCall(DisputeGame.respondGraph, (d, 14, states));
+        call(challenger, 0, data);
+        report("respondGraph (k = 16: 15 states, part 14)", data, 60_000);
+        assertEq(game.dispute(d).lo, 56);
+        assertEq(game.dispute(d).hi, 60);
+
+        (Toy memory t, int32[8][] memory tensors, bytes32[] memory w) = sum4World();
+        d = challengeAs(submitWorld(t, tensors, w, tensors[4], submitter, MIN_BOND), challenger);
+        bytes32[] memory code = Asm.sum4Program();
+        (TransitionProof memory tp, bytes32[] memory mem) = honestTransition(t, 0, w, code);
+        vm.prank(submitter);
+        game.startVM(d, tp);
+        bytes32[] memory honest = Tracer.hashes(judge, code, mem, ToyModels.SUM4_STEPS);
+        while (game.dispute(d).next == Move.PostVMState) {
+            DisputeView memory v = game.dispute(d);
+            states = Cuts.pick(honest, v.lo, v.hi, v.parts);
+            string memory n = vm.toString(states.length);
+            data = abi.encodeCall(DisputeGame.postVMStates, (d, states));
+            call(submitter, 0, data);
+            report(string.concat("postVMStates (k = 16: ", n, " states)"), data, 60_000);
+            data = abi.encodeCall(DisputeGame.respondVM, (d, 0, states));
+            call(challenger, 0, data);
+            report(string.concat("respondVM (k = 16: ", n, " states, part 0)"), data, 60_000);
+        }
+        assertEq(game.dispute(d).hi, 1);
+    }
+
+    function made(uint256 n, string memory tag) internal pure returns (bytes32[] memory s) {
+        s = new bytes32[](n);
+        for (uint256 i = 0; i < n; i++) {
+            s[i] = keccak256(abi.encode(tag, i));
+        }
     }
 
     function test_gas_register_succeeds() public {
@@ -216,24 +266,24 @@ contract DisputeGameGasTest is GameFixture {
         bytes32[] memory world = ToyModels.rootsOf(ts);
         uint256 id = submitWorld(t, ts, world, ts[2], submitter, MIN_BOND);
         uint256 d = challengeAs(id, challenger);
-        vm.prank(submitter);
-        game.postGraphState(d, ToyModels.graphState(world, 2));
-        vm.prank(challenger);
-        game.respondGraph(d, false);
+        postCut(Phase.Graph, submitter, d, one(ToyModels.graphState(world, 2)));
+        answerCut(Phase.Graph, challenger, d, Cuts.DISAGREE);
         (bytes32[][] memory sigma, VMState[] memory finals) = TiledToys.run(judge, world[0], 4, false, 0);
 
         TileEntryProof memory e = TiledToys.entry(specs, 0, world, 1, sigma[4]);
         bytes memory data = abi.encodeCall(DisputeGame.startTiles, (d, e));
         call(submitter, 0, data);
         report("startTiles (1 slot input, 4 tiles, D = 2)", data, 200_000);
+        bytes32[] memory roots = TiledToys.roots(sigma);
         while (game.dispute(d).next == Move.PostTileState) {
-            uint64 mid = game.dispute(d).mid;
-            data = abi.encodeCall(DisputeGame.postTileState, (d, TiledToys.root(sigma[mid])));
+            DisputeView memory v = game.dispute(d);
+            bytes32[] memory states = Cuts.pick(roots, v.lo, v.hi, v.parts);
+            data = abi.encodeCall(DisputeGame.postTileStates, (d, states));
             call(submitter, 0, data);
-            report("postTileState", data, 60_000);
-            data = abi.encodeCall(DisputeGame.respondTile, (d, false));
+            report("postTileStates (k = 2: 1 state)", data, 60_000);
+            data = abi.encodeCall(DisputeGame.respondTile, (d, Cuts.DISAGREE, states));
             call(challenger, 0, data);
-            report("respondTile", data, 60_000);
+            report("respondTile (k = 2: 1 state)", data, 60_000);
         }
         TileVMProof memory p = TiledToys.tileVM(4, 0, sigma[0], finals[0]);
         data = abi.encodeCall(DisputeGame.startTileVM, (d, p));

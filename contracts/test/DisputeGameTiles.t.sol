@@ -18,6 +18,7 @@ import {
 import {DisputeGame} from "../src/DisputeGame.sol";
 import "../src/GameErrors.sol";
 import {GameFixture} from "./utils/GameFixture.sol";
+import {Cuts, one} from "./utils/Cuts.sol";
 import {SmallTree} from "./utils/SmallTree.sol";
 import {Tracer} from "./utils/Tracer.sol";
 import {ToyModels} from "./utils/ToyModels.sol";
@@ -96,12 +97,9 @@ contract DisputeGameTilesTest is GameFixture {
         s.trueSigma = TiledToys.roots(trueSigma);
         s.id = submitWorld(s.toy, t, s.world, t[2], submitter, MIN_BOND);
         s.d = challengeAs(s.id, challenger);
+        postCut(Phase.Graph, submitter, s.d, one(ToyModels.graphState(s.world, 2)));
+        answerCut(Phase.Graph, challenger, s.d, Cuts.DISAGREE);
         DisputeView memory v = game.dispute(s.d);
-        vm.prank(submitter);
-        game.postGraphState(s.d, ToyModels.graphState(s.world, 2));
-        vm.prank(challenger);
-        game.respondGraph(s.d, false);
-        v = game.dispute(s.d);
         assertEq(v.lo, 0);
         assertEq(v.hi, 1);
         assertEq(uint8(v.next), uint8(Move.StartVM), "the transition into node 0: startTiles, by its spec");
@@ -117,19 +115,21 @@ contract DisputeGameTilesTest is GameFixture {
         game.startTiles(s.d, e);
     }
 
-    /// @dev Tile bisection: the submitter posts its sigma_mid, the challenger agrees iff `agree` says (by the truth
-    ///      when `honest`, always otherwise).
+    /// @dev Tile dissection: the submitter posts its tile states at the cut's inner positions, the challenger names
+    ///      the first part whose end is untrue when `honest`, else the last part (`agreeAll`) or the first.
     function playTiles(Tiled memory s, bool honest, bool agreeAll) internal returns (uint256 rounds) {
         bytes32[] memory claimed = TiledToys.roots(s.sigma);
         while (game.dispute(s.d).next == Move.PostTileState) {
-            uint64 mid = game.dispute(s.d).mid;
-            vm.prank(submitter);
-            game.postTileState(s.d, claimed[mid]);
             DisputeView memory v = game.dispute(s.d);
+            bytes32[] memory states = Cuts.pick(claimed, v.lo, v.hi, v.parts);
+            postCut(Phase.Tile, submitter, s.d, states);
+            v = game.dispute(s.d);
             assertEq(uint8(v.next), uint8(Move.RespondTile));
-            assertEq(v.midHash, claimed[mid], "the posted tile state is shown while it waits for an answer");
-            vm.prank(challenger);
-            game.respondTile(s.d, honest ? claimed[mid] == s.trueSigma[mid] : agreeAll);
+            assertEq(v.postedHash, Cuts.hashOf(states), "the posted tile states' hash is shown while they await");
+            uint256 part = honest
+                ? Cuts.firstWrong(states, Cuts.pick(s.trueSigma, v.lo, v.hi, v.parts))
+                : (agreeAll ? states.length : 0);
+            answerCut(Phase.Tile, challenger, s.d, part);
             rounds++;
         }
     }
@@ -324,9 +324,10 @@ contract DisputeGameTilesTest is GameFixture {
         assertEq(v.hi, 1);
         assertEq(uint8(v.turn), uint8(Side.Submitter));
         assertEq(uint8(v.next), uint8(Move.StartTileVM));
-        vm.prank(submitter);
         vm.expectRevert(abi.encodeWithSelector(BisectionConverged.selector, 0, 1));
-        game.postTileState(s.d, keccak256("no midpoint"));
+        postCut(Phase.Tile, submitter, s.d, new bytes32[](0));
+        vm.expectRevert(abi.encodeWithSelector(BisectionConverged.selector, 0, 1));
+        postCut(Phase.Tile, submitter, s.d, one(keccak256("no inner position")));
         assertEq(startTileVM(s), 0);
         playTileVMAndResolve(s, 0, true, challenger);
         assertRuled(s.d, Side.Challenger);
@@ -439,25 +440,24 @@ contract DisputeGameTilesTest is GameFixture {
         assertEq(v.numTiles, 4);
         assertEq(v.lo, 0);
         assertEq(v.hi, 4);
-        assertEq(v.mid, 2);
+        assertEq(v.parts, 2);
+        assertEq(Cuts.position(v.lo, v.hi, v.parts, 1), 2, "the first post is sigma_2");
         assertEq(v.loHash, s.trueSigma[0], "sigma_0 is composed on-chain from the agreed input");
-        assertEq(v.midHash, 0, "no posted state to answer yet");
+        assertEq(v.postedHash, 0, "no posted state to answer yet");
 
         bytes32[] memory claimed = TiledToys.roots(s.sigma);
         vm.expectEmit(address(game));
-        emit DisputeGame.TileStatePosted(s.d, 2, claimed[2]);
-        vm.prank(submitter);
-        game.postTileState(s.d, claimed[2]);
+        emit DisputeGame.StatesPosted(s.d, Phase.Tile, 0, 4, one(claimed[2]));
+        postCut(Phase.Tile, submitter, s.d, one(claimed[2]));
         vm.expectEmit(address(game));
-        emit DisputeGame.TileResponded(s.d, true, 2, 4);
-        vm.prank(challenger);
-        game.respondTile(s.d, true);
-        vm.prank(submitter);
-        game.postTileState(s.d, claimed[3]);
+        emit DisputeGame.Responded(s.d, Phase.Tile, Cuts.AGREE, 2, 4);
+        answerCut(Phase.Tile, challenger, s.d, Cuts.AGREE);
         vm.expectEmit(address(game));
-        emit DisputeGame.TileResponded(s.d, false, 2, 3);
-        vm.prank(challenger);
-        game.respondTile(s.d, false);
+        emit DisputeGame.StatesPosted(s.d, Phase.Tile, 2, 4, one(claimed[3]));
+        postCut(Phase.Tile, submitter, s.d, one(claimed[3]));
+        vm.expectEmit(address(game));
+        emit DisputeGame.Responded(s.d, Phase.Tile, Cuts.DISAGREE, 2, 3);
+        answerCut(Phase.Tile, challenger, s.d, Cuts.DISAGREE);
         v = game.dispute(s.d);
         assertEq(uint8(v.next), uint8(Move.StartTileVM));
 
@@ -499,10 +499,8 @@ contract DisputeGameTilesTest is GameFixture {
         bytes32[] memory world = ToyModels.rootsOf(ts);
         uint256 id = submitWorld(toy, ts, world, ts[2], submitter, MIN_BOND);
         uint256 d = challengeAs(id, challenger);
-        vm.prank(submitter);
-        game.postGraphState(d, ToyModels.graphState(world, 2));
-        vm.prank(challenger);
-        game.respondGraph(d, false);
+        postCut(Phase.Graph, submitter, d, one(ToyModels.graphState(world, 2)));
+        answerCut(Phase.Graph, challenger, d, Cuts.DISAGREE);
         bytes32[] memory sigma0 = new bytes32[](3);
         sigma0[0] = world[0];
         TileEntryProof memory e = TiledToys.entry(toy.specs, 0, world, 1, sigma0);
@@ -538,21 +536,17 @@ contract DisputeGameTilesTest is GameFixture {
         // The submitter moves again (it posts next): its clock was debited 2000 s and credited the increment.
         assertEq(v.submitterClock, before - 2000 + INCREMENT);
         vm.warp(block.timestamp + 50);
-        vm.prank(submitter);
-        game.postTileState(s.d, TiledToys.root(s.sigma[2]));
+        postCut(Phase.Tile, submitter, s.d, one(TiledToys.root(s.sigma[2])));
         v = game.dispute(s.d);
         assertEq(v.submitterClock, before - 2000 + INCREMENT - 50 + INCREMENT);
         uint64 chBefore = v.challengerClock;
         vm.warp(block.timestamp + 1000);
-        vm.prank(challenger);
-        game.respondTile(s.d, false);
+        answerCut(Phase.Tile, challenger, s.d, Cuts.DISAGREE);
         v = game.dispute(s.d);
         assertEq(v.challengerClock, chBefore - 1000 + INCREMENT);
         uint64 subBefore = v.submitterClock;
-        vm.prank(submitter);
-        game.postTileState(s.d, TiledToys.root(s.sigma[1]));
-        vm.prank(challenger);
-        game.respondTile(s.d, true);
+        postCut(Phase.Tile, submitter, s.d, one(TiledToys.root(s.sigma[1])));
+        answerCut(Phase.Tile, challenger, s.d, Cuts.AGREE);
         subBefore = game.dispute(s.d).submitterClock;
         vm.warp(block.timestamp + 30);
         TileVMProof memory p = tileVMOf(s, 1);
@@ -568,9 +562,8 @@ contract DisputeGameTilesTest is GameFixture {
         vm.expectRevert(abi.encodeWithSelector(ClockNotSpent.selector, game.dispute(s.d).deadline));
         game.timeout(s.d);
         vm.warp(game.dispute(s.d).deadline);
-        vm.prank(submitter);
         vm.expectRevert(abi.encodeWithSelector(ClockSpent.selector, block.timestamp));
-        game.postTileState(s.d, TiledToys.root(s.sigma[2]));
+        postCut(Phase.Tile, submitter, s.d, one(TiledToys.root(s.sigma[2])));
         game.timeout(s.d);
         DisputeView memory v = game.dispute(s.d);
         assertEq(uint8(v.winner), uint8(Side.Challenger));
@@ -580,8 +573,7 @@ contract DisputeGameTilesTest is GameFixture {
     function test_clock_silentChallengerInTilePhase_submitterWinsOnTime_succeeds() public {
         Tiled memory s = atNode0(4, NO_LIE);
         startTiles(s);
-        vm.prank(submitter);
-        game.postTileState(s.d, TiledToys.root(s.sigma[2]));
+        postCut(Phase.Tile, submitter, s.d, one(TiledToys.root(s.sigma[2])));
         vm.warp(game.dispute(s.d).deadline);
         game.timeout(s.d);
         DisputeView memory v = game.dispute(s.d);
@@ -695,42 +687,34 @@ contract DisputeGameTilesTest is GameFixture {
 
     function test_tileMoves_wrongPhase_reverts() public {
         Tiled memory s = atNode0(2, NO_LIE);
-        vm.prank(submitter);
         vm.expectRevert(abi.encodeWithSelector(WrongPhase.selector, Phase.Tile, Phase.Graph));
-        game.postTileState(s.d, 0);
-        vm.prank(challenger);
+        postCut(Phase.Tile, submitter, s.d, one(0));
         vm.expectRevert(abi.encodeWithSelector(WrongPhase.selector, Phase.Tile, Phase.Graph));
-        game.respondTile(s.d, true);
+        answerCut(Phase.Tile, challenger, s.d, Cuts.AGREE);
         TileVMProof memory p;
         vm.prank(submitter);
         vm.expectRevert(abi.encodeWithSelector(WrongPhase.selector, Phase.Tile, Phase.Graph));
         game.startTileVM(s.d, p);
         startTiles(s);
-        vm.prank(submitter);
         vm.expectRevert(abi.encodeWithSelector(WrongPhase.selector, Phase.Graph, Phase.Tile));
-        game.postGraphState(s.d, 0);
-        vm.prank(submitter);
+        postCut(Phase.Graph, submitter, s.d, one(0));
         vm.expectRevert(abi.encodeWithSelector(WrongPhase.selector, Phase.VM, Phase.Tile));
-        game.postVMState(s.d, 0);
+        postCut(Phase.VM, submitter, s.d, one(0));
     }
 
     function test_tileMoves_wrongTurnAndCaller_reverts() public {
         Tiled memory s = atNode0(4, NO_LIE);
         startTiles(s);
-        vm.prank(challenger);
         vm.expectRevert(abi.encodeWithSelector(WrongTurn.selector, Side.Submitter));
-        game.respondTile(s.d, true);
-        vm.prank(other);
+        answerCut(Phase.Tile, challenger, s.d, Cuts.AGREE);
         vm.expectRevert(abi.encodeWithSelector(NotSubmitter.selector, other));
-        game.postTileState(s.d, 0);
-        vm.prank(submitter);
-        game.postTileState(s.d, TiledToys.root(s.sigma[2]));
-        vm.prank(submitter);
+        postCut(Phase.Tile, other, s.d, one(0));
+        postCut(Phase.Tile, submitter, s.d, one(TiledToys.root(s.sigma[2])));
         vm.expectRevert(abi.encodeWithSelector(WrongTurn.selector, Side.Challenger));
-        game.postTileState(s.d, 0);
-        vm.prank(other);
+        vm.prank(submitter);
+        game.postTileStates(s.d, one(0));
         vm.expectRevert(abi.encodeWithSelector(NotChallenger.selector, other));
-        game.respondTile(s.d, true);
+        answerCut(Phase.Tile, other, s.d, Cuts.AGREE);
     }
 
     function test_startTileVM_notConverged_reverts() public {
@@ -746,19 +730,15 @@ contract DisputeGameTilesTest is GameFixture {
     function atTile1() internal returns (Tiled memory s) {
         s = atNode0(3, NO_LIE);
         startTiles(s);
-        vm.prank(submitter);
-        game.postTileState(s.d, TiledToys.root(s.sigma[1]));
-        vm.prank(challenger);
-        game.respondTile(s.d, true);
-        vm.prank(submitter);
-        game.postTileState(s.d, TiledToys.root(s.sigma[2]));
-        vm.prank(challenger);
-        game.respondTile(s.d, false);
+        postCut(Phase.Tile, submitter, s.d, one(TiledToys.root(s.sigma[1])));
+        answerCut(Phase.Tile, challenger, s.d, Cuts.AGREE);
+        postCut(Phase.Tile, submitter, s.d, one(TiledToys.root(s.sigma[2])));
+        answerCut(Phase.Tile, challenger, s.d, Cuts.DISAGREE);
         DisputeView memory v = game.dispute(s.d);
         assertEq(v.lo, 1);
         assertEq(v.hi, 2);
         assertEq(uint8(v.next), uint8(Move.StartTileVM));
-        assertEq(v.midHash, 0, "nothing to answer");
+        assertEq(v.postedHash, 0, "nothing to answer");
     }
 
     function expectTileVMRevert(Tiled memory s, TileVMProof memory p, bytes memory err) internal {
@@ -828,10 +808,8 @@ contract DisputeGameTilesTest is GameFixture {
         ts[2] = ToyModels.add8(ts[1], 2);
         bytes32[] memory world = ToyModels.rootsOf(ts);
         d = challengeAs(submitWorld(toy, ts, world, ts[2], submitter, MIN_BOND), challenger);
-        vm.prank(submitter);
-        game.postGraphState(d, ToyModels.graphState(world, 2));
-        vm.prank(challenger);
-        game.respondGraph(d, false);
+        postCut(Phase.Graph, submitter, d, one(ToyModels.graphState(world, 2)));
+        answerCut(Phase.Graph, challenger, d, Cuts.DISAGREE);
         sigma0 = new bytes32[](3);
         sigma0[0] = world[0];
         TileEntryProof memory e = TiledToys.entry(toy.specs, 0, world, 1, sigma0);

@@ -10,6 +10,7 @@ import {DisputeGame} from "../src/DisputeGame.sol";
 import {TransitionVerifier} from "../src/TransitionVerifier.sol";
 import "../src/GameErrors.sol";
 import {GameFixture} from "./utils/GameFixture.sol";
+import {Cuts, one} from "./utils/Cuts.sol";
 import {SmallTree} from "./utils/SmallTree.sol";
 import {Tracer} from "./utils/Tracer.sol";
 import {ToyModels} from "./utils/ToyModels.sol";
@@ -140,8 +141,7 @@ contract DisputeGameTransitionTest is GameFixture {
     function test_startVM_wrongTurn_reverts() public {
         uint256 id = submitWorld(chainToy(), one8(input8(2)), truth, output, submitter, MIN_BOND);
         uint256 d = challengeAs(id, challenger);
-        vm.prank(submitter);
-        game.postGraphState(d, ToyModels.graphState(truth, 2));
+        postCut(Phase.Graph, submitter, d, one(ToyModels.graphState(truth, 2)));
         (TransitionProof memory tp,) = honestTransition(chainToy(), 0, truth, ToyModels.chainCode(0, false));
         vm.expectRevert(abi.encodeWithSelector(WrongTurn.selector, Side.Challenger));
         startAs(submitter, d, tp);
@@ -382,10 +382,8 @@ contract DisputeGameTransitionTest is GameFixture {
         bytes32[] memory world = ToyModels.rootsOf(tensors);
         uint256 id = submitWorld(t, tensors, world, tensors[2], submitter, MIN_BOND);
         uint256 d = challengeAs(id, challenger);
-        vm.prank(submitter);
-        game.postGraphState(d, ToyModels.graphState(world, 3));
-        vm.prank(challenger);
-        game.respondGraph(d, true); // lo = 1, hi = 2
+        postCut(Phase.Graph, submitter, d, one(ToyModels.graphState(world, 3)));
+        answerCut(Phase.Graph, challenger, d, Cuts.AGREE); // lo = 1, hi = 2
         (TransitionProof memory tp,) = honestTransition(t, 1, world, ToyModels.chainCode(1, false));
         // Proofs against that S_lo (every slot filled).
         tp.slotSiblings[0] = ToyModels.slotProof(world, 3, 1);

@@ -101,7 +101,7 @@ describe('chain commands', () => {
 
   it('a move the contract refuses comes back as its named error', async () => {
     const chain = await GameChain.connect(deployment, ANVIL_KEYS[1] as Hex);
-    await expect(chain.respondGraph(0n, true)).rejects.toThrow(/respond graph: the contract rejected it: UnknownDispute\(0\)/);
+    await expect(chain.respondGraph(0n, 1, [`0x${'22'.repeat(32)}`])).rejects.toThrow(/respond graph: the contract rejected it: UnknownDispute\(0\)/);
     await expect(chain.submit(`0x${'11'.repeat(32)}`, [0n], new Int32Array(10), `0x${'00'.repeat(32)}`, [], parseEther('1'))).rejects.toThrow(/ModelNotRegistered/);
   });
 });

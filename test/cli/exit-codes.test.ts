@@ -51,7 +51,7 @@ const missing = path.join(dir, 'missing.opml');
 const CLOSED_RPC = 'http://127.0.0.1:9';
 const deploymentDoc = {
   rpcUrl: CLOSED_RPC, chainId: 31337, judge: `0x${'a1'.padStart(40, '0')}`, game: `0x${'b2'.padStart(40, '0')}`, minBond: '1', challengeBond: '1',
-  challengeWindow: 600, clockSeconds: 600, moveIncrement: 30, deployBlock: '0',
+  challengeWindow: 600, clockSeconds: 600, moveIncrement: 30, arity: 2, deployBlock: '0',
 };
 const deployment = file('deployment.json', JSON.stringify(deploymentDoc));
 const badDeployment = file('bad-deployment.json', JSON.stringify({ ...deploymentDoc, game: 42 }));

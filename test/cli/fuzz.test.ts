@@ -73,6 +73,7 @@ const deploymentDoc = {
   challengeWindow: 600,
   clockSeconds: 600,
   moveIncrement: 30,
+  arity: 2,
   deployBlock: '0',
 };
 const deployment = file('deployment.json', JSON.stringify(deploymentDoc));

@@ -56,7 +56,7 @@ describe('opml submit --generate --tamper + opml watch --generate', () => {
     expect(liarCode, liar.output()).toBe(ExitCode.DISPUTE_LOST);
     expect(liar.output()).toMatch(/TAMPERED/);
     // The lie is inside a tiled node (the last position's logits head): the tile level was played on it.
-    expect(challenger.output()).toMatch(/tile state σ_\d+ of node 1546/);
+    expect(challenger.output()).toMatch(/agrees with σ_\d+.*, disputes σ_\d+.* of node 1546/);
     // The submitter's state file keeps the model options, so `opml watch --role submitter` derives the same model.
     expect(JSON.parse(readFileSync(state, 'utf8'))).toMatchObject({ model: 'brown-llama', generate: 4, promptLength: 10, tileSteps: 4096 });
     const status = opml(['status', '0', '--deployment', game.depFile]);

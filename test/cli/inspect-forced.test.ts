@@ -3,6 +3,7 @@
  * figure is the length of the real transition's encoding; its gas bound is above what startVM really costs on
  * anvil at the widest node, and resolveStep's above a real STORE ruling; and `opml inspect` reports all of it.
  */
+import { MAX_ARITY } from '../../cli/game/dissection.ts';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,9 +87,17 @@ describe('forced moves of the zoo models', () => {
     expect(composeWork(Array.from({ length: 32 }, (_, i) => ({ base: 8 * i, height: 0 })))).toEqual({ calls: 91, scans: 528 });
   });
 
-  it('the constant moves: resolveStep carries 2,052 bytes (CODE_DEPTH + MEM_DEPTH siblings), the others a word or two', () => {
-    const calldata = Object.fromEntries(['postGraphState', 'respondGraph', 'postVMState', 'respondVM', 'resolveStep', 'timeout', 'settle'].map((m) => [m, constantMoveCost(m as never).calldata]));
-    expect(calldata).toEqual({ postGraphState: 68, respondGraph: 68, postVMState: 68, respondVM: 68, resolveStep: 2052, timeout: 36, settle: 36 });
+  it('the constant moves: resolveStep carries 2,052 bytes (CODE_DEPTH + MEM_DEPTH siblings), a post k − 1 states, an answer them and the part', () => {
+    const calldata = (arity: number) => Object.fromEntries(['postGraphStates', 'respondGraph', 'postVMStates', 'respondVM', 'resolveStep', 'timeout', 'settle'].map((m) => [m, constantMoveCost(m as never, undefined, arity).calldata]));
+    // selector 4, d 32, the array's offset and length 64, 32 per state (and the answer's part 32).
+    expect(calldata(2)).toEqual({ postGraphStates: 132, respondGraph: 164, postVMStates: 132, respondVM: 164, resolveStep: 2052, timeout: 36, settle: 36 });
+    expect(calldata(16)).toEqual({ postGraphStates: 580, respondGraph: 612, postVMStates: 580, respondVM: 612, resolveStep: 2052, timeout: 36, settle: 36 });
+    // Every arity a deployment may have keeps the posts and answers far under the caps.
+    for (const move of ['postGraphStates', 'respondVM'] as const) {
+      const most = constantMoveCost(move, undefined, MAX_ARITY);
+      expect(most.gas).toBeLessThan(FORCED_MOVE_GAS / 10);
+      expect(most.calldata).toBeLessThan(FORCED_MOVE_CALLDATA / 16);
+    }
   });
 
   it('the transaction bound takes the EIP-7623 calldata floor when it is higher', () => {

@@ -29,7 +29,15 @@ describe('game parameters', () => {
   it('bounds a dispute by both clocks plus an increment per move', () => {
     const c = { numNodes: 67, nodes: [{ steps: 151_638 }, { steps: 2 }] } as Parameters<typeof longestDispute>[0];
     // ceil(log2 67) = 7 graph rounds, ceil(log2 151638) = 18 VM rounds: 2 * 25 + 1 = 51 moves.
-    expect(longestDispute(c, { clockSeconds: 3600, moveIncrement: 120 })).toEqual({ moves: 51, seconds: 2 * 3600 + 51 * 120 });
+    expect(longestDispute(c, { clockSeconds: 3600, moveIncrement: 120, arity: 2 })).toEqual({ moves: 51, seconds: 2 * 3600 + 51 * 120 });
+    // k = 8: ceil(log8 67) = 3 graph rounds (67 -> 9 -> 2 -> 1), ceil(log8 151638) = 6 VM rounds: 2 * 9 + 1 = 19 moves.
+    expect(longestDispute(c, { clockSeconds: 3600, moveIncrement: 120, arity: 8 })).toEqual({ moves: 19, seconds: 2 * 3600 + 19 * 120 });
+  });
+
+  it('refuses an arity the contract would refuse (2 to 64)', () => {
+    const p = PROFILES[0].params;
+    for (const arity of [0, 1, 65, 2.5]) expect(() => checkParams({ ...p, arity }, 12), String(arity)).toThrow(/arity of .* is not a whole number from 2 to 64/);
+    for (const arity of [2, 16, 64]) expect(() => checkParams({ ...p, arity }, 12)).not.toThrow();
   });
 
   it('opml deploy refuses parameters too small for the block time before touching the chain (exit 2)', () => {

@@ -97,8 +97,8 @@ describe('report HTML escaping', () => {
       finalMem: ATTR,
       started: by,
       rounds: [
-        { lo: '0', hi: '4', position: '2', state: EVIL, post: by, agree: true, respond: by, newLo: '2', newHi: '4' },
-        { lo: '2', hi: '4', position: '3', state: ATTR, post: by, agree: false, respond: by, newLo: '2', newHi: '3' },
+        { lo: '0', hi: '4', positions: ['2'], states: [EVIL], post: by, part: 1, respond: by, newLo: '2', newHi: '4' },
+        { lo: '2', hi: '4', positions: ['3'], states: [ATTR], post: by, part: 0, respond: by, newLo: '2', newHi: '3' },
       ],
       lo: '2',
       hi: '3',
@@ -120,13 +120,13 @@ describe('report HTML escaping', () => {
     expect(JSON.parse(json)).toEqual(data);
     // A tile phase still open: the last round unanswered, nothing converged, no tile VM run, no step.
     const t = data.disputes[0].tiles;
-    const { agree: _a, respond: _r, newLo: _l, newHi: _h, ...posted } = t.rounds[1];
+    const { part: _a, respond: _r, newLo: _l, newHi: _h, ...posted } = t.rounds[1];
     data.disputes[0] = { ...data.disputes[0], phase: 'tile', winner: 'none', reason: 'none', vm: undefined, step: undefined, tiles: { ...t, rounds: [t.rounds[0], posted], converged: undefined, vm: undefined, lo: '2', hi: '4' } };
     const open = renderReport(data);
     expect(open).not.toContain(EVIL);
     expect(open).toContain('no answer yet');
     expect(open).not.toContain('class="converged"');
-    expect(open).toContain('The graph bisection agreed on node 0 (tiled, 4 tiles), but the VM phase of a tile never opened.');
+    expect(open).toContain('The graph dissection agreed on node 0 (tiled, 4 tiles), but the VM phase of a tile never opened.');
   });
 
   it('lays out a wide model in rows of at most five boxes', () => {

@@ -51,9 +51,9 @@ describe('opml report on a finished dispute', () => {
   /** The moves the replay made, by the game's rules: challenge, graph rounds, transition, VM rounds, step, settle. */
   const expectedMoves = () => [
     'challenge',
-    ...Array.from({ length: result.rounds.graph }, () => ['post graph state', 'respond graph']).flat(),
+    ...Array.from({ length: result.rounds.graph }, () => ['post graph states', 'respond graph']).flat(),
     'start VM',
-    ...Array.from({ length: result.rounds.vm }, () => ['post VM state', 'respond VM']).flat(),
+    ...Array.from({ length: result.rounds.vm }, () => ['post VM states', 'respond VM']).flat(),
     'resolve step',
     'settle',
   ];

@@ -12,9 +12,13 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnvil, type Anvil } from '../../cli/chain/anvil.ts';
 import { report } from '../../cli/commands/report.ts';
+import { innerPositions } from '../../cli/game/dissection.ts';
 import { replay, type ReplayResult } from '../../cli/game/replay.ts';
 import { pickNode, scenario } from '../../cli/game/scenarios.ts';
 import type { Deployment } from '../../cli/game/types.ts';
+
+/** k of the replay's game: a 4-ary dissection, so the report draws rounds of several posted states. */
+const ARITY = 4;
 import { parseInput } from '../../cli/inputs.ts';
 import { Output } from '../../cli/output.ts';
 import type { ReportData } from '../../cli/report/types.ts';
@@ -48,7 +52,7 @@ describe('opml report on a dispute over a tiled node', () => {
     wrongTile = Math.floor((m - 1) / 2);
     const input = parseInput('mnist:0', prepared.int).words;
     let deployment: Deployment | undefined;
-    result = await replay(scenario('tiled-node')!, { model: prepared, input, inputLabel: 'mnist:0', commitment, rpcUrl: anvil.rpcUrl, onDeployed: (d) => (deployment = d) });
+    result = await replay(scenario('tiled-node')!, { model: prepared, input, inputLabel: 'mnist:0', commitment, rpcUrl: anvil.rpcUrl, arity: ARITY, onDeployed: (d) => (deployment = d) });
     expect(result.problems).toEqual([]);
     deploymentFile = path.join(dir, 'deployment.json');
     writeFileSync(deploymentFile, JSON.stringify(deployment));
@@ -63,11 +67,11 @@ describe('opml report on a dispute over a tiled node', () => {
   /** The moves by the game's rules: challenge, graph rounds, start tiles, tile rounds, start tile VM, VM rounds, step, settle. */
   const expectedMoves = () => [
     'challenge',
-    ...Array.from({ length: result.rounds.graph }, () => ['post graph state', 'respond graph']).flat(),
+    ...Array.from({ length: result.rounds.graph }, () => ['post graph states', 'respond graph']).flat(),
     'start tiles',
-    ...Array.from({ length: result.rounds.tile }, () => ['post tile state', 'respond tile']).flat(),
+    ...Array.from({ length: result.rounds.tile }, () => ['post tile states', 'respond tile']).flat(),
     'start tile VM',
-    ...Array.from({ length: result.rounds.vm }, () => ['post VM state', 'respond VM']).flat(),
+    ...Array.from({ length: result.rounds.vm }, () => ['post VM states', 'respond VM']).flat(),
     'resolve step',
     'settle',
   ];
@@ -98,19 +102,20 @@ describe('opml report on a dispute over a tiled node', () => {
     expect(t.nodeName).toBe(prepared.int.nodes[node].name);
     expect(t.numTiles).toBe(m);
     expect(t.started.by).toBe(d.moves.find((x) => x.name === 'start tiles')!.actor);
-    // The rounds: from 0..m, each posting the midpoint and keeping the half the answer says, down to one tile.
+    // The rounds: from 0..m, each posting the cut's inner positions and keeping the part the answer names, down to
+    // one tile (the replay's game cuts into ARITY parts: several posted states per round).
     expect(t.rounds).toHaveLength(result.rounds.tile);
     let [lo, hi] = [0n, BigInt(m)];
     for (const r of t.rounds) {
       expect([r.lo, r.hi]).toEqual([String(lo), String(hi)]);
-      const mid = lo + (hi - lo) / 2n;
-      expect(r.position).toBe(String(mid));
-      expect(r.state).toMatch(/^0x[0-9a-f]{64}$/);
-      expect(r.agree).toBeTypeOf('boolean');
-      [lo, hi] = r.agree ? [mid, hi] : [lo, mid];
+      const cut = innerPositions(lo, hi, Number(hi - lo < BigInt(ARITY) ? hi - lo : BigInt(ARITY)));
+      expect(r.positions).toEqual(cut.map(String));
+      for (const state of r.states) expect(state).toMatch(/^0x[0-9a-f]{64}$/);
+      // The liar's tile states are honest up to σ_f and wrong from σ_{f+1} on: the challenger agrees exactly with
+      // the posted states up to f, and names the part after the last of them.
+      expect(r.part).toBe(cut.filter((p) => p <= BigInt(wrongTile)).length);
+      [lo, hi] = [[lo, ...cut][r.part!], [...cut, hi][r.part!]];
       expect([r.newLo, r.newHi]).toEqual([String(lo), String(hi)]);
-      // The liar's tile states are honest up to σ_f and wrong from σ_{f+1} on: the challenger agrees exactly up to f.
-      expect(r.agree).toBe(mid <= BigInt(wrongTile));
     }
     expect([t.lo, t.hi]).toEqual([String(wrongTile), String(wrongTile + 1)]);
     expect(t.converged).toBe(wrongTile);

@@ -8,6 +8,7 @@ import {GameFixture} from "./GameFixture.sol";
 import {SmallTree} from "./SmallTree.sol";
 import {Tracer} from "./Tracer.sol";
 import {ToyModels} from "./ToyModels.sol";
+import {Cuts} from "./Cuts.sol";
 
 /// @title ChainGame
 /// @notice Whole disputes over the 3-node chain model (node j adds j + 1), played automatically by two strategies
@@ -16,8 +17,9 @@ import {ToyModels} from "./ToyModels.sol";
 /// @dev Strategies. The submitter posts the graph states of its world (the truth, or a lie at one node with every
 ///      later node computed from it), proves the transition of the node in dispute (faking the final memory to
 ///      hold its claimed output when it lied there), and posts the node's true VM hashes except a faked final one.
-///      An honest challenger agrees exactly with true states; a lying challenger disagrees with everything. The
-///      step is resolved (anyone may) by whichever side is honest, from the true state at lo.
+///      An honest challenger names the first part whose end state is untrue (the last part when all are true); a
+///      lying challenger names part 0, disputing everything. The step is resolved (anyone may) by whichever side
+///      is honest, from the true state at lo.
 abstract contract ChainGame is GameFixture {
     uint256 internal constant NODES = 3;
 
@@ -159,25 +161,19 @@ abstract contract ChainGame is GameFixture {
     /// @dev The move v.next, by its side's strategy.
     function _move(Play memory p, DisputeView memory v) internal {
         if (v.next == Move.PostGraphState) {
-            vm.prank(v.submitter);
-            game.postGraphState(p.d, ToyModels.graphState(p.claimed, 1 + v.mid));
+            postCut(Phase.Graph, v.submitter, p.d, Cuts.pick(graphStates(p.claimed, 1), v.lo, v.hi, v.parts));
             p.subMoves++;
         } else if (v.next == Move.RespondGraph) {
-            bool agree = p.chal.honest && v.midHash == ToyModels.graphState(p.truth, 1 + v.mid);
-            vm.prank(v.challenger);
-            game.respondGraph(p.d, agree);
+            answerCut(Phase.Graph, v.challenger, p.d, _answer(p, v, graphStates(p.truth, 1)));
             p.chalMoves++;
         } else if (v.next == Move.StartVM) {
             _startVM(p, v);
             p.subMoves++;
         } else if (v.next == Move.PostVMState) {
-            vm.prank(v.submitter);
-            game.postVMState(p.d, p.claimedVM[v.mid]);
+            postCut(Phase.VM, v.submitter, p.d, Cuts.pick(p.claimedVM, v.lo, v.hi, v.parts));
             p.subMoves++;
         } else if (v.next == Move.RespondVM) {
-            bool agree = p.chal.honest && v.midHash == p.trueVM[v.mid];
-            vm.prank(v.challenger);
-            game.respondVM(p.d, agree);
+            answerCut(Phase.VM, v.challenger, p.d, _answer(p, v, p.trueVM));
             p.chalMoves++;
         } else {
             require(v.next == Move.ResolveStep, "ChainGame: unexpected move");
@@ -187,6 +183,15 @@ abstract contract ChainGame is GameFixture {
             return; // a ruling, not a move: it earns no increment
         }
         p.moves++;
+    }
+
+    /// @dev The challenger's part on the states posted in p.d (which the view's postedHash is the hash of): the
+    ///      first whose end is not `truth`'s (by position) when honest, part 0 when lying.
+    function _answer(Play memory p, DisputeView memory v, bytes32[] memory truth) internal view returns (uint256) {
+        bytes32[] memory states = posted[p.d];
+        assertEq(v.postedHash, Cuts.hashOf(states), "the view shows the posted states' hash while they await");
+        if (!p.chal.honest) return 0;
+        return Cuts.firstWrong(states, Cuts.pick(truth, v.lo, v.hi, v.parts));
     }
 
     /// @dev The submitter's transition for node j = lo from its world (faked final memory where it lied), and the

@@ -27,6 +27,7 @@ import {Tracer, TraceRunner} from "./Tracer.sol";
 import {ToyModels} from "./ToyModels.sol";
 import {Asm} from "./Asm.sol";
 import {TiledToys} from "./TiledToys.sol";
+import {Cuts} from "./Cuts.sol";
 
 /// @title HandlerModel
 /// @notice The invariant handler's model: one 8-word input and three nodes. Node 0 is the chain's node 0 (reads slot
@@ -108,6 +109,8 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
     ///      the true ones (what the honest challenger compares with).
     mapping(uint256 => bytes32[]) internal _claimedVM;
     mapping(uint256 => bytes32[]) internal _truthVM;
+    /// @dev The states last posted in each dispute, read from its StatesPosted event.
+    mapping(uint256 => bytes32[]) internal _posted;
     /// @dev The agreed tile state sigma_i (3-leaf memory prefix) of a dispute in a tile's VM run.
     mapping(uint256 => bytes32[]) internal _tileSigma;
     /// @dev VM hashes by keccak256(input leaf, node): the real run of node j on that input; its final state and
@@ -335,39 +338,49 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
         uint256 id = v.submissionId;
         bool liarSubmits = !_subs[id].honest;
         if (v.next == Move.PostGraphState) {
-            bytes32 state = ToyModels.graphState(_world(id), 1 + v.mid);
-            if (liarSubmits && r % 8 == 0) state = keccak256(abi.encode("garbage", r));
-            return _try(v.submitter, abi.encodeCall(DisputeGame.postGraphState, (d, state)));
+            bytes32[] memory states = _cut(v, _graphStates(_world(id)));
+            if (liarSubmits && r % 8 == 0) states[r % states.length] = keccak256(abi.encode("garbage", r));
+            return _try(v.submitter, abi.encodeCall(DisputeGame.postGraphStates, (d, states)));
         }
         if (v.next == Move.RespondGraph) {
-            bool agree = honestChallenge[d] ? v.midHash == ToyModels.graphState(_truth(id), 1 + v.mid) : r % 2 == 0;
-            return _try(v.challenger, abi.encodeCall(DisputeGame.respondGraph, (d, agree)));
+            uint256 part = honestChallenge[d] ? _firstWrong(d, v, _graphStates(_truth(id))) : r % v.parts;
+            return _try(v.challenger, abi.encodeCall(DisputeGame.respondGraph, (d, part, _posted[d])));
         }
         if (v.next == Move.StartVM) return v.lo == TILED_NODE ? _startTiles(d, v) : _startVM(d, v);
         if (v.next == Move.PostTileState) {
-            bytes32 state = _story(id, false, v.mid);
-            if (liarSubmits && r % 8 == 0) state = keccak256(abi.encode("garbage", r));
-            return _try(v.submitter, abi.encodeCall(DisputeGame.postTileState, (d, state)));
+            bytes32[] memory states = _cut(v, _stories(id, false));
+            if (liarSubmits && r % 8 == 0) states[r % states.length] = keccak256(abi.encode("garbage", r));
+            return _try(v.submitter, abi.encodeCall(DisputeGame.postTileStates, (d, states)));
         }
         if (v.next == Move.RespondTile) {
-            bool agree = honestChallenge[d] ? v.midHash == _story(id, true, v.mid) : r % 2 == 0;
-            return _try(v.challenger, abi.encodeCall(DisputeGame.respondTile, (d, agree)));
+            uint256 part = honestChallenge[d] ? _firstWrong(d, v, _stories(id, true)) : r % v.parts;
+            return _try(v.challenger, abi.encodeCall(DisputeGame.respondTile, (d, part, _posted[d])));
         }
         if (v.next == Move.StartTileVM) return _startTileVM(d, v);
         if (v.next == Move.PostVMState) {
-            bytes32 state = _claimedVM[d][v.mid];
-            if (liarSubmits && r % 8 == 0) state = keccak256(abi.encode("garbage", r));
-            return _try(v.submitter, abi.encodeCall(DisputeGame.postVMState, (d, state)));
+            bytes32[] memory states = _cut(v, _claimedVM[d]);
+            if (liarSubmits && r % 8 == 0) states[r % states.length] = keccak256(abi.encode("garbage", r));
+            return _try(v.submitter, abi.encodeCall(DisputeGame.postVMStates, (d, states)));
         }
         if (v.next == Move.RespondVM) {
-            bool agree = honestChallenge[d] ? v.midHash == _truthVM[d][v.mid] : r % 2 == 0;
-            return _try(v.challenger, abi.encodeCall(DisputeGame.respondVM, (d, agree)));
+            uint256 part = honestChallenge[d] ? _firstWrong(d, v, _truthVM[d]) : r % v.parts;
+            return _try(v.challenger, abi.encodeCall(DisputeGame.respondVM, (d, part, _posted[d])));
         }
         // ResolveStep: the challenger's move. The honest one always makes it; a griefer sometimes (always when
         // draining); an honest submitter may end it itself.
         if (honestChallenge[d] || draining || r % 2 == 0) return _resolve(d, v.challenger);
         if (!liarSubmits && r % 4 == 1) return _resolve(d, v.submitter);
         return false;
+    }
+
+    /// @dev The states at the inner positions of v's cut, from a story with one hash per position.
+    function _cut(DisputeView memory v, bytes32[] memory byPosition) internal pure returns (bytes32[] memory) {
+        return Cuts.pick(byPosition, v.lo, v.hi, v.parts);
+    }
+
+    /// @dev The honest challenger's part: the first whose end state (as posted in d) is not the truth's.
+    function _firstWrong(uint256 d, DisputeView memory v, bytes32[] memory truth) internal view returns (uint256) {
+        return Cuts.firstWrong(_posted[d], _cut(v, truth));
     }
 
     /// @dev The submitter proves node j = lo from its own world; for the node it lied about, it fakes the final
@@ -459,11 +472,12 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
             bytes32 topic = logs[i].topics[0];
             if (topic == DisputeGame.DisputeResolved.selector) {
                 _ruled(uint256(logs[i].topics[1]), logs[i].data);
-            } else if (
-                topic == DisputeGame.GraphStatePosted.selector || topic == DisputeGame.GraphResponded.selector
-                    || topic == DisputeGame.TileStatePosted.selector || topic == DisputeGame.TileResponded.selector
-                    || topic == DisputeGame.VMStatePosted.selector || topic == DisputeGame.VMResponded.selector
-            ) {
+            } else if (topic == DisputeGame.StatesPosted.selector) {
+                // The challenger answers on the states as the event gives them (the game keeps only their hash).
+                (,,, bytes32[] memory states) = abi.decode(logs[i].data, (Phase, uint64, uint64, bytes32[]));
+                _posted[uint256(logs[i].topics[1])] = states;
+                moves[uint256(logs[i].topics[1])] += 1;
+            } else if (topic == DisputeGame.Responded.selector) {
                 moves[uint256(logs[i].topics[1])] += 1;
             } else if (topic == DisputeGame.VMStarted.selector) {
                 moves[uint256(logs[i].topics[1])] += 1;
@@ -530,6 +544,22 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
     function _story(uint256 id, bool truth, uint256 k) internal returns (bytes32) {
         (bytes32 inLeaf, uint8 lieTile) = _storyOf(id, truth);
         return tileCalls_.sigmaRoot(inLeaf, lieTile, k);
+    }
+
+    /// @dev S_0 .. S_n of `world`: the graph state at each node position.
+    function _graphStates(bytes32[] memory world) internal pure returns (bytes32[] memory s) {
+        s = new bytes32[](NODES + 1);
+        for (uint256 p = 0; p <= NODES; p++) {
+            s[p] = ToyModels.graphState(world, 1 + p);
+        }
+    }
+
+    /// @dev Tile states sigma_0 .. sigma_m's roots in the story of submission id's submitter (or the truth).
+    function _stories(uint256 id, bool truth) internal returns (bytes32[] memory s) {
+        s = new bytes32[](TILES + 1);
+        for (uint256 k = 0; k <= TILES; k++) {
+            s[k] = _story(id, truth, k);
+        }
     }
 
     /// @dev The true VM hashes of node j: its run on the true input (the only S_lo an honest challenger agrees to).
