@@ -199,12 +199,12 @@ interface GameFigures {
         problems: string[];
       }
     | { error: string };
-  longestDispute: { profile: string; moves: number; seconds: number; clockSeconds: number; moveIncrement: number }[];
+  longestDispute: { profile: string; moves: number; seconds: number; clockSeconds: number; moveIncrement: number; arity: number }[];
 }
 
 /** The forced moves' bounds and the longest dispute under every profile. */
 function gameFigures(c: { nodes: NodeSpec[]; numNodes: number; inputWords: number[]; maxTileSteps?: number[] }, names: string[], out: Output): GameFigures {
-  const longest = PROFILES.map((p) => ({ profile: p.name, ...longestDispute(c, p.params), clockSeconds: p.params.clockSeconds, moveIncrement: p.params.moveIncrement }));
+  const longest = PROFILES.map((p) => ({ profile: p.name, ...longestDispute(c, p.params), clockSeconds: p.params.clockSeconds, moveIncrement: p.params.moveIncrement, arity: p.params.arity }));
   let abi;
   try {
     abi = disputeGameAbi((what) => out.progress(what));
@@ -270,6 +270,6 @@ function printGameFigures(g: GameFigures, names: string[], out: Output): void {
     out.line(f.underCaps ? 'every forced move is under the caps' : `OVER THE CAPS: ${f.problems.join('; ')}`);
   }
   out.line();
-  out.line('longest dispute (each side spends at most its clock plus an increment per move):');
-  out.line(table([['profile', 'moves', 'chain-time bound'], ...g.longestDispute.map((d) => [d.profile, String(d.moves), `${n(d.seconds)} s (${(d.seconds / 3600).toFixed(2)} h) = 2 x ${n(d.clockSeconds)} s + ${d.moves} x ${d.moveIncrement} s`])]));
+  out.line('longest dispute (each side spends at most its clock plus an increment per move; k-ary dissection):');
+  out.line(table([['profile', 'k', 'moves', 'chain-time bound'], ...g.longestDispute.map((d) => [d.profile, String(d.arity), String(d.moves), `${n(d.seconds)} s (${(d.seconds / 3600).toFixed(2)} h) = 2 x ${n(d.clockSeconds)} s + ${d.moves} x ${d.moveIncrement} s`])]));
 }

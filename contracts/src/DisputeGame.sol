@@ -29,10 +29,10 @@ import "./GameErrors.sol";
 /// @title DisputeGame
 /// @notice Optimistic ML results on-chain (docs/GAME.md): a submitter publishes a model's inputs (InputUploads) and
 ///         posts its output with a bond; during the challenge window anyone may dispute it with the game's
-///         challenge bond. Each dispute dissects the graph states (k parts a round, the arity) down to one node, checks the transition into that
-///         node's VM run (startVM), dissects the VM states to one step and has the judge execute it; a tiled node
-///         adds a level (startTiles, a dissection over its tile states, startTileVM into one tile's VM run). Whoever
-///         is shown wrong, or lets its chess clock run out, loses.
+///         challenge bond. Each dispute dissects the graph states (k parts a round, k the arity) down to one node,
+///         checks the transition into that node's VM run (startVM), dissects the VM states down to one step and has
+///         the judge execute it; a tiled node adds a level (startTiles, a dissection over its tile states,
+///         startTileVM into one tile's VM run). Whoever is shown wrong, or lets its chess clock run out, loses.
 /// @dev One dispute per challenge, several per submission, and each runs to its own ruling: a dispute that was
 ///      losing is never refunded. Moves are assigned: the submitter posts hashes and the transition, the
 ///      challenger answers; resolveStep, timeout, settle and finalize are open to anyone. Positions are always
@@ -288,7 +288,7 @@ contract DisputeGame is ModelRegistry, InputUploads {
     }
 
     // ======================================================================================================
-    // Bisections: graph, tile and VM states
+    // Dissections: graph, tile and VM states
     // ======================================================================================================
 
     /// @notice The submitter posts its graph states at the inner positions of the cut of [lo, hi] into
