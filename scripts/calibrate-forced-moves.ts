@@ -368,15 +368,16 @@ function mlpNode1() {
 }
 
 /**
- * Posts and answers at k = 2 .. 64, in a dispute of mnist-mlp's node 1 played to one VM step (the VM phase's first
- * cut has k parts at every k): the largest execution gas of each per k, and the slope per state between
+ * Posts and answers at k = 2 .. 64, in a dispute of mnist-mlp's node 1 played to a VM step in the middle of its run
+ * (the VM phase's first cut has k parts at every k, and its answers name middle parts, the dearest): the largest execution gas of each per k, and the slope per state between
  * consecutive k, which PER_STATE_EXECUTION must cover.
  */
 async function arities(): Promise<void> {
   const { c, honest, j, liar } = mlpNode1();
-  const k = c.nodes[j].steps - 1;
+  // A step in the middle of the run: at k >= 3 the answers name middle parts, which write both ends' hashes.
+  const k = Math.floor(c.nodes[j].steps / 2) + 1;
   const rows: { arity: number; post: number; respond: number }[] = [];
-  for (const arity of [2, 4, 8, 16, 32, 64]) {
+  for (const arity of [2, 3, 4, 8, 16, 32, 64]) {
     const arena = await Arena.open(anvil.rpcUrl, { ...profile('devnet').params, arity });
     const d = await arena.dispute(c, liar);
     const graph = await arena.graphTo(d, j, (i) => liar.graphState(i));

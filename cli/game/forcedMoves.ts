@@ -236,6 +236,12 @@ export const CONSTANT_MARGIN = 0.25;
  */
 export const PER_STATE_EXECUTION: Readonly<Record<'post' | 'respond', number>> = { post: 300, respond: 20 };
 
+/**
+ * What an answer naming a middle part adds at k ≥ 3: it writes both ends' hashes, where an answer at k = 2 (the
+ * first or the last part) writes one. Measured 5,078 (a cold slot's second write: 2,100 + 2,900), rounded up.
+ */
+export const MIDDLE_PART_EXECUTION = 5_100;
+
 /** The moves that carry the dissection's states (their bounds grow with the arity). */
 function statesCarried(move: ConstantMoveName): 'post' | 'respond' | undefined {
   if (move === 'postGraphStates' || move === 'postTileStates' || move === 'postVMStates') return 'post';
@@ -609,7 +615,8 @@ export const TILE_CONSTANT_MOVES = ['postTileStates', 'respondTile'] as const;
 export function constantMoveCost(move: ConstantMoveName, abi: Abi = disputeGameAbi(), arity = DEFAULT_ARITY): ForcedMoveCost {
   const data = encodeFunctionData({ abi, functionName: move, args: constantMoveArgs(move, arity) } as never);
   const carried = statesCarried(move);
-  const measured = CONSTANT_EXECUTION_MEASURED[move] + (carried ? PER_STATE_EXECUTION[carried] * (arity - 2) : 0);
+  const middle = carried === 'respond' && arity >= 3 ? MIDDLE_PART_EXECUTION : 0;
+  const measured = CONSTANT_EXECUTION_MEASURED[move] + (carried ? PER_STATE_EXECUTION[carried] * (arity - 2) : 0) + middle;
   const execution = Math.ceil(measured * (1 + CONSTANT_MARGIN));
   return { move, gas: transactionGas(execution, bytesOf(data), nonzeroBytes(data)), execution, calldata: bytesOf(data) };
 }
