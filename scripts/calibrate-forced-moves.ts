@@ -113,16 +113,7 @@ try {
 
   // ---- synthetic shapes ----------------------------------------------------------------------------------
   const shapes: { inputs: number; nodes: number; wide: WideNode }[] = [];
-  const rng = (() => {
-    let x = 0x9e3779b9;
-    return (n: number) => {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      return (x >>> 0) % n;
-    };
-  })();
-  const pick = <T>(xs: readonly T[]): T => xs[rng(xs.length)];
+  const { rng, pick } = xorshift(0x9e3779b9);
   // Extremes first: the widest node registration accepts, packed and spread, with the deepest trees we register.
   for (const spreadLog of [0, 14]) {
     for (const outHeight of [0, 18]) shapes.push({ inputs: 256, nodes: 256, wide: { slotInputs: 32, constInputs: 0, constHeight: 0, spreadLog, outHeight } });
@@ -283,16 +274,7 @@ async function tiles(): Promise<void> {
   }
 
   // Synthetic tiled models: the startVM grid's extremes tiled, then random shapes, tile counts and windows.
-  const rng = (() => {
-    let x = 0x2545f491;
-    return (n: number) => {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      return (x >>> 0) % n;
-    };
-  })();
-  const pick = <T>(xs: readonly T[]): T => xs[rng(xs.length)];
+  const { rng, pick } = xorshift(0x2545f491);
   const shapes: { inputs: number; nodes: number; wide: WideNode }[] = [];
   const MAX = { numTiles: 2 ** 20, windowHeight: 0 };
   for (const spreadLog of [0, 14]) {
@@ -356,6 +338,18 @@ async function tiles(): Promise<void> {
     }
   }
   save();
+}
+
+/** A seeded xorshift32: rng(n) in [0, n), pick(xs) one of xs (the grids' random shapes, the same every run). */
+function xorshift(seed: number) {
+  let x = seed;
+  const rng = (n: number) => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) % n;
+  };
+  return { rng, pick: <T>(xs: readonly T[]): T => xs[rng(xs.length)] };
 }
 
 /** mnist-mlp on mnist:0 with a submitter lying at node 1 from its last VM step, and the honest claims. */

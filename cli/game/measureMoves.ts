@@ -89,6 +89,13 @@ function nudge(url: string): void {
   timer.unref();
 }
 
+/** Per level of the game: its post and answer (names and sends), the move awaited after it, and what a position is. */
+const LEVELS = {
+  graph: { post: Move.PostGraphState, postName: 'postGraphStates', end: Move.StartVM, respond: 'respondGraph', unit: 'node', postWith: (c: GameChain, d: bigint, s: readonly Hex[]) => c.postGraphStates(d, s), respondWith: (c: GameChain, d: bigint, part: number, s: readonly Hex[]) => c.respondGraph(d, part, s) },
+  tile: { post: Move.PostTileState, postName: 'postTileStates', end: Move.StartTileVM, respond: 'respondTile', unit: 'tile', postWith: (c: GameChain, d: bigint, s: readonly Hex[]) => c.postTileStates(d, s), respondWith: (c: GameChain, d: bigint, part: number, s: readonly Hex[]) => c.respondTile(d, part, s) },
+  VM: { post: Move.PostVMState, postName: 'postVMStates', end: Move.ResolveStep, respond: 'respondVM', unit: 'step', postWith: (c: GameChain, d: bigint, s: readonly Hex[]) => c.postVMStates(d, s), respondWith: (c: GameChain, d: bigint, part: number, s: readonly Hex[]) => c.respondVM(d, part, s) },
+} as const;
+
 /**
  * One cut of the interval in `v` aimed at position `target`: the states at its inner positions and the part
  * holding [target, target + 1] (the count of inner positions <= target: the challenger agrees with those).
@@ -171,17 +178,7 @@ export class Arena {
    * the cut, the challenger agrees with exactly those at p <= j. Returns every move measured.
    */
   async graphTo(d: bigint, j: number, stateAt: (i: number) => Hex): Promise<MeasuredTx[]> {
-    const moves: MeasuredTx[] = [];
-    for (;;) {
-      const v = await this.view(d);
-      if (v.next !== Move.PostGraphState) break;
-      const { states, part } = cutTo(v, j, stateAt);
-      moves.push(await this.settled(this.sub, 'postGraphStates', () => this.sub.postGraphStates(d, states)));
-      moves.push(await this.settled(this.ch, 'respondGraph', () => this.ch.respondGraph(d, part, states)));
-    }
-    const v = await this.view(d);
-    if (v.next !== Move.StartVM || Number(v.lo) !== j) throw new Error(`the graph bisection ended at node ${v.lo} (next move ${v.next}), not at node ${j}`);
-    return moves;
+    return this.dissectTo(d, 'graph', j, stateAt);
   }
 
   async startVM(d: bigint, t: Transition): Promise<MeasuredTx> {
@@ -198,17 +195,7 @@ export class Arena {
    * the challenger agrees with exactly those at p <= i. Returns every move measured.
    */
   async tilesTo(d: bigint, i: number, stateAt: (k: number) => Hex): Promise<MeasuredTx[]> {
-    const moves: MeasuredTx[] = [];
-    for (;;) {
-      const v = await this.view(d);
-      if (v.next !== Move.PostTileState) break;
-      const { states, part } = cutTo(v, i, stateAt);
-      moves.push(await this.settled(this.sub, 'postTileStates', () => this.sub.postTileStates(d, states)));
-      moves.push(await this.settled(this.ch, 'respondTile', () => this.ch.respondTile(d, part, states)));
-    }
-    const v = await this.view(d);
-    if (v.next !== Move.StartTileVM || Number(v.lo) !== i) throw new Error(`the tile bisection ended at tile ${v.lo} (next move ${v.next}), not at tile ${i}`);
-    return moves;
+    return this.dissectTo(d, 'tile', i, stateAt);
   }
 
   /** One post of the tile dissection (the submitter's). */
@@ -265,16 +252,26 @@ export class Arena {
    * another hash after, the challenger agrees with exactly those at p <= k.
    */
   async vmTo(d: bigint, k: number, honestAt: (k: number) => Hex): Promise<MeasuredTx[]> {
+    return this.dissectTo(d, 'VM', k, (p) => (p <= k ? honestAt(p) : keccak256(toHex(`not step ${p}`))));
+  }
+
+  /**
+   * Play `level`'s dissection of dispute d down to [target, target + 1]: each round the submitter posts `stateAt`
+   * at the cut's inner positions and the challenger names the part holding target (cutTo). Returns every move
+   * measured; throws unless it converged on target.
+   */
+  private async dissectTo(d: bigint, level: keyof typeof LEVELS, target: number, stateAt: (p: number) => Hex): Promise<MeasuredTx[]> {
+    const l = LEVELS[level];
     const moves: MeasuredTx[] = [];
     for (;;) {
       const v = await this.view(d);
-      if (v.next !== Move.PostVMState) break;
-      const { states, part } = cutTo(v, k, (p) => (p <= k ? honestAt(p) : keccak256(toHex(`not step ${p}`))));
-      moves.push(await this.settled(this.sub, 'postVMStates', () => this.sub.postVMStates(d, states)));
-      moves.push(await this.settled(this.ch, 'respondVM', () => this.ch.respondVM(d, part, states)));
+      if (v.next !== l.post) break;
+      const { states, part } = cutTo(v, target, stateAt);
+      moves.push(await this.settled(this.sub, l.postName, () => l.postWith(this.sub, d, states)));
+      moves.push(await this.settled(this.ch, l.respond, () => l.respondWith(this.ch, d, part, states)));
     }
     const v = await this.view(d);
-    if (v.next !== Move.ResolveStep || Number(v.lo) !== k) throw new Error(`the VM bisection ended at step ${v.lo} (next move ${v.next}), not at step ${k}`);
+    if (v.next !== l.end || Number(v.lo) !== target) throw new Error(`the ${level} dissection ended at ${l.unit} ${v.lo} (next move ${v.next}), not at ${l.unit} ${target}`);
     return moves;
   }
 

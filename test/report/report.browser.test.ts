@@ -9,6 +9,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { movesByRules } from '../support/moves.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnvil, type Anvil } from '../../cli/chain/anvil.ts';
 import { report } from '../../cli/commands/report.ts';
@@ -48,15 +49,8 @@ describe('opml report on a finished dispute', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** The moves the replay made, by the game's rules: challenge, graph rounds, transition, VM rounds, step, settle. */
-  const expectedMoves = () => [
-    'challenge',
-    ...Array.from({ length: result.rounds.graph }, () => ['post graph states', 'respond graph']).flat(),
-    'start VM',
-    ...Array.from({ length: result.rounds.vm }, () => ['post VM states', 'respond VM']).flat(),
-    'resolve step',
-    'settle',
-  ];
+  /** The moves the replay made, by the game's rules. */
+  const expectedMoves = () => movesByRules(result.rounds, false);
 
   it('collects the dispute: moves, the disputed node and step, the ruling, the bonds', () => {
     const { data } = withModel;

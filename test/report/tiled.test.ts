@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { movesByRules } from '../support/moves.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnvil, type Anvil } from '../../cli/chain/anvil.ts';
 import { report } from '../../cli/commands/report.ts';
@@ -64,17 +65,8 @@ describe('opml report on a dispute over a tiled node', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** The moves by the game's rules: challenge, graph rounds, start tiles, tile rounds, start tile VM, VM rounds, step, settle. */
-  const expectedMoves = () => [
-    'challenge',
-    ...Array.from({ length: result.rounds.graph }, () => ['post graph states', 'respond graph']).flat(),
-    'start tiles',
-    ...Array.from({ length: result.rounds.tile }, () => ['post tile states', 'respond tile']).flat(),
-    'start tile VM',
-    ...Array.from({ length: result.rounds.vm }, () => ['post VM states', 'respond VM']).flat(),
-    'resolve step',
-    'settle',
-  ];
+  /** The moves the replay made, by the game's rules. */
+  const expectedMoves = () => movesByRules(result.rounds, true);
 
   it('the scenario is a three-level dispute', () => {
     expect(m).toBeGreaterThan(2);
